@@ -1,0 +1,9 @@
+//! The azureml-mms code generator, as a library: `cargo xtask` is a thin
+//! command line over it, and the tests and benchmarks call it in-process.
+//!
+//! The pipeline reads left to right: [`load`] (files → OpenAPI 3.0
+//! documents, with file and JSON-pointer locations) → `normalize`
+//! (documents → one IR) → `emit` (IR → Rust and files).
+
+pub mod lint_specs;
+pub mod load;

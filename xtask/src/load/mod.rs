@@ -1,0 +1,397 @@
+//! load: files on disk → `openapiv3::OpenAPI` documents.
+//!
+//! A spec folder is walked recursively, as a folder of the public Azure REST
+//! API specs repository looks: files whose root has `swagger` or `openapi`
+//! are entry documents; other JSON/YAML files are read only when a `$ref`
+//! reaches them. Swagger 2.0 is converted into the same `openapiv3` types as
+//! OpenAPI 3.0, and `$ref`s into other files are bundled into the entry
+//! document, so everything after this module sees one self-contained
+//! OpenAPI 3.0 document per surface. Every error names a file and a JSON
+//! pointer in the file the user wrote, not in our converted copy.
+
+mod bundle;
+mod location;
+mod parse;
+mod swagger2;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use location::{Location, pointer_get, pointer_push, pointer_tokens};
+use serde_json::Value;
+
+/// What an entry document was written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceFormat {
+    Swagger2,
+    OpenApi3 { version: String },
+}
+
+impl fmt::Display for SourceFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceFormat::Swagger2 => f.write_str("Swagger 2.0"),
+            SourceFormat::OpenApi3 { version } => write!(f, "OpenAPI {version}"),
+        }
+    }
+}
+
+/// One entry document, loaded, bundled and converted to OpenAPI 3.0.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The surface's name: the entry's folder relative to the spec root when
+    /// the folder holds one entry, else the entry's path without extension.
+    pub name: String,
+    /// The entry file, relative to the spec root, with `/` separators.
+    pub file: String,
+    pub format: SourceFormat,
+    pub document: openapiv3::OpenAPI,
+    /// The converted document as JSON, the form `document` was read from.
+    pub raw: Value,
+    pub source_map: SourceMap,
+}
+
+impl Spec {
+    /// Where a pointer into the converted document came from.
+    pub fn locate(&self, pointer: &str) -> Location {
+        self.source_map.locate(&self.file, pointer)
+    }
+
+    pub fn operation_count(&self) -> usize {
+        self.document.operations().count()
+    }
+
+    pub fn schema_count(&self) -> usize {
+        self.document
+            .components
+            .as_ref()
+            .map_or(0, |c| c.schemas.len())
+    }
+}
+
+/// Maps pointers in the converted, bundled document back to the file and
+/// pointer the user wrote. Built from prefix pairs; the longest matching
+/// prefix wins and the rest of the pointer is carried over unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    /// converted pointer prefix → pointer prefix in the entry document as
+    /// written (Swagger 2.0 conversion moves things around).
+    converted: BTreeMap<String, String>,
+    /// entry-document pointer prefix → place in another file (bundled
+    /// `$ref` targets).
+    bundled: BTreeMap<String, Location>,
+}
+
+impl SourceMap {
+    pub(crate) fn map_converted(&mut self, converted: String, original: String) {
+        self.converted.insert(converted, original);
+    }
+
+    pub(crate) fn map_bundled(&mut self, local: String, origin: Location) {
+        self.bundled.insert(local, origin);
+    }
+
+    pub fn locate(&self, entry_file: &str, pointer: &str) -> Location {
+        let original = match longest_prefix(&self.converted, pointer) {
+            Some((prefix, target)) => format!("{target}{}", &pointer[prefix.len()..]),
+            None => pointer.to_string(),
+        };
+        match longest_prefix(&self.bundled, &original) {
+            Some((prefix, origin)) => Location::new(
+                origin.file.clone(),
+                format!("{}{}", origin.pointer, &original[prefix.len()..]),
+            ),
+            None => Location::new(entry_file, original),
+        }
+    }
+}
+
+/// The entry whose key is the longest prefix of `pointer` ending on a token
+/// boundary.
+fn longest_prefix<'a, T>(map: &'a BTreeMap<String, T>, pointer: &str) -> Option<(&'a str, &'a T)> {
+    map.range::<str, _>((
+        std::ops::Bound::Unbounded,
+        std::ops::Bound::Included(pointer),
+    ))
+    .rev()
+    .find(|(k, _)| {
+        pointer.starts_with(k.as_str())
+            && (pointer.len() == k.len() || pointer.as_bytes()[k.len()] == b'/')
+    })
+    .map(|(k, v)| (k.as_str(), v))
+}
+
+/// A problem in the input, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError {
+    pub location: Location,
+    pub message: String,
+}
+
+impl LoadError {
+    pub fn new(location: Location, message: impl Into<String>) -> Self {
+        Self {
+            location,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// Every problem found while loading a folder, in a stable order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "error: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+/// What the loader accepts, said in every "unsupported" error.
+pub const SUPPORTED: &str = "supported: Swagger 2.0 (`swagger: \"2.0\"`) and OpenAPI 3.0.x (`openapi: 3.0.x`), as JSON or YAML";
+
+/// Files larger than this are refused rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Loads every entry document under `root`. Errors from all files are
+/// gathered, so one run reports every broken file.
+pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
+    let root = root.canonicalize().map_err(|e| {
+        LoadErrors(vec![LoadError::new(
+            Location::new(root.display().to_string(), ""),
+            format!("cannot open the spec folder: {e}"),
+        )])
+    })?;
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    walk(&root, &root, &mut files, &mut errors);
+    files.sort();
+
+    let mut entries = Vec::new();
+    let mut rejected = Vec::new();
+    for path in &files {
+        let shown = display_path(&root, path);
+        match parse::read_document(path, &shown) {
+            Ok(value) => match parse::entry_format(&value, &shown) {
+                Ok(Some(format)) => entries.push((path.clone(), shown, format, value)),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            },
+            Err(r) => rejected.push(r),
+        }
+    }
+    // A file that does not parse is only an error when nothing else could
+    // be the entry (a broken entry document), or when it claims to be one.
+    if entries.is_empty() {
+        errors.extend(rejected.into_iter().map(|r| r.error));
+        if errors.is_empty() {
+            errors.push(LoadError::new(
+                Location::new(root.display().to_string(), ""),
+                format!("no API definition found in this folder ({SUPPORTED})"),
+            ));
+        }
+    } else {
+        errors.extend(
+            rejected
+                .into_iter()
+                .filter(|r| r.claims_entry)
+                .map(|r| r.error),
+        );
+    }
+
+    let names = surface_names(
+        &entries
+            .iter()
+            .map(|(_, s, _, _)| s.clone())
+            .collect::<Vec<_>>(),
+    );
+    let mut specs = Vec::new();
+    for ((path, shown, format, value), name) in entries.into_iter().zip(names) {
+        match load_entry(&root, &path, &shown, format, value) {
+            Ok((document, raw, source_map, format)) => specs.push(Spec {
+                name,
+                file: shown,
+                format,
+                document,
+                raw,
+                source_map,
+            }),
+            Err(mut e) => errors.append(&mut e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(specs)
+    } else {
+        errors.sort_by(|a, b| a.location.cmp(&b.location).then(a.message.cmp(&b.message)));
+        errors.dedup();
+        Err(LoadErrors(errors))
+    }
+}
+
+type Loaded = (openapiv3::OpenAPI, Value, SourceMap, SourceFormat);
+
+fn load_entry(
+    root: &Path,
+    path: &Path,
+    shown: &str,
+    format: SourceFormat,
+    value: Value,
+) -> Result<Loaded, Vec<LoadError>> {
+    let mut source_map = SourceMap::default();
+    let bundled = bundle::bundle(root, path, shown, &format, value, &mut source_map)?;
+    let converted = match format {
+        SourceFormat::Swagger2 => swagger2::convert(bundled, &mut source_map),
+        SourceFormat::OpenApi3 { .. } => bundled,
+    };
+    bundle::check_local_refs(&converted)
+        .map_err(|(pointer, msg)| vec![LoadError::new(source_map.locate(shown, &pointer), msg)])?;
+    let document: openapiv3::OpenAPI =
+        serde_path_to_error::deserialize(&converted).map_err(|e| {
+            let pointer = serde_path_pointer(e.path());
+            vec![LoadError::new(
+                source_map.locate(shown, &pointer),
+                format!("not a valid {format} document here: {}", e.inner()),
+            )]
+        })?;
+    Ok((document, converted, source_map, format))
+}
+
+/// Turns serde_path_to_error's path into a JSON pointer.
+fn serde_path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer = pointer_push(&pointer, &index.to_string()),
+            Segment::Map { key } => pointer = pointer_push(&pointer, key),
+            Segment::Enum { variant } => pointer = pointer_push(&pointer, variant),
+            Segment::Unknown => break,
+        }
+    }
+    pointer
+}
+
+/// Collects candidate files (JSON and YAML) below `dir`, skipping hidden
+/// folders and refusing links that lead out of the root.
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(LoadError::new(
+                Location::new(display_path(root, dir), ""),
+                format!("cannot read folder: {e}"),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        // Links are followed only when they stay inside the root.
+        let Ok(real) = path.canonicalize() else {
+            continue;
+        };
+        if !real.starts_with(root) {
+            continue;
+        }
+        if real.is_dir() {
+            walk(root, &path, files, errors);
+        } else if parse::is_candidate(&path) {
+            files.push(path);
+        }
+    }
+}
+
+/// A path as shown in messages: relative to the spec root, `/`-separated.
+pub(crate) fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Names each entry: its folder when that folder holds one entry (the usual
+/// `specs/<surface>/<file>` layout), else its path without extension.
+fn surface_names(files: &[String]) -> Vec<String> {
+    let folder = |f: &str| f.rsplit_once('/').map(|(d, _)| d.to_string());
+    let stem = |f: &str| {
+        let name = f.rsplit_once('.').map_or(f, |(s, _)| s);
+        name.to_string()
+    };
+    files
+        .iter()
+        .map(|f| match folder(f) {
+            Some(dir)
+                if files
+                    .iter()
+                    .filter(|g| folder(g).as_deref() == Some(&dir))
+                    .count()
+                    == 1 =>
+            {
+                dir
+            }
+            _ => stem(f),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surface_names_prefer_single_entry_folders() {
+        let names = surface_names(&[
+            "workspace/workspace.json".into(),
+            "arm/a.json".into(),
+            "arm/b.yaml".into(),
+            "top.json".into(),
+        ]);
+        assert_eq!(names, ["workspace", "arm/a", "arm/b", "top"]);
+    }
+
+    #[test]
+    fn source_map_prefers_longest_prefix_on_token_boundaries() {
+        let mut map = SourceMap::default();
+        map.map_converted("/components/schemas".into(), "/definitions".into());
+        map.map_bundled(
+            "/definitions/Err".into(),
+            Location::new("common.json", "/definitions/Error"),
+        );
+        assert_eq!(
+            map.locate("a.json", "/components/schemas/Err/properties/code"),
+            Location::new("common.json", "/definitions/Error/properties/code")
+        );
+        assert_eq!(
+            map.locate("a.json", "/components/schemas/Errors"),
+            Location::new("a.json", "/definitions/Errors")
+        );
+        assert_eq!(
+            map.locate("a.json", "/paths"),
+            Location::new("a.json", "/paths")
+        );
+    }
+}
