@@ -5,5 +5,10 @@
 //! documents, with file and JSON-pointer locations) → `normalize`
 //! (documents → one IR) → `emit` (IR → Rust and files).
 
+pub mod codegen;
+pub mod emit;
+pub mod ir;
 pub mod lint_specs;
 pub mod load;
+pub mod naming;
+pub mod normalize;

@@ -7,9 +7,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
+  codegen [--check]          regenerate generated/ from specs/ (--check: change
+                             nothing, exit 1 if generated/ is stale)
+  codegen --specs DIR --out DIR [--crate-name NAME] [--check]
+                             generate a standalone crate from any folder of
+                             Swagger 2.0 / OpenAPI 3.0 files
   lint-specs [--specs DIR]   parse every definition under DIR (default: specs/),
                              resolve every $ref, print format, operations and
                              schemas per surface; exit 1 on any problem
+  ir [--specs DIR]           print the normalized IR as JSON (for debugging rules)
 ";
 
 fn main() -> ExitCode {
@@ -50,12 +56,99 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 }
             }
         }
+        "codegen" => codegen(rest),
+        "ir" => {
+            let mut specs = workspace_root().join("specs");
+            let mut it = rest.iter();
+            while let Some(arg) = it.next() {
+                match arg.as_str() {
+                    "--specs" => specs = PathBuf::from(it.next().ok_or("--specs needs a folder")?),
+                    other => return Err(format!("ir: unknown argument `{other}`\n\n{USAGE}")),
+                }
+            }
+            match xtask::codegen::build_api(&specs, "azureml-mms") {
+                Ok(api) => {
+                    let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;
+                    println!("{json}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    eprintln!("{errors}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
         "-h" | "--help" | "help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
         }
         other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
+}
+
+fn codegen(args: &[String]) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let mut settings = xtask::codegen::Settings::for_repo(&root);
+    let (mut specs, mut out, mut crate_name, mut check) = (None, None, None, false);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().cloned().ok_or(format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--check" => check = true,
+            "--specs" => specs = Some(PathBuf::from(value("--specs")?)),
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--crate-name" => crate_name = Some(value("--crate-name")?),
+            other => return Err(format!("codegen: unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    match (specs, out) {
+        (None, None) => {}
+        (Some(s), Some(o)) => {
+            settings.specs = s;
+            settings.out = o;
+            settings.crate_name = crate_name
+                .clone()
+                .unwrap_or_else(|| "api-client".to_string());
+        }
+        _ => return Err(format!("codegen: --specs and --out go together\n\n{USAGE}")),
+    }
+    if let Some(name) = crate_name {
+        settings.crate_name = name;
+    }
+    let started = std::time::Instant::now();
+    let result = if check {
+        xtask::codegen::check(&settings)
+    } else {
+        xtask::codegen::run(&settings)
+    };
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(message) => {
+            eprintln!("{message}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let elapsed = started.elapsed().as_millis();
+    println!(
+        "{} surfaces, {} operations, {} types, {} files; {} {} in {elapsed} ms",
+        summary.surfaces,
+        summary.operations,
+        summary.types,
+        summary.files,
+        summary.changed.len(),
+        if check { "differ" } else { "changed" },
+    );
+    if check && !summary.changed.is_empty() {
+        eprintln!(
+            "{} is stale; run `cargo xtask codegen`:",
+            settings.out.display()
+        );
+        for line in summary.changed.iter().take(50) {
+            eprintln!("  {line}");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The repository root: xtask lives one level below it.

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A place in a spec file: the file (as shown to the user, relative to the
 /// folder given on the command line) and an RFC 6901 JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Location {
     pub file: String,
     pub pointer: String,

@@ -272,7 +272,7 @@ fn load_entry(
 }
 
 /// Turns serde_path_to_error's path into a JSON pointer.
-fn serde_path_pointer(path: &serde_path_to_error::Path) -> String {
+pub(crate) fn serde_path_pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut pointer = String::new();
     for segment in path.iter() {

@@ -1,0 +1,404 @@
+//! The part of every generated client that is the same for all of them:
+//! the pipeline, the endpoint, building requests from canonical values, and
+//! turning responses into typed results or typed errors.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::headers::Headers;
+use azure_core::http::policies::Policy;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::{
+    Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, StatusCode, Url,
+};
+use serde::de::DeserializeOwned;
+
+use super::credential::{LoopbackBearerPolicy, is_loopback_host};
+use super::error::{ErrorBody, ServiceError, config_error, decode_error};
+
+/// What a generated surface client tells the core about itself.
+#[derive(Debug)]
+pub struct SurfaceInfo {
+    /// The surface (`hosting-account`), for messages.
+    pub name: &'static str,
+    /// The `api-version` query parameter and the value sent by default.
+    pub api_version: Option<(&'static str, &'static str)>,
+    /// The OAuth scope tokens are requested for.
+    pub auth_scope: Option<&'static str>,
+}
+
+/// What the core needs to know about one operation.
+#[derive(Debug)]
+pub struct OperationInfo {
+    /// The spec's operationId, for messages.
+    pub id: &'static str,
+    /// The statuses that mean success.
+    pub success: &'static [u16],
+}
+
+/// Options for every client of this crate: azure_core's own (retry,
+/// transport, policies, logging) plus what these services need.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions {
+    /// azure_core's options: retry, transport, per-call and per-try
+    /// policies, logging.
+    pub client_options: azure_core::http::ClientOptions,
+    /// The `api-version` to send instead of the surface's default.
+    pub api_version: Option<String>,
+    /// The OAuth scopes to request tokens for, instead of the surface's.
+    pub auth_scopes: Option<Vec<String>>,
+    /// How often to poll a long-running operation when the service does
+    /// not say (`Retry-After`); at least one second. Default: 5 seconds.
+    pub poll_frequency: Option<std::time::Duration>,
+}
+
+/// One path piece of a request: a literal, or a parameter's value (encoded).
+#[derive(Debug, Clone, Copy)]
+pub enum PathPart<'a> {
+    Literal(&'static str),
+    Param(&'static str, &'a str),
+}
+
+/// The shared state of a surface client. Cheap to clone.
+#[derive(Clone)]
+pub struct ClientCore {
+    pipeline: Pipeline,
+    endpoint: Url,
+    api_version: Option<(&'static str, String)>,
+    pub(crate) poll_frequency: azure_core::time::Duration,
+    pub(crate) surface: &'static str,
+}
+
+impl fmt::Debug for ClientCore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientCore")
+            .field("surface", &self.surface)
+            .field("endpoint", &self.endpoint.as_str())
+            .field("api_version", &self.api_version)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientCore {
+    /// Checks the endpoint and builds the pipeline. A bearer token travels
+    /// only over HTTPS, or over plain HTTP to a loopback address (the
+    /// emulator); any other endpoint is refused here, before any request.
+    pub fn new(
+        surface: &'static SurfaceInfo,
+        endpoint: &str,
+        credential: Arc<dyn TokenCredential>,
+        options: Option<ClientOptions>,
+    ) -> azure_core::Result<Self> {
+        let options = options.unwrap_or_default();
+        let url = Url::parse(endpoint).map_err(|e| {
+            config_error(format!(
+                "{}: endpoint `{endpoint}` is not a URL: {e}",
+                surface.name
+            ))
+        })?;
+        if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
+            return Err(config_error(format!(
+                "{}: endpoint `{endpoint}` must be a base URL without query or fragment",
+                surface.name
+            )));
+        }
+        let scopes = match (&options.auth_scopes, surface.auth_scope) {
+            (Some(scopes), _) => scopes.clone(),
+            (None, Some(scope)) => vec![scope.to_string()],
+            (None, None) => {
+                return Err(config_error(format!(
+                    "{}: no OAuth scope is known for this surface; set ClientOptions::auth_scopes",
+                    surface.name
+                )));
+            }
+        };
+        let auth: Arc<dyn Policy> = match url.scheme() {
+            "https" => Arc::new(BearerTokenAuthorizationPolicy::new(credential, scopes)),
+            "http" if is_loopback_host(&url) => {
+                Arc::new(LoopbackBearerPolicy::new(credential, scopes))
+            }
+            _ => {
+                return Err(config_error(format!(
+                    "{}: refusing endpoint `{endpoint}`: bearer tokens travel only over HTTPS, or plain HTTP to a loopback address",
+                    surface.name
+                )));
+            }
+        };
+        let poll = options
+            .poll_frequency
+            .unwrap_or(std::time::Duration::from_secs(5));
+        // azure_core's poller refuses (panics on) anything under a second.
+        let poll_frequency =
+            azure_core::time::Duration::try_from(poll.max(std::time::Duration::from_secs(1)))
+                .unwrap_or(azure_core::time::Duration::seconds(5));
+        let pipeline = Pipeline::new(
+            Some(env!("CARGO_PKG_NAME")),
+            Some(env!("CARGO_PKG_VERSION")),
+            options.client_options,
+            Vec::new(),
+            vec![auth],
+            None,
+        );
+        let api_version = surface.api_version.map(|(param, default)| {
+            (
+                param,
+                options
+                    .api_version
+                    .clone()
+                    .unwrap_or_else(|| default.to_string()),
+            )
+        });
+        Ok(Self {
+            pipeline,
+            endpoint: url,
+            api_version,
+            poll_frequency,
+            surface: surface.name,
+        })
+    }
+
+    /// The endpoint requests go to.
+    pub fn endpoint(&self) -> &Url {
+        &self.endpoint
+    }
+
+    /// A request for `path` below the endpoint, with `api-version` set.
+    /// Parameter values are percent-encoded; an empty value, `.` or `..`
+    /// is refused, since it would address a different resource.
+    pub fn request(&self, method: Method, path: &[PathPart<'_>]) -> azure_core::Result<Request> {
+        let mut url = self.endpoint.clone();
+        let mut full = url.path().trim_end_matches('/').to_string();
+        for part in path {
+            match part {
+                PathPart::Literal(text) => full.push_str(text),
+                PathPart::Param(name, value) => {
+                    if value.is_empty() || *value == "." || *value == ".." {
+                        return Err(config_error(format!(
+                            "{}: path parameter `{name}` is `{value}`, which does not name a resource",
+                            self.surface
+                        )));
+                    }
+                    encode_segment(value, &mut full);
+                }
+            }
+        }
+        url.set_path(&full);
+        self.set_api_version(&mut url);
+        let mut request = Request::new(url, method);
+        request.insert_header("accept", "application/json");
+        Ok(request)
+    }
+
+    /// Sets `api-version` on a URL, replacing any value already there.
+    pub(crate) fn set_api_version(&self, url: &mut Url) {
+        let Some((param, value)) = &self.api_version else {
+            return;
+        };
+        let kept: Vec<(String, String)> = url
+            .query_pairs()
+            .filter(|(k, _)| k != param)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut pairs = url.query_pairs_mut();
+        pairs.clear();
+        for (k, v) in &kept {
+            pairs.append_pair(k, v);
+        }
+        pairs.append_pair(param, value);
+    }
+
+    /// A link the service handed out (`nextLink`, `Operation-Location`,
+    /// `resourceLocation`), resolved against the endpoint. Links to another
+    /// scheme, host or port are refused: the token must not go there.
+    pub fn follow(&self, operation: &str, link: &str) -> azure_core::Result<Url> {
+        let url = self.endpoint.join(link).map_err(|e| {
+            config_error(format!(
+                "{operation}: the service's link `{link}` is not a URL: {e}"
+            ))
+        })?;
+        let same_origin = url.scheme() == self.endpoint.scheme()
+            && url.host_str() == self.endpoint.host_str()
+            && url.port_or_known_default() == self.endpoint.port_or_known_default();
+        if !same_origin {
+            return Err(config_error(format!(
+                "{operation}: refusing to follow a link to {}://{}: it leaves the endpoint {}://{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default(),
+                self.endpoint.scheme(),
+                self.endpoint.host_str().unwrap_or_default()
+            )));
+        }
+        Ok(url)
+    }
+
+    /// Sends a request and checks its status against the operation's
+    /// success codes; anything else becomes a [`ServiceError`].
+    pub async fn send(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        request: &mut Request,
+    ) -> azure_core::Result<RawResponse> {
+        let options = PipelineSendOptions {
+            skip_checks: true,
+            ..Default::default()
+        };
+        let response = self.pipeline.send(ctx, request, Some(options)).await?;
+        let status = u16::from(response.status());
+        if op.success.contains(&status) {
+            Ok(response)
+        } else {
+            Err(ServiceError {
+                operation: op.id,
+                status: response.status(),
+                request_id: request_id(response.headers()).map(str::to_string),
+                body: ErrorBody::parse(response.body()),
+            }
+            .into_error())
+        }
+    }
+
+    /// Sends and decodes the body as `T`.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        mut request: Request,
+    ) -> azure_core::Result<Response<T>> {
+        let raw = self.send(op, ctx, &mut request).await?;
+        let value = decode(op.id, &raw)?;
+        let (status, headers, _) = raw.deconstruct();
+        Ok(Response {
+            status,
+            headers,
+            value,
+        })
+    }
+
+    /// Sends and ignores the body (operations documented without one).
+    pub async fn call_empty(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        mut request: Request,
+    ) -> azure_core::Result<Response<()>> {
+        let raw = self.send(op, ctx, &mut request).await?;
+        let (status, headers, _) = raw.deconstruct();
+        Ok(Response {
+            status,
+            headers,
+            value: (),
+        })
+    }
+}
+
+/// Decodes a response body, naming the operation, the request id and the
+/// JSON path where decoding failed.
+pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_core::Result<T> {
+    let body: &[u8] = raw.body();
+    // An empty body decodes like `null`, so `Option` and `()` accept it.
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null".as_slice()
+    } else {
+        body
+    };
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        decode_error(
+            operation,
+            raw.status(),
+            request_id(raw.headers()),
+            &path,
+            e.inner(),
+        )
+    })?;
+    deserializer
+        .end()
+        .map_err(|e| decode_error(operation, raw.status(), request_id(raw.headers()), "", &e))?;
+    Ok(value)
+}
+
+pub(crate) fn request_id(headers: &Headers) -> Option<&str> {
+    headers.get_optional_str(&azure_core::http::headers::HeaderName::from_static(
+        "x-ms-request-id",
+    ))
+}
+
+/// Percent-encodes one path segment: everything but RFC 3986 unreserved
+/// characters, so a value can never add a segment or a query.
+fn encode_segment(value: &str, out: &mut String) {
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
+            other => {
+                out.push('%');
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(other >> 4)]));
+                out.push(char::from(b"0123456789ABCDEF"[usize::from(other & 0xf)]));
+            }
+        }
+    }
+}
+
+/// A decoded answer with its status and headers.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    status: StatusCode,
+    headers: Headers,
+    value: T,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(status: StatusCode, headers: Headers, value: T) -> Self {
+        Self {
+            status,
+            headers,
+            value,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &Headers {
+        &self.headers
+    }
+
+    /// The service's `x-ms-request-id`, to quote when asking for support.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
+    /// The decoded body.
+    pub fn into_model(self) -> T {
+        self.value
+    }
+
+    pub fn into_parts(self) -> (StatusCode, Headers, T) {
+        (self.status, self.headers, self.value)
+    }
+}
+
+impl<T> Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_values_are_encoded_whole() {
+        let mut out = String::new();
+        encode_segment("a b/../c?d=é", &mut out);
+        assert_eq!(out, "a%20b%2F..%2Fc%3Fd%3D%C3%A9");
+    }
+}

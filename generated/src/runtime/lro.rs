@@ -1,0 +1,357 @@
+//! Long-running operations: azure_core's `Poller` driven by the handle each
+//! surface uses (an `Operation-Location` URL, or an operation id to look up
+//! under `operations/{id}`), yielding the final resource.
+
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+
+use azure_core::http::headers::{HeaderName, RETRY_AFTER, RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS};
+use azure_core::http::poller::{
+    PollerContinuation, PollerOptions, PollerResult, PollerState, PollerStatus, StatusMonitor,
+    get_retry_after,
+};
+use azure_core::http::{Context, JsonFormat, Method, RawResponse, Request, StatusCode, Url};
+use futures::Stream;
+use serde::de::DeserializeOwned;
+
+use super::core::{ClientCore, OperationInfo, Response, decode, request_id};
+use super::error::{ErrorBody, config_error};
+
+/// A status document a long-running operation is polled through.
+pub trait OperationStatus: DeserializeOwned + Send + 'static {
+    /// Where the operation stands.
+    fn poller_status(&self) -> PollerStatus;
+    /// The resource the operation created or changed, when done.
+    fn resource_location(&self) -> Option<&str>;
+    /// Why the operation failed, when it did.
+    fn failure(&self) -> Option<ErrorBody>;
+}
+
+/// Maps the states these services report onto azure_core's. Unknown
+/// states count as still running: a new transient state must not end the
+/// wait (the caller's deadline bounds it).
+pub fn poller_status_of(state: Option<&str>) -> PollerStatus {
+    match state.map(str::to_ascii_lowercase).as_deref() {
+        Some("succeeded" | "completed" | "done") => PollerStatus::Succeeded,
+        Some("failed" | "timedout" | "error") => PollerStatus::Failed,
+        Some("cancelled" | "canceled") => PollerStatus::Canceled,
+        _ => PollerStatus::InProgress,
+    }
+}
+
+impl OperationStatus for serde_json::Value {
+    fn poller_status(&self) -> PollerStatus {
+        let state = self
+            .get("status")
+            .or_else(|| self.get("state"))
+            .or_else(|| {
+                self.get("properties")
+                    .and_then(|p| p.get("provisioningState"))
+            })
+            .and_then(serde_json::Value::as_str);
+        poller_status_of(state)
+    }
+
+    fn resource_location(&self) -> Option<&str> {
+        self.get("resourceLocation")
+            .and_then(serde_json::Value::as_str)
+    }
+
+    fn failure(&self) -> Option<ErrorBody> {
+        let error = self.get("error")?;
+        ErrorBody::parse(error.to_string().as_bytes())
+    }
+}
+
+/// How a surface hands out the operation to poll.
+#[derive(Debug, Clone)]
+pub enum LroHandle {
+    /// The URL in this response header.
+    Header(&'static str),
+    /// The id in this response header, looked up below `prefix`
+    /// (`…/operations/`).
+    OperationId { header: &'static str, prefix: Url },
+}
+
+/// What the poller yields when the operation succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LroResult {
+    /// The resource at the status's `resourceLocation`.
+    Resource,
+    /// The final status document itself.
+    Status,
+}
+
+/// Marker tying a status type to the result type for azure_core's poller;
+/// decoding happens in this module, once.
+pub struct Monitor<S, T>(PhantomData<fn() -> (S, T)>);
+
+impl<S, T> StatusMonitor for Monitor<S, T> {
+    type Output = T;
+    type Format = JsonFormat;
+    fn status(&self) -> PollerStatus {
+        PollerStatus::InProgress
+    }
+}
+
+/// A long-running operation. Await it for the final resource; or use it
+/// as a `Stream` of status documents to watch progress.
+#[must_use = "a poller does nothing until awaited or polled"]
+pub struct Poller<S, T> {
+    inner: azure_core::http::Poller<Monitor<S, T>>,
+    operation: &'static str,
+}
+
+impl<S, T> std::fmt::Debug for Poller<S, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Poller")
+            .field("operation", &self.operation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: OperationStatus + Unpin, T: DeserializeOwned + Send + 'static> Stream for Poller<S, T> {
+    type Item = azure_core::Result<Response<S>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Option<Self::Item>> {
+        let operation = self.operation;
+        Pin::new(&mut self.inner).poll_next(cx).map(|item| {
+            item.map(|result| {
+                result.and_then(|response| {
+                    let (status, headers, body) = response.deconstruct();
+                    let raw = RawResponse::from_bytes(status, headers, body);
+                    let value = decode(operation, &raw)?;
+                    let (status, headers, _) = raw.deconstruct();
+                    Ok(Response::new(status, headers, value))
+                })
+            })
+        })
+    }
+}
+
+impl<S: OperationStatus, T: DeserializeOwned + Send + 'static> IntoFuture for Poller<S, T> {
+    type Output = azure_core::Result<Response<T>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let operation = self.operation;
+        Box::pin(async move {
+            let response = self.inner.await?;
+            let (status, headers, body) = response.deconstruct();
+            let raw = RawResponse::from_bytes(status, headers, body);
+            let value = decode(operation, &raw)?;
+            let (status, headers, _) = raw.deconstruct();
+            Ok(Response::new(status, headers, value))
+        })
+    }
+}
+
+impl ClientCore {
+    /// Starts `initial` and polls it to the end.
+    pub fn poller<S, T>(
+        &self,
+        op: &'static OperationInfo,
+        initial: Request,
+        handle: LroHandle,
+        result: LroResult,
+        context: Context<'static>,
+    ) -> Poller<S, T>
+    where
+        S: OperationStatus,
+        T: DeserializeOwned + Send + 'static,
+    {
+        let core = self.clone();
+        let options = PollerOptions {
+            context,
+            frequency: self.poll_frequency,
+        };
+        let inner = azure_core::http::Poller::new(
+            move |state: PollerState, options: PollerOptions<'static>| {
+                let core = core.clone();
+                let handle = handle.clone();
+                let (mut request, initial_state) = match state {
+                    PollerState::Initial => (Some(initial.clone()), true),
+                    PollerState::More(PollerContinuation::Links { next_link, .. }) => {
+                        let mut request = Request::new(next_link, Method::Get);
+                        request.insert_header("accept", "application/json");
+                        (Some(request), false)
+                    }
+                    PollerState::More(_) => (None, false),
+                };
+                Box::pin(async move {
+                    let Some(request) = request.as_mut() else {
+                        return Err(config_error(format!(
+                            "{}: unknown poller continuation",
+                            op.id
+                        )));
+                    };
+                    if initial_state {
+                        let raw = core.send(op, &options.context, request).await?;
+                        return start(&core, op, raw, &handle, &options);
+                    }
+                    let poll_op = OperationInfo {
+                        id: op.id,
+                        success: &[200, 201, 202],
+                    };
+                    let raw = core.send(&poll_op, &options.context, request).await?;
+                    let status: S = decode(op.id, &raw)?;
+                    let retry_after = get_retry_after(
+                        raw.headers(),
+                        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+                        &options,
+                    );
+                    let url = request.url().clone();
+                    match status.poller_status() {
+                        PollerStatus::Succeeded => {
+                            let target = match (result, status.resource_location()) {
+                                (LroResult::Resource, Some(location)) => {
+                                    Some(core.follow(op.id, location)?)
+                                }
+                                (LroResult::Resource, None) => {
+                                    return Err(config_error(format!(
+                                        "{}: the operation succeeded but named no resourceLocation to fetch the result from",
+                                        op.id
+                                    )));
+                                }
+                                (LroResult::Status, _) => None,
+                            };
+                            let saved = raw.clone();
+                            let ctx = options.context.clone();
+                            Ok(PollerResult::Succeeded {
+                                response: raw.into(),
+                                target: Box::new(move || {
+                                    Box::pin(async move {
+                                        match target {
+                                            Some(mut url) => {
+                                                core.set_api_version(&mut url);
+                                                let mut request = Request::new(url, Method::Get);
+                                                request.insert_header("accept", "application/json");
+                                                let get = OperationInfo {
+                                                    id: op.id,
+                                                    success: &[200],
+                                                };
+                                                Ok(core
+                                                    .send(&get, &ctx, &mut request)
+                                                    .await?
+                                                    .into())
+                                            }
+                                            None => Ok(saved.into()),
+                                        }
+                                    })
+                                }),
+                            })
+                        }
+                        PollerStatus::Failed | PollerStatus::Canceled => {
+                            Err(super::error::ServiceError {
+                                operation: op.id,
+                                status: raw.status(),
+                                request_id: request_id(raw.headers()).map(str::to_string),
+                                body: Some(status.failure().unwrap_or(ErrorBody {
+                                    code: Some(format!("{:?}", status.poller_status())),
+                                    message: Some(
+                                        "the long-running operation did not succeed".to_string(),
+                                    ),
+                                    ..Default::default()
+                                })),
+                            }
+                            .into_error())
+                        }
+                        _ => Ok(PollerResult::InProgress {
+                            response: raw.into(),
+                            retry_after,
+                            continuation: PollerContinuation::Links {
+                                next_link: url,
+                                final_link: None,
+                            },
+                        }),
+                    }
+                })
+            },
+            Some(options),
+        );
+        Poller {
+            inner,
+            operation: op.id,
+        }
+    }
+}
+
+/// The first answer: find what to poll, or finish at once when the service
+/// answered with the result itself.
+fn start<S, T>(
+    core: &ClientCore,
+    op: &'static OperationInfo,
+    raw: RawResponse,
+    handle: &LroHandle,
+    options: &PollerOptions<'static>,
+) -> azure_core::Result<PollerResult<Monitor<S, T>>> {
+    let header_value = |name: &str| {
+        raw.headers()
+            .get_optional_str(&HeaderName::from(name.to_ascii_lowercase()))
+            .map(str::to_string)
+    };
+    let next = match handle {
+        LroHandle::Header(name) => match header_value(name) {
+            Some(link) => Some(core.follow(op.id, &link)?),
+            None => None,
+        },
+        LroHandle::OperationId { header, prefix } => match header_value(header) {
+            Some(id) if !id.is_empty() => {
+                let mut url = prefix.clone();
+                let mut path = url.path().to_string();
+                for byte in id.bytes() {
+                    match byte {
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                            path.push(byte as char)
+                        }
+                        other => path.push_str(&format!("%{other:02X}")),
+                    }
+                }
+                url.set_path(&path);
+                Some(url)
+            }
+            _ => None,
+        },
+    };
+    let retry_after = get_retry_after(
+        raw.headers(),
+        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+        options,
+    );
+    match next {
+        Some(next_link) => Ok(PollerResult::InProgress {
+            response: synthetic_status(&raw),
+            retry_after,
+            continuation: PollerContinuation::Links {
+                next_link,
+                final_link: None,
+            },
+        }),
+        // No handle, but a body on a 200/201: the service finished at once.
+        None if matches!(raw.status(), StatusCode::Ok | StatusCode::Created)
+            && !raw.body().is_empty() =>
+        {
+            let saved = raw.clone();
+            Ok(PollerResult::Succeeded {
+                response: synthetic_status(&raw),
+                target: Box::new(move || Box::pin(async move { Ok(saved.into()) })),
+            })
+        }
+        None => Err(config_error(format!(
+            "{}: the service answered {} without the handle to poll ({})",
+            op.id,
+            u16::from(raw.status()),
+            match handle {
+                LroHandle::Header(name) | LroHandle::OperationId { header: name, .. } => name,
+            }
+        ))),
+    }
+}
+
+/// The first answer often has no status body (202, empty): present an
+/// empty status document so the stream of statuses still decodes.
+fn synthetic_status<S, T>(raw: &RawResponse) -> azure_core::http::Response<Monitor<S, T>> {
+    RawResponse::from_bytes(raw.status(), raw.headers().clone(), b"{}".to_vec()).into()
+}

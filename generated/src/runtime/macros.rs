@@ -1,0 +1,156 @@
+//! The shapes every generated enum and union share, written once. The
+//! generator emits one macro call per type instead of pages of impls,
+//! which keeps the crate small and quick to build.
+
+/// A string enum that keeps values it does not know in a fallback variant,
+/// so a new server value never breaks decoding. Aliases are other
+/// spellings accepted when decoding (`Canceled` for `Cancelled`).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! string_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $fallback:ident,
+        [$( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)* ),* $(,)?]
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )*
+            /// A value this version of the crate does not know, as sent.
+            $fallback(::std::string::String),
+        }
+
+        impl $name {
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::$fallback(other) => other,
+                }
+            }
+        }
+
+        impl ::std::convert::From<&str> for $name {
+            fn from(value: &str) -> Self {
+                match value {
+                    $( $wire $(| $alias)* => Self::$variant, )*
+                    other => Self::$fallback(other.to_string()),
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl $crate::runtime::QueryValue for $name {
+            fn to_query(&self) -> ::std::string::String {
+                self.as_str().to_string()
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value.as_ref()))
+            }
+        }
+    };
+}
+
+/// A polymorphic type chosen by a discriminator property. Unknown tags
+/// decode to `Unknown` with the JSON kept, so new kinds never break decoding.
+/// Variants are boxed: the subtypes differ widely in size.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! tagged_union {
+    (
+        $(#[$meta:meta])*
+        $name:ident, tag = $tag:literal,
+        [$( $(#[$vmeta:meta])* $variant:ident($ty:ty) = $wire:literal $(| $alias:literal)* ),* $(,)?]
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant(::std::boxed::Box<$ty>), )*
+            /// A kind this version of the crate does not know, as sent.
+            Unknown(::serde_json::Value),
+        }
+
+        impl $name {
+            /// The discriminator's value.
+            pub fn tag(&self) -> ::std::option::Option<&str> {
+                match self {
+                    $( Self::$variant(_) => Some($wire), )*
+                    Self::Unknown(value) => value.get($tag).and_then(::serde_json::Value::as_str),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(inner) => $crate::runtime::serialize_tagged(serializer, $tag, $wire, &**inner), )*
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = value.get($tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
+                match tag.as_deref() {
+                    $( Some($wire $(| $alias)*) => ::serde_json::from_value(value)
+                        .map(|v| Self::$variant(::std::boxed::Box::new(v)))
+                        .map_err(<D::Error as ::serde::de::Error>::custom), )*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+
+        $(
+            impl ::std::convert::From<$ty> for $name {
+                fn from(value: $ty) -> Self {
+                    Self::$variant(::std::boxed::Box::new(value))
+                }
+            }
+        )*
+    };
+}
+
+/// Serializes `inner` (a struct) with the discriminator added.
+pub fn serialize_tagged<S, T>(
+    serializer: S,
+    tag: &str,
+    wire: &str,
+    inner: &T,
+) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    T: serde::Serialize,
+{
+    let mut value = serde_json::to_value(inner).map_err(serde::ser::Error::custom)?;
+    if let serde_json::Value::Object(map) = &mut value {
+        map.insert(tag.to_string(), serde_json::Value::String(wire.to_string()));
+    }
+    serde::Serialize::serialize(&value, serializer)
+}

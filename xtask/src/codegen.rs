@@ -1,0 +1,195 @@
+//! `cargo xtask codegen`: load → normalize → emit, then write or check.
+
+use std::path::{Path, PathBuf};
+
+use crate::emit::{self, Files};
+use crate::ir::Api;
+use crate::load::{self, LoadErrors};
+use crate::normalize::{self, Input, rules};
+
+/// What one run of the generator reads and writes.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub specs: PathBuf,
+    pub out: PathBuf,
+    pub crate_name: String,
+}
+
+impl Settings {
+    /// Our own layout: `specs/` → `generated/`, crate `azureml-mms`.
+    pub fn for_repo(root: &Path) -> Self {
+        Self {
+            specs: root.join("specs"),
+            out: root.join("generated"),
+            crate_name: "azureml-mms".to_string(),
+        }
+    }
+}
+
+/// Loads every spec under `dir` with the rules beside it and normalizes
+/// them into the IR.
+pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
+    let specs = load::load_dir(dir)?;
+    let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    for spec in &specs {
+        let shown_dir = spec.file.rsplit_once('/').map_or("", |(d, _)| d);
+        match rules::read(&root.join(shown_dir), shown_dir) {
+            Ok(rules) => inputs.push(Input { spec, rules }),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(LoadErrors(errors));
+    }
+    normalize::normalize(&inputs, crate_name)
+}
+
+/// What a run found and did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Summary {
+    pub surfaces: usize,
+    pub operations: usize,
+    pub types: usize,
+    pub files: usize,
+    /// Files added, changed or removed (relative paths).
+    pub changed: Vec<String>,
+}
+
+/// Loads, normalizes and emits, in memory.
+pub fn generate(settings: &Settings) -> Result<(Api, Files), String> {
+    let api = build_api(&settings.specs, &settings.crate_name).map_err(|e| e.to_string())?;
+    let files = emit::emit(&api)?;
+    Ok((api, files))
+}
+
+/// Regenerates `settings.out`, replacing it only when everything succeeded.
+pub fn run(settings: &Settings) -> Result<Summary, String> {
+    let (api, files) = generate(settings)?;
+    let changed = differences(&settings.out, &files);
+    if !changed.is_empty() {
+        write_atomically(&settings.out, &files)?;
+    }
+    Ok(summary(&api, &files, changed))
+}
+
+/// Changes nothing; the summary lists what is stale.
+pub fn check(settings: &Settings) -> Result<Summary, String> {
+    let (api, files) = generate(settings)?;
+    let changed = differences(&settings.out, &files);
+    Ok(summary(&api, &files, changed))
+}
+
+fn summary(api: &Api, files: &Files, changed: Vec<String>) -> Summary {
+    Summary {
+        surfaces: api.surfaces.len(),
+        operations: api.operation_count(),
+        types: api.type_count(),
+        files: files.len(),
+        changed,
+    }
+}
+
+/// Entries of an output folder that are not generated and survive a
+/// regeneration: a build of the crate where it stands.
+const KEPT: [&str; 2] = ["target", "Cargo.lock"];
+
+/// Files that differ between `out` and `files`: `+ added`, `~ changed`,
+/// `- removed`.
+pub fn differences(out: &Path, files: &Files) -> Vec<String> {
+    let mut existing = Vec::new();
+    list_files(out, out, &mut existing);
+    let mut changed = Vec::new();
+    for (path, text) in files {
+        match std::fs::read(out.join(path)) {
+            Ok(bytes) if bytes == text.as_bytes() => {}
+            Ok(_) => changed.push(format!("~ {path}")),
+            Err(_) => changed.push(format!("+ {path}")),
+        }
+    }
+    for path in existing {
+        if !files.contains_key(&path) {
+            changed.push(format!("- {path}"));
+        }
+    }
+    changed.sort_by(|a, b| a[2..].cmp(&b[2..]));
+    changed
+}
+
+fn list_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let rel = crate::load::display_path(root, &path);
+        if dir == root && KEPT.contains(&rel.as_str()) {
+            continue;
+        }
+        if path.is_dir() {
+            list_files(root, &path, out);
+        } else {
+            out.push(rel);
+        }
+    }
+}
+
+/// Writes every file into a sibling folder, then swaps it in: a failure
+/// at any point leaves the previous output as it was.
+fn write_atomically(out: &Path, files: &Files) -> Result<(), String> {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "generated".to_string());
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    let staging = parent.join(format!(".{name}.new-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| -> Result<(), String> {
+        for (path, text) in files {
+            let target = staging.join(path);
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
+        }
+        // Keep a build of the crate that lives in the output folder.
+        for kept in KEPT {
+            let from = out.join(kept);
+            if from.exists() {
+                std::fs::rename(&from, staging.join(kept))
+                    .map_err(|e| format!("{}: {e}", from.display()))?;
+            }
+        }
+        if out.exists() {
+            std::fs::rename(out, &retired).map_err(|e| format!("{}: {e}", out.display()))?;
+        }
+        std::fs::rename(&staging, out).map_err(|e| format!("{}: {e}", out.display()))?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => {
+            let _ = std::fs::remove_dir_all(&retired);
+            Ok(())
+        }
+        Err(e) => {
+            // Put back whatever moved.
+            if !out.exists() && retired.exists() {
+                let _ = std::fs::rename(&retired, out);
+            }
+            for kept in KEPT {
+                let moved = staging.join(kept);
+                if moved.exists() && out.exists() && !out.join(kept).exists() {
+                    let _ = std::fs::rename(&moved, out.join(kept));
+                }
+            }
+            let _ = std::fs::remove_dir_all(&staging);
+            Err(e)
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! Writes a surface's `mod.rs`: its client, its scopes, one client per
+//! operation group, an options struct per operation, and the methods.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::TypeIndex;
+use super::rust::{doc, ident, inner_doc, type_tokens};
+use crate::ir::{
+    LroHandle, Operation, OperationKind, Param, ParamIn, PathSegment, Primitive, Scope, Surface,
+    TypeKind, TypeRef,
+};
+
+/// Who a group hangs off: the surface client or one of its scopes.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Parent {
+    Client,
+    Scope(usize),
+}
+
+pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
+    // Groups per parent, in the order operations appear.
+    let mut groups: Vec<(Parent, String)> = Vec::new();
+    for op in &surface.operations {
+        let key = (parent_of(op), op.group.clone());
+        if !groups.contains(&key) {
+            groups.push(key);
+        }
+    }
+    let mut group_types: BTreeMap<(Parent, String), String> = BTreeMap::new();
+    for op in &surface.operations {
+        if !op.group.is_empty() {
+            group_types.insert((parent_of(op), op.group.clone()), op.group_type.clone());
+        }
+    }
+
+    let module_doc = inner_doc(&match &surface.doc {
+        Some(d) => format!("{}\n\n{d}", surface.title),
+        None => surface.title.clone(),
+    });
+    let feature = &surface.feature;
+    let api_version = match &surface.api_version {
+        Some(v) => {
+            let (p, val) = (&v.param, &v.value);
+            quote!(Some((#p, #val)))
+        }
+        None => quote!(None),
+    };
+    let auth_scope = match &surface.auth_scope {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    };
+    let client = ident(&surface.client);
+    let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
+        quote! {
+            /// The endpoint the documents name for this surface.
+            pub const DEFAULT_ENDPOINT: &'static str = #e;
+        }
+    });
+    let version_doc = match &surface.api_version {
+        Some(v) => format!(
+            "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
+            v.param, v.value
+        ),
+        None => "The API version is part of the path.".to_string(),
+    };
+
+    let scope_ctors = surface.scopes.iter().map(|s| {
+        let method = ident(&s.method);
+        let ty = ident(&s.name);
+        let sdoc = doc(Some(&s.doc));
+        let args = s.params.iter().map(|p| {
+            let n = ident(&p.name);
+            quote!(#n: impl ::std::convert::Into<::std::string::String>)
+        });
+        let inits = s.params.iter().map(|p| {
+            let n = ident(&p.name);
+            quote!(#n: #n.into())
+        });
+        quote! {
+            #sdoc
+            pub fn #method(&self, #(#args),*) -> #ty {
+                #ty { core: self.core.clone(), #(#inits),* }
+            }
+        }
+    });
+
+    let accessors = |parent: Parent| -> Vec<TokenStream> {
+        groups
+            .iter()
+            .filter(|(p, g)| *p == parent && !g.is_empty())
+            .map(|(p, g)| {
+                let method = ident(g);
+                let ty = ident(&group_types[&(*p, g.clone())]);
+                let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+                quote! {
+                    #gdoc
+                    pub fn #method(&self) -> #ty<'_> {
+                        #ty { parent: self }
+                    }
+                }
+            })
+            .collect()
+    };
+    let direct_methods = |parent: Parent| -> Vec<TokenStream> {
+        surface
+            .operations
+            .iter()
+            .filter(|op| parent_of(op) == parent && op.group.is_empty())
+            .map(|op| method(op, surface, quote!(self), index))
+            .collect()
+    };
+
+    let client_accessors = accessors(Parent::Client);
+    let client_direct = direct_methods(Parent::Client);
+    let client_doc = doc(Some(&format!(
+        "Client of the {} (`{feature}` feature).\n\n{version_doc}",
+        surface.title
+    )));
+
+    let scopes = surface.scopes.iter().enumerate().map(|(i, s)| {
+        scope_struct(
+            s,
+            accessors(Parent::Scope(i)),
+            direct_methods(Parent::Scope(i)),
+        )
+    });
+
+    let group_structs = groups
+        .iter()
+        .filter(|(_, g)| !g.is_empty())
+        .map(|(parent, g)| {
+            let ty = ident(&group_types[&(*parent, g.clone())]);
+            let parent_ty = match parent {
+                Parent::Client => ident(&surface.client),
+                Parent::Scope(i) => ident(&surface.scopes[*i].name),
+            };
+            let methods = surface
+                .operations
+                .iter()
+                .filter(|op| parent_of(op) == *parent && &op.group == g)
+                .map(|op| method(op, surface, quote!(self.parent), index));
+            let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+            quote! {
+                #gdoc
+                #[derive(Clone, Copy, Debug)]
+                pub struct #ty<'a> {
+                    parent: &'a #parent_ty,
+                }
+                impl #ty<'_> {
+                    #(#methods)*
+                }
+            }
+        });
+
+    let options = surface.operations.iter().map(options_struct);
+    let statics = surface.operations.iter().map(|op| {
+        let name = op_static(op);
+        let id = &op.operation_id;
+        let codes: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
+        quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, success: &[#(#codes),*] };)
+    });
+    let page_impls = page_impls(surface, index);
+
+    quote! {
+        #module_doc
+
+        pub mod models;
+
+        static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+            name: #feature,
+            api_version: #api_version,
+            auth_scope: #auth_scope,
+        };
+
+        #client_doc
+        #[derive(Clone, Debug)]
+        pub struct #client {
+            core: crate::runtime::ClientCore,
+        }
+
+        impl #client {
+            #default_endpoint
+
+            /// A client for `endpoint`, authenticating with `credential`
+            /// (any `azure_identity` credential, or
+            /// [`StaticTokenCredential`](crate::StaticTokenCredential)).
+            ///
+            /// Fails when the endpoint is not a URL, or would carry the
+            /// token over plain HTTP to anything but a loopback address.
+            pub fn new(
+                endpoint: &str,
+                credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+                options: ::std::option::Option<crate::ClientOptions>,
+            ) -> ::azure_core::Result<Self> {
+                Ok(Self { core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)? })
+            }
+
+            /// The endpoint requests go to.
+            pub fn endpoint(&self) -> &::azure_core::http::Url {
+                self.core.endpoint()
+            }
+
+            #(#scope_ctors)*
+            #(#client_accessors)*
+            #(#client_direct)*
+        }
+
+        #(#scopes)*
+        #(#group_structs)*
+        #(#options)*
+        #(#statics)*
+        #(#page_impls)*
+    }
+}
+
+fn parent_of(op: &Operation) -> Parent {
+    match op.scope {
+        Some(i) => Parent::Scope(i),
+        None => Parent::Client,
+    }
+}
+
+fn op_static(op: &Operation) -> proc_macro2::Ident {
+    let name = crate::naming::value_name(&op.operation_id)
+        .trim_start_matches("r#")
+        .to_uppercase();
+    format_ident!("OP_{}", name)
+}
+
+fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>) -> TokenStream {
+    let ty = ident(&s.name);
+    let sdoc = doc(Some(&s.doc));
+    let fields = s.params.iter().map(|p| {
+        let n = ident(&p.name);
+        quote!(#n: ::std::string::String,)
+    });
+    let getters = s.params.iter().map(|p| {
+        let n = ident(&p.name);
+        let d = doc(Some(&p.doc));
+        quote! {
+            #d
+            pub fn #n(&self) -> &str {
+                &self.#n
+            }
+        }
+    });
+    quote! {
+        #sdoc
+        #[derive(Clone, Debug)]
+        pub struct #ty {
+            core: crate::runtime::ClientCore,
+            #(#fields)*
+        }
+        impl #ty {
+            #(#getters)*
+            #(#accessors)*
+            #(#direct)*
+        }
+    }
+}
+
+/// How a required argument is taken.
+fn arg_type(t: &TypeRef) -> TokenStream {
+    match t {
+        TypeRef::Primitive(Primitive::String) => quote!(&str),
+        TypeRef::Primitive(
+            Primitive::I32 | Primitive::I64 | Primitive::F32 | Primitive::F64 | Primitive::Bool,
+        ) => type_tokens(t),
+        TypeRef::Vec(inner) => {
+            let inner = type_tokens(inner);
+            quote!(&[#inner])
+        }
+        other => {
+            let t = type_tokens(other);
+            quote!(&#t)
+        }
+    }
+}
+
+fn options_struct(op: &Operation) -> TokenStream {
+    let ty = ident(&op.options_type);
+    let odoc = doc(Some(&format!(
+        "Optional parameters of `{}`.",
+        op.operation_id
+    )));
+    let fields = op.params.iter().filter(|p| !p.required).map(|p| {
+        let n = ident(&p.rust_name);
+        let t = type_tokens(&p.ty);
+        let d = doc(p.doc.as_deref());
+        quote! {
+            #d
+            pub #n: ::std::option::Option<#t>,
+        }
+    });
+    quote! {
+        #odoc
+        #[derive(Clone, Debug, Default)]
+        pub struct #ty<'a> {
+            #(#fields)*
+            /// The request's context (client request id, tracing).
+            pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+        }
+    }
+}
+
+/// The value of a path parameter: from the scope, or an argument.
+fn path_value(wire: &str, op: &Operation, surface: &Surface, parent: &TokenStream) -> TokenStream {
+    if let Some(scope) = op.scope.map(|i| &surface.scopes[i])
+        && let Some(p) = scope
+            .params
+            .iter()
+            .find(|p| p.wire_names.iter().any(|w| w == wire))
+    {
+        let n = ident(&p.name);
+        return quote!(&#parent.#n);
+    }
+    match op
+        .params
+        .iter()
+        .find(|p| p.location == ParamIn::Path && p.wire_name == wire)
+    {
+        Some(p) => {
+            let n = ident(&p.rust_name);
+            quote!(&crate::runtime::QueryValue::to_query(&#n))
+        }
+        None => quote!(""),
+    }
+}
+
+fn path_parts(
+    segments: &[PathSegment],
+    op: &Operation,
+    surface: &Surface,
+    parent: &TokenStream,
+) -> Vec<TokenStream> {
+    segments
+        .iter()
+        .map(|s| match s {
+            PathSegment::Literal(l) => quote!(crate::runtime::PathPart::Literal(#l)),
+            PathSegment::Param(wire) => {
+                let value = path_value(wire, op, surface, parent);
+                quote!(crate::runtime::PathPart::Param(#wire, #value))
+            }
+        })
+        .collect()
+}
+
+fn param_setter(p: &Param, value: TokenStream) -> TokenStream {
+    let wire = &p.wire_name;
+    match (p.location, &p.ty) {
+        (ParamIn::Query, TypeRef::Vec(_)) if p.explode => {
+            quote!(crate::runtime::append_query_each(&mut request, #wire, #value);)
+        }
+        (ParamIn::Query, _) => quote!(crate::runtime::append_query(&mut request, #wire, #value);),
+        (ParamIn::Header, _) => quote!(crate::runtime::set_header(&mut request, #wire, #value);),
+        (ParamIn::Path, _) => quote!(),
+    }
+}
+
+fn method(
+    op: &Operation,
+    surface: &Surface,
+    parent: TokenStream,
+    index: &TypeIndex<'_>,
+) -> TokenStream {
+    let name = ident(&op.name);
+    let options_ty = ident(&op.options_type);
+    let op_static = op_static(op);
+    let http = match op.method {
+        crate::ir::Method::Get => quote!(Get),
+        crate::ir::Method::Put => quote!(Put),
+        crate::ir::Method::Post => quote!(Post),
+        crate::ir::Method::Patch => quote!(Patch),
+        crate::ir::Method::Delete => quote!(Delete),
+        crate::ir::Method::Head => quote!(Head),
+    };
+
+    let mut args = Vec::new();
+    let mut setters = Vec::new();
+    for p in &op.params {
+        let n = ident(&p.rust_name);
+        if p.required {
+            let t = arg_type(&p.ty);
+            args.push(quote!(#n: #t));
+            let setter = param_setter(p, quote!(&#n));
+            if !setter.is_empty() {
+                setters.push(setter);
+            }
+        } else {
+            let setter = param_setter(p, quote!(value));
+            if !setter.is_empty() {
+                setters.push(quote!(if let Some(value) = &options.#n { #setter }));
+            }
+        }
+    }
+    let body = op.body.as_ref().map(|b| {
+        let t = match &b.ty {
+            TypeRef::Vec(inner) => {
+                let inner = type_tokens(inner);
+                quote!([#inner])
+            }
+            other => type_tokens(other),
+        };
+        let media = &b.media_type;
+        if b.required {
+            args.push(quote!(body: &#t));
+            quote! {
+                request.insert_header("content-type", #media);
+                request.set_json(body)?;
+            }
+        } else {
+            args.push(quote!(body: ::std::option::Option<&#t>));
+            quote! {
+                if let Some(body) = body {
+                    request.insert_header("content-type", #media);
+                    request.set_json(body)?;
+                }
+            }
+        }
+    });
+    let parts = path_parts(&op.path, op, surface, &parent);
+    let mutable = (!setters.is_empty() || body.is_some()).then(|| quote!(mut));
+
+    let mut docs = op.doc.clone().unwrap_or_default();
+    let route = op
+        .path
+        .iter()
+        .map(|s| match s {
+            PathSegment::Literal(l) => l.clone(),
+            PathSegment::Param(p) => format!("{{{p}}}"),
+        })
+        .collect::<String>();
+    docs.push_str(&format!(
+        "\n\n`{}`: `{} {route}`",
+        op.operation_id,
+        op.method.as_str()
+    ));
+    let (ret, call, is_async) = match &op.kind {
+        OperationKind::Plain => {
+            let (t, call) = plain_result(op);
+            (quote!(crate::runtime::Response<#t>), call, true)
+        }
+        OperationKind::Pageable(paging) => {
+            docs.push_str(
+                "\n\nA stream of the items of every page; `into_pages()` gives whole pages.",
+            );
+            let page = type_tokens(&paging.page);
+            (
+                quote!(crate::runtime::Pager<#page>),
+                quote!(Ok(core.pager(&#op_static, request, options.method_options.context.into_owned()))),
+                false,
+            )
+        }
+        OperationKind::LongRunning(lro) => {
+            let status = type_tokens(&lro.status);
+            let (result, kind) = match &lro.result {
+                Some(r) => (type_tokens(r), quote!(Resource)),
+                None => (status.clone(), quote!(Status)),
+            };
+            docs.push_str("\n\nLong-running: await the returned poller for the result, or stream it to watch the status.");
+            let handle = match &lro.handle {
+                LroHandle::Header(h) => quote!(crate::runtime::LroHandle::Header(#h)),
+                LroHandle::OperationId { header, path } => {
+                    let prefix: Vec<PathSegment> = path
+                        .iter()
+                        .filter(|s| !matches!(s, PathSegment::Param(p) if p == "operationId"))
+                        .cloned()
+                        .collect();
+                    let parts = path_parts(&prefix, op, surface, &parent);
+                    quote!(crate::runtime::LroHandle::OperationId {
+                        header: #header,
+                        prefix: core.request(::azure_core::http::Method::Get, &[#(#parts),*])?.url().clone(),
+                    })
+                }
+            };
+            (
+                quote!(crate::runtime::Poller<#status, #result>),
+                quote! {
+                    let handle = #handle;
+                    Ok(core.poller(&#op_static, request, handle, crate::runtime::LroResult::#kind, options.method_options.context.into_owned()))
+                },
+                false,
+            )
+        }
+    };
+    let mdoc = doc(Some(&docs));
+    let _ = index;
+    let asyncness = is_async.then(|| quote!(async));
+    let call = if is_async { quote!(#call.await) } else { call };
+    quote! {
+        #mdoc
+        pub #asyncness fn #name(&self, #(#args,)* options: ::std::option::Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
+            let options = options.unwrap_or_default();
+            let core = &#parent.core;
+            let #mutable request = core.request(::azure_core::http::Method::#http, &[#(#parts),*])?;
+            #(#setters)*
+            #body
+            #call
+        }
+    }
+}
+
+/// The result type of a plain operation and the call that decodes it.
+fn plain_result(op: &Operation) -> (TokenStream, TokenStream) {
+    let op_static = op_static(op);
+    let types: BTreeSet<&TypeRef> = op.responses.iter().filter_map(|r| r.ty.as_ref()).collect();
+    let all_have_body = op.responses.iter().all(|r| r.ty.is_some());
+    let ctx = quote!(&options.method_options.context);
+    match types.len() {
+        0 => (
+            quote!(()),
+            quote!(core.call_empty(&#op_static, #ctx, request)),
+        ),
+        1 => {
+            let t = types
+                .iter()
+                .next()
+                .map(|t| type_tokens(t))
+                .unwrap_or_default();
+            let t = if all_have_body {
+                t
+            } else {
+                quote!(::std::option::Option<#t>)
+            };
+            (
+                t.clone(),
+                quote!(core.call::<#t>(&#op_static, #ctx, request)),
+            )
+        }
+        // Different bodies per status: the JSON as sent.
+        _ => (
+            quote!(::serde_json::Value),
+            quote!(core.call::<::serde_json::Value>(&#op_static, #ctx, request)),
+        ),
+    }
+}
+
+/// `Page` and `NextLink` for page envelopes that are not `Page<T>`.
+fn page_impls(surface: &Surface, index: &TypeIndex<'_>) -> Vec<TokenStream> {
+    let mut done = BTreeSet::new();
+    let mut out = Vec::new();
+    for op in &surface.operations {
+        let OperationKind::Pageable(paging) = &op.kind else {
+            continue;
+        };
+        if !done.insert(paging.page.clone()) {
+            continue;
+        }
+        let Some(def) = index.def(&paging.page) else {
+            continue;
+        };
+        let TypeKind::Struct(s) = &def.kind else {
+            continue;
+        };
+        let page = type_tokens(&paging.page);
+        let item = type_tokens(&paging.item);
+        let Some(items) = s.fields.iter().find(|f| f.wire_name == paging.item_field) else {
+            continue;
+        };
+        let items_name = ident(&items.rust_name);
+        let items_expr = if items.required {
+            quote!(self.#items_name)
+        } else {
+            quote!(self.#items_name.unwrap_or_default())
+        };
+        let next = paging
+            .next_link_field
+            .as_ref()
+            .and_then(|n| s.fields.iter().find(|f| &f.wire_name == n));
+        let next_expr = match next {
+            Some(f) if f.required => {
+                let n = ident(&f.rust_name);
+                quote!(Some(self.#n.as_str()))
+            }
+            Some(f) => {
+                let n = ident(&f.rust_name);
+                quote!(self.#n.as_deref())
+            }
+            None => quote!(None),
+        };
+        out.push(quote! {
+            #[::async_trait::async_trait]
+            impl ::azure_core::http::pager::Page for #page {
+                type Item = #item;
+                type IntoIter = ::std::vec::IntoIter<#item>;
+                async fn into_items(self) -> ::azure_core::Result<Self::IntoIter> {
+                    Ok(#items_expr.into_iter())
+                }
+            }
+            impl crate::runtime::NextLink for #page {
+                fn next_link(&self) -> ::std::option::Option<&str> {
+                    #next_expr
+                }
+            }
+        });
+    }
+    out
+}

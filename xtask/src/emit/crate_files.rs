@@ -1,0 +1,200 @@
+//! The crate's frame: `Cargo.toml` and `README.md` from `templates/`, and
+//! `lib.rs` (crate docs, modules, re-exports).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{ident, inner_doc_raw};
+use crate::ir::{Api, OperationKind, ParamIn, Surface, TypeRef};
+
+const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml");
+const README: &str = include_str!("../../../templates/README.md");
+
+pub fn cargo_toml(api: &Api) -> String {
+    let defaults = api
+        .surfaces
+        .iter()
+        .map(|s| format!("\"{}\"", s.feature))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let features = api
+        .surfaces
+        .iter()
+        .map(|s| format!("{} = []", s.feature))
+        .collect::<Vec<_>>()
+        .join("\n");
+    CARGO_TOML
+        .replace("{{crate_name}}", &api.crate_name)
+        .replace("{{default_features}}", &defaults)
+        .replace("{{features}}", &features)
+}
+
+pub fn readme(api: &Api) -> String {
+    let rows = api
+        .surfaces
+        .iter()
+        .map(|s| {
+            format!(
+                "| `{}` | `{}` | `{}` | {} | {} |",
+                s.feature,
+                s.module,
+                s.client,
+                s.api_version
+                    .as_ref()
+                    .map_or("in the path".to_string(), |v| format!("`{}`", v.value)),
+                s.operations.len()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    README
+        .replace("{{crate_name}}", &api.crate_name)
+        .replace("{{surfaces}}", &rows)
+        .replace("{{example}}", &example(api, false))
+}
+
+/// A short program using the first surface: construct the client, reach a
+/// scope, call a GET that needs only the scope, or stream a list.
+fn example(api: &Api, doctest: bool) -> String {
+    let krate = api.crate_name.replace('-', "_");
+    let Some(s) = api.surfaces.first() else {
+        return format!("// {krate} has no surfaces");
+    };
+    let endpoint = s
+        .default_endpoint
+        .clone()
+        .unwrap_or_else(|| "https://example.invalid".to_string());
+    let mut lines = Vec::new();
+    let hide = if doctest { "# " } else { "" };
+    lines.push(format!(
+        "{hide}async fn example() -> azure_core::Result<()> {{"
+    ));
+    lines.push(format!(
+        "use {krate}::{{{}::{}, StaticTokenCredential}};",
+        s.module, s.client
+    ));
+    lines.push(String::new());
+    lines.push(
+        "// Any azure_identity credential works too, e.g. DeveloperToolsCredential::new(None)?."
+            .to_string(),
+    );
+    lines.push(format!(
+        "let client = {}::new(\"{endpoint}\", StaticTokenCredential::new(\"<token>\"), None)?;",
+        s.client
+    ));
+    let (target, scope_index) = match s.scopes.first() {
+        Some(scope) => {
+            let args = scope
+                .params
+                .iter()
+                .map(|p| format!("\"<{}>\"", p.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            lines.push(format!("let scope = client.{}({args});", scope.method));
+            ("scope", Some(0))
+        }
+        None => ("client", None),
+    };
+    let simple = |op: &&crate::ir::Operation| {
+        op.scope == scope_index
+            && op.body.is_none()
+            && op.params.iter().all(|p| {
+                !p.required
+                    || (p.location == ParamIn::Path
+                        && p.ty == TypeRef::Primitive(crate::ir::Primitive::String))
+            })
+            && !op.group.is_empty()
+    };
+    if let Some(op) = s
+        .operations
+        .iter()
+        .filter(simple)
+        .find(|op| matches!(op.kind, OperationKind::Pageable(_)))
+    {
+        lines.push("use futures::TryStreamExt as _;".to_string());
+        lines.push(format!(
+            "let mut items = {target}.{}().{}(None)?;",
+            op.group, op.name
+        ));
+        lines.push("while let Some(item) = items.try_next().await? {".to_string());
+        lines.push("    println!(\"{item:?}\");".to_string());
+        lines.push("}".to_string());
+    } else if let Some(op) = s
+        .operations
+        .iter()
+        .filter(simple)
+        .find(|op| matches!(op.kind, OperationKind::Plain))
+    {
+        let args: Vec<String> = op
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| format!("\"<{}>\"", p.rust_name))
+            .collect();
+        let mut args = args.join(", ");
+        if !args.is_empty() {
+            args.push_str(", ");
+        }
+        lines.push(format!(
+            "let response = {target}.{}().{}({args}None).await?;",
+            op.group, op.name
+        ));
+        lines.push("println!(\"{:?}\", response.into_model());".to_string());
+    }
+    lines.push(format!("{hide}Ok(())"));
+    lines.push(format!("{hide}}}"));
+    lines.join("\n")
+}
+
+pub fn lib_rs(api: &Api) -> TokenStream {
+    let surfaces = api.surfaces.iter().map(|s: &Surface| {
+        let feature = &s.feature;
+        let module = ident(&s.module);
+        let doc = format!(" {} (`{}` feature).", s.title, s.feature);
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #feature)]
+            pub mod #module;
+        }
+    });
+    let mut docs = format!(
+        "Typed async client for the Azure Machine Learning Model Management REST API\n\
+         (`{}`), generated by `cargo xtask codegen`.\n\n\
+         One module and one Cargo feature per surface, all on by default:\n\n",
+        api.crate_name
+    );
+    for s in &api.surfaces {
+        docs.push_str(&format!(
+            "- `{}`: {} ([`{}::{}`])\n",
+            s.feature, s.title, s.module, s.client
+        ));
+    }
+    docs.push_str("\nRequests go through `azure_core`'s pipeline (retry, transport, policies);\nauthentication is any `azure_core::credentials::TokenCredential`.\n\n");
+    let first_feature = api
+        .surfaces
+        .first()
+        .map(|s| s.feature.clone())
+        .unwrap_or_default();
+    docs.push_str(&format!(
+        "```no_run\n# #[cfg(feature = \"{first_feature}\")]\n{}\n```\n",
+        example(api, true)
+    ));
+    let docs = inner_doc_raw(&docs);
+    quote! {
+        #docs
+        #![forbid(unsafe_code)]
+
+        #[doc(hidden)]
+        pub mod runtime;
+
+        pub mod models;
+
+        #(#surfaces)*
+
+        pub use runtime::{
+            Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
+            SecretString, ServiceError, StaticTokenCredential,
+        };
+        pub use azure_core;
+    }
+}

@@ -1,0 +1,249 @@
+//! Writes `models.rs` files: structs, enums with a fallback, unions by
+//! discriminator, aliases.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::TypeIndex;
+use super::rust::{doc, ident, inner_doc, type_tokens};
+use crate::ir::{Enum, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::naming::Namespace;
+
+/// The whole models file of a module.
+pub fn models_file(module_doc: &str, defs: &[TypeDef], index: &TypeIndex<'_>) -> TokenStream {
+    let items = defs.iter().map(|d| type_def(d, index));
+    let module_doc = inner_doc(module_doc);
+    quote! {
+        #module_doc
+        #(#items)*
+    }
+}
+
+fn type_def(def: &TypeDef, index: &TypeIndex<'_>) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    match &def.kind {
+        TypeKind::Struct(s) => struct_def(def, s, index),
+        TypeKind::Enum(e) => enum_def(def, e),
+        TypeKind::Union(u) => union_def(def, u),
+        TypeKind::Alias(t) => {
+            let t = type_tokens(t);
+            quote! {
+                #docs
+                pub type #name = #t;
+            }
+        }
+    }
+}
+
+fn field_type(f: &Field) -> TokenStream {
+    let t = type_tokens(&f.ty);
+    let t = if f.boxed {
+        quote!(::std::boxed::Box<#t>)
+    } else {
+        t
+    };
+    if f.required {
+        t
+    } else {
+        quote!(::std::option::Option<#t>)
+    }
+}
+
+fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    let mut names = Namespace::new();
+    for f in &s.fields {
+        names.reserve(&f.rust_name);
+    }
+    let fields = s.fields.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let aliases = &f.aliases;
+        let ty = field_type(f);
+        let mut field_doc = f.doc.clone();
+        if f.read_only {
+            let note = "Set by the service.";
+            field_doc = Some(match field_doc {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note.to_string(),
+            });
+        }
+        let docs = doc(field_doc.as_deref());
+        let optional = (!f.required)
+            .then(|| quote!(, default, skip_serializing_if = "::std::option::Option::is_none"));
+        quote! {
+            #docs
+            #[serde(rename = #wire #(, alias = #aliases)* #optional)]
+            pub #fname: #ty,
+        }
+    });
+    let additional_name = s
+        .additional
+        .as_ref()
+        .map(|_| ident(&names.claim("additional_properties".to_string())));
+    let additional = s
+        .additional
+        .as_ref()
+        .zip(additional_name.as_ref())
+        .map(|(t, n)| {
+            let t = type_tokens(t);
+            quote! {
+                /// Properties not named above, as sent.
+                #[serde(flatten)]
+                pub #n: ::std::collections::BTreeMap<::std::string::String, #t>,
+            }
+        });
+    let defaultable = s
+        .fields
+        .iter()
+        .all(|f| !f.required || index.defaultable(&f.ty));
+    let derive_default = defaultable.then(|| quote!(Default,));
+    let constructor = s
+        .fields
+        .iter()
+        .any(|f| f.required)
+        .then(|| constructor(&name, s, additional_name.as_ref()));
+    let status = s.status.as_ref().map(|st| {
+        let state_field = st
+            .state
+            .as_ref()
+            .and_then(|field| s.fields.iter().find(|x| &x.rust_name == field));
+        let state = match state_field {
+            Some(f) if f.ty == TypeRef::Primitive(Primitive::String) || index.is_enum(&f.ty) => {
+                let name = ident(&f.rust_name);
+                if f.required {
+                    quote!(Some(self.#name.as_str()))
+                } else {
+                    quote!(self.#name.as_ref().map(|s| s.as_str()))
+                }
+            }
+            _ => quote!(None),
+        };
+        let location = match &st.resource_location {
+            Some(field) => {
+                let f = ident(field);
+                if s.fields.iter().any(|x| &x.rust_name == field && x.required) {
+                    quote!(Some(self.#f.as_str()))
+                } else {
+                    quote!(self.#f.as_deref())
+                }
+            }
+            None => quote!(None),
+        };
+        let failure = match &st.error {
+            Some(field) => {
+                let f = ident(field);
+                quote! {
+                    let error = ::serde_json::to_vec(&self.#f).ok()?;
+                    crate::runtime::ErrorBody::parse(&error)
+                }
+            }
+            None => quote!(None),
+        };
+        quote! {
+            impl crate::runtime::OperationStatus for #name {
+                fn poller_status(&self) -> ::azure_core::http::poller::PollerStatus {
+                    crate::runtime::poller_status_of(#state)
+                }
+                fn resource_location(&self) -> ::std::option::Option<&str> {
+                    #location
+                }
+                fn failure(&self) -> ::std::option::Option<crate::runtime::ErrorBody> {
+                    #failure
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Clone, Debug, #derive_default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #additional
+        }
+        #constructor
+        #status
+    }
+}
+
+/// `new(required fields…)` with the optional ones unset.
+fn constructor(
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    additional: Option<&proc_macro2::Ident>,
+) -> TokenStream {
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.rust_name);
+        if f.required {
+            let is_string = f.ty == TypeRef::Primitive(Primitive::String);
+            let ty = type_tokens(&f.ty);
+            if is_string {
+                args.push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
+                inits.push(quote!(#fname: #fname.into()));
+            } else if f.boxed {
+                args.push(quote!(#fname: #ty));
+                inits.push(quote!(#fname: ::std::boxed::Box::new(#fname)));
+            } else {
+                args.push(quote!(#fname: #ty));
+                inits.push(quote!(#fname));
+            }
+        } else {
+            inits.push(quote!(#fname: None));
+        }
+    }
+    if let Some(a) = additional {
+        inits.push(quote!(#a: ::std::collections::BTreeMap::new()));
+    }
+    quote! {
+        impl #name {
+            /// A value with the required fields set and the optional ones unset.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
+    }
+}
+
+fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    let fallback = ident(&e.fallback);
+    let values = e.values.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let wire = &v.wire;
+        let aliases = &v.aliases;
+        let vdoc = doc(v.doc.as_deref().or(Some(&format!("`{wire}`"))));
+        quote!(#vdoc #variant = #wire #(| #aliases)*)
+    });
+    quote! {
+        crate::string_enum! {
+            #docs
+            #name, #fallback, [#(#values),*]
+        }
+    }
+}
+
+fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = doc(def.doc.as_deref());
+    let tag = &u.tag;
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty);
+        let wire = &v.wire;
+        let aliases = &v.aliases;
+        let vdoc = doc(Some(&format!("`{tag}: {wire}`")));
+        quote!(#vdoc #variant(#ty) = #wire #(| #aliases)*)
+    });
+    quote! {
+        crate::tagged_union! {
+            #docs
+            #name, tag = #tag, [#(#variants),*]
+        }
+    }
+}

@@ -1,0 +1,353 @@
+//! The IR: the one contract between the halves of the pipeline.
+//!
+//! `normalize` builds it from loaded documents and the normalization rules;
+//! `emit` reads nothing else. Names here are already Rust names (decided
+//! once, in `naming`), wire names are kept beside them, and every item keeps
+//! the place in the spec it came from.
+
+use serde::Serialize;
+
+use crate::load::Location;
+
+/// Everything the emitters need to write the crate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub crate_name: String,
+    /// Whether the normalization rules were applied (our own `specs/`), or
+    /// each spec stands alone (`--specs DIR` without rules).
+    pub facade: bool,
+    pub surfaces: Vec<Surface>,
+    /// Types shared by several surfaces, emitted once in `models`.
+    pub common_types: Vec<TypeDef>,
+}
+
+impl Api {
+    pub fn operation_count(&self) -> usize {
+        self.surfaces.iter().map(|s| s.operations.len()).sum()
+    }
+
+    pub fn type_count(&self) -> usize {
+        self.common_types.len() + self.surfaces.iter().map(|s| s.types.len()).sum::<usize>()
+    }
+}
+
+/// One API surface: one spec, one Rust module, one Cargo feature.
+#[derive(Debug, Clone, Serialize)]
+pub struct Surface {
+    /// The spec's name (`hosting-account`), also the Cargo feature.
+    pub feature: String,
+    /// The Rust module (`hosting_account`).
+    pub module: String,
+    /// The client type of this surface (`HostingAccountClient`).
+    pub client: String,
+    pub title: String,
+    pub doc: Option<String>,
+    pub source: Location,
+    /// The `api-version` query parameter's name and the value sent by
+    /// default; `None` where the surface has none (version in the path).
+    pub api_version: Option<ApiVersion>,
+    /// The documented endpoint, when there is exactly one.
+    pub default_endpoint: Option<String>,
+    /// The OAuth scope a token is requested for.
+    pub auth_scope: Option<String>,
+    pub scopes: Vec<Scope>,
+    pub operations: Vec<Operation>,
+    pub types: Vec<TypeDef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiVersion {
+    pub param: String,
+    pub value: String,
+}
+
+/// A place operations act within (a hosting account, a resource group...),
+/// built from canonical names so no user formats a path.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scope {
+    /// Rust type of the scoped client (`HostingAccountScope`).
+    pub name: String,
+    /// The constructor method on the surface client (`hosting_account`).
+    pub method: String,
+    pub doc: String,
+    pub params: Vec<ScopeParam>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeParam {
+    /// Canonical Rust name (`resource_group`).
+    pub name: String,
+    /// Every path-template name it fills on this surface
+    /// (`resourceGroup`, `resourceGroupName`).
+    pub wire_names: Vec<String>,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Method {
+    Get,
+    Put,
+    Post,
+    Patch,
+    Delete,
+    Head,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// The spec's operationId (`Services_QueryById`).
+    pub operation_id: String,
+    /// Canonical group, as a Rust method on the scope (`services`).
+    pub group: String,
+    /// Rust type of the group client (`Services`).
+    pub group_type: String,
+    /// Canonical method name (`get`).
+    pub name: String,
+    /// Options struct for optional parameters (`ServicesListOptions`).
+    pub options_type: String,
+    pub doc: Option<String>,
+    pub source: Location,
+    pub method: Method,
+    /// The path template, as segments after the server URL.
+    pub path: Vec<PathSegment>,
+    /// Index into `Surface::scopes` of the scope this operation hangs off,
+    /// or `None` for the surface client itself.
+    pub scope: Option<usize>,
+    /// Parameters the caller passes (required ones as arguments, optional
+    /// ones in the options struct). Scope and api-version parameters are
+    /// not here.
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// The type of the `default` (error) response, if declared.
+    pub error: Option<TypeRef>,
+    pub kind: OperationKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum PathSegment {
+    Literal(String),
+    /// A path parameter: its wire name in the template.
+    Param(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ParamIn {
+    Path,
+    Query,
+    Header,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub location: ParamIn,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+    /// Repeat the parameter once per value (`collectionFormat: multi`,
+    /// `explode: true`) instead of joining with commas.
+    pub explode: bool,
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Body {
+    pub media_type: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Response {
+    pub status: u16,
+    pub doc: Option<String>,
+    pub ty: Option<TypeRef>,
+    pub headers: Vec<ResponseHeader>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseHeader {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum OperationKind {
+    /// One request, one typed answer.
+    Plain,
+    /// `x-ms-pageable`: a stream of items following the next link.
+    Pageable(Paging),
+    /// `x-ms-long-running-operation`: a poller.
+    LongRunning(LongRunning),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paging {
+    /// The page envelope's type.
+    pub page: TypeRef,
+    pub item: TypeRef,
+    pub item_field: String,
+    /// The envelope field with the next page's URL; `None` for lists that
+    /// are always one page.
+    pub next_link_field: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LongRunning {
+    pub handle: LroHandle,
+    /// The status document polled (e.g. `AsyncOperationStatus`).
+    pub status: TypeRef,
+    /// What the poller yields when done: fetched from the status's
+    /// `resource_location` field when set, else the final status itself.
+    pub result: Option<TypeRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum LroHandle {
+    /// Poll the absolute URL in this response header (`Operation-Location`,
+    /// `Azure-AsyncOperation`, `Location`).
+    Header(String),
+    /// Poll `operations/{id}` in the same scope, the id being the value of
+    /// this response header (hostingAccounts: `x-ms-request-id`).
+    OperationId {
+        header: String,
+        path: Vec<PathSegment>,
+    },
+}
+
+/// A reference to a type, as fields, parameters and bodies use it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum TypeRef {
+    Primitive(Primitive),
+    /// A generated type: the module that defines it (a surface's module or
+    /// `models` for common types) and its Rust name.
+    Named {
+        module: String,
+        name: String,
+    },
+    Vec(Box<TypeRef>),
+    /// A JSON object with arbitrary keys.
+    Map(Box<TypeRef>),
+    /// Any JSON value.
+    Any,
+    /// The common generic page envelope `Page<T>`.
+    Page(Box<TypeRef>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Primitive {
+    String,
+    Bool,
+    I32,
+    I64,
+    F32,
+    F64,
+    DateTime,
+    /// A credential-bearing string: redacted in Debug and Display.
+    Secret,
+    /// base64 text on the wire, bytes in Rust.
+    Bytes,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TypeDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub source: Location,
+    pub kind: TypeKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    /// Polymorphic by a discriminator property.
+    Union(Union),
+    /// A name for another type (the page envelopes become `Page<T>`).
+    Alias(TypeRef),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Keys not named by `fields`, kept (`additionalProperties`).
+    pub additional: Option<TypeRef>,
+    /// Set when long-running operations poll this type.
+    pub status: Option<StatusFields>,
+}
+
+/// Which fields of a status document say where a long-running operation
+/// stands (Rust field names).
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusFields {
+    /// `status`, `state` or `provisioningState`.
+    pub state: Option<String>,
+    pub resource_location: Option<String>,
+    /// An error with `code` and `message` fields.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub wire_name: String,
+    /// Other spellings accepted when decoding (`unPack` for `unpack`).
+    pub aliases: Vec<String>,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub read_only: bool,
+    /// The field's type contains its own struct: box it.
+    pub boxed: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Enum {
+    pub values: Vec<EnumValue>,
+    /// The name of the fallback variant holding unknown values.
+    pub fallback: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumValue {
+    pub rust_name: String,
+    /// Serialized as this.
+    pub wire: String,
+    /// Also accepted when decoding.
+    pub aliases: Vec<String>,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Union {
+    /// The discriminator property's wire name.
+    pub tag: String,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnionVariant {
+    pub rust_name: String,
+    /// The tag value written when serializing.
+    pub wire: String,
+    /// Further tag values accepted when decoding.
+    pub aliases: Vec<String>,
+    pub ty: TypeRef,
+}

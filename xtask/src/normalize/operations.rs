@@ -1,0 +1,792 @@
+//! Paths and operations → IR operations: canonical names, scopes,
+//! parameters, bodies, responses, paging and long-running polling.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
+use serde_json::Value;
+
+use super::rules::SurfaceRules;
+use super::schema_view::{SchemaRef, View};
+use super::types::TypeBuilder;
+use crate::ir::{
+    ApiVersion, Body, LongRunning, LroHandle, Method, Operation, OperationKind, Paging, Param,
+    ParamIn, PathSegment, Primitive, Response, ResponseHeader, Scope, TypeKind, TypeRef,
+};
+use crate::load::{LoadError, Spec, pointer_push};
+use crate::naming::{Namespace, module_name, type_name, value_name};
+
+/// What the operations of one surface need to know about it.
+pub struct OperationsOut {
+    pub operations: Vec<Operation>,
+    pub api_version: Option<ApiVersion>,
+}
+
+/// Names the emitted methods use for themselves.
+const RESERVED_ARGS: [&str; 3] = ["self", "options", "body"];
+
+pub fn build(
+    spec: &Spec,
+    rules: &SurfaceRules,
+    scopes: &[Scope],
+    types: &mut TypeBuilder<'_>,
+    errors: &mut Vec<LoadError>,
+) -> OperationsOut {
+    let doc = &spec.document;
+    let mut api_version: Option<ApiVersion> = None;
+    let mut operations = Vec::new();
+    let mut method_names: BTreeMap<(Option<usize>, String), Namespace> = BTreeMap::new();
+    for (path, item) in doc.paths.paths.iter() {
+        let path_pointer = pointer_push("/paths", path);
+        let ReferenceOr::Item(item) = item else {
+            errors.push(LoadError::new(
+                spec.locate(&path_pointer),
+                "a `$ref` path item is not supported; write the operations inline",
+            ));
+            continue;
+        };
+        for (method_name, op) in item.iter() {
+            let op_pointer = pointer_push(&path_pointer, method_name);
+            let location = spec.locate(&op_pointer);
+            let method = match method_name {
+                "get" => Method::Get,
+                "put" => Method::Put,
+                "post" => Method::Post,
+                "patch" => Method::Patch,
+                "delete" => Method::Delete,
+                "head" => Method::Head,
+                other => {
+                    errors.push(LoadError::new(
+                        location,
+                        format!("`{other}` operations are not supported (azure_core sends GET, PUT, POST, PATCH, DELETE and HEAD)"),
+                    ));
+                    continue;
+                }
+            };
+            let Some(operation_id) = op.operation_id.clone() else {
+                errors.push(LoadError::new(
+                    location,
+                    "operation has no `operationId`; it names the generated method",
+                ));
+                continue;
+            };
+            let (group, name) = match rules.operations.get(&operation_id) {
+                Some(rule) => (Some(rule.group.clone()), rule.name.clone()),
+                None => match operation_id.split_once('_') {
+                    Some((g, v)) if !g.is_empty() && !v.is_empty() => {
+                        (Some(g.to_string()), v.to_string())
+                    }
+                    _ => (None, operation_id.clone()),
+                },
+            };
+            let group = group.map(|g| module_name(&g));
+            let name = value_name(&name);
+            let template = match parse_template(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(LoadError::new(spec.locate(&path_pointer), e));
+                    continue;
+                }
+            };
+
+            // Parameters: path-level ones, overridden by operation-level ones.
+            let mut all: Vec<(String, &Parameter)> = Vec::new();
+            let sources = item
+                .parameters
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        pointer_push(&pointer_push(&path_pointer, "parameters"), &i.to_string()),
+                        p,
+                    )
+                })
+                .chain(op.parameters.iter().enumerate().map(|(i, p)| {
+                    (
+                        pointer_push(&pointer_push(&op_pointer, "parameters"), &i.to_string()),
+                        p,
+                    )
+                }));
+            for (pointer, p) in sources {
+                let Some(p) = resolve_parameter(spec, p) else {
+                    errors.push(LoadError::new(
+                        spec.locate(&pointer),
+                        "parameter `$ref` does not name a parameter component",
+                    ));
+                    continue;
+                };
+                let key = (p.parameter_data_ref().name.clone(), location_of(p));
+                all.retain(|(_, q)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                all.push((pointer, p));
+            }
+
+            // The deepest scope whose every parameter is a path parameter here.
+            let path_params: Vec<&str> = template
+                .iter()
+                .filter_map(|s| match s {
+                    PathSegment::Param(p) => Some(p.as_str()),
+                    PathSegment::Literal(_) => None,
+                })
+                .collect();
+            let scope = scopes
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.params.iter().all(|p| {
+                        p.wire_names
+                            .iter()
+                            .any(|w| path_params.contains(&w.as_str()))
+                    })
+                })
+                .max_by_key(|(_, s)| s.params.len())
+                .map(|(i, _)| i);
+            let scope_wire: Vec<&str> = scope
+                .map(|i| {
+                    scopes[i]
+                        .params
+                        .iter()
+                        .flat_map(|p| p.wire_names.iter().map(String::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+
+            for declared in &path_params {
+                let defined = all.iter().any(|(_, p)| {
+                    matches!(p, Parameter::Path { .. }) && p.parameter_data_ref().name == *declared
+                });
+                if !defined {
+                    errors.push(LoadError::new(
+                        spec.locate(&op_pointer),
+                        format!("path parameter `{{{declared}}}` of `{path}` is not defined for this operation"),
+                    ));
+                }
+            }
+
+            let mut arg_names = Namespace::new();
+            for r in RESERVED_ARGS {
+                arg_names.reserve(r);
+            }
+            let mut params = Vec::new();
+            for (pointer, p) in &all {
+                let data = p.parameter_data_ref();
+                let location = match p {
+                    Parameter::Path { .. } => ParamIn::Path,
+                    Parameter::Query { .. } => ParamIn::Query,
+                    Parameter::Header { .. } => ParamIn::Header,
+                    Parameter::Cookie { .. } => {
+                        errors.push(LoadError::new(
+                            spec.locate(pointer),
+                            "cookie parameters are not supported",
+                        ));
+                        continue;
+                    }
+                };
+                if location == ParamIn::Path && !path_params.contains(&data.name.as_str()) {
+                    errors.push(LoadError::new(
+                        spec.locate(pointer),
+                        format!("path parameter `{}` does not occur in `{path}`", data.name),
+                    ));
+                    continue;
+                }
+                if location == ParamIn::Query && data.name == "api-version" {
+                    if api_version.is_none() {
+                        let value = rules
+                            .surface
+                            .api_version
+                            .clone()
+                            .or_else(|| parameter_constant(p))
+                            .unwrap_or_else(|| doc.info.version.clone());
+                        api_version = Some(ApiVersion {
+                            param: data.name.clone(),
+                            value,
+                        });
+                    }
+                    continue;
+                }
+                // The credential supplies authorization; never a method argument.
+                if location == ParamIn::Header && data.name.eq_ignore_ascii_case("authorization") {
+                    continue;
+                }
+                if location == ParamIn::Path && scope_wire.contains(&data.name.as_str()) {
+                    continue;
+                }
+                let schema_pointer = pointer_push(pointer, "schema");
+                let hint = format!("{}{}", type_name(&operation_id), type_name(&data.name));
+                let (ty, secret) = match &data.format {
+                    ParameterSchemaOrContent::Schema(s) => {
+                        let s = SchemaRef::from(s);
+                        let secret =
+                            match s {
+                                SchemaRef::Inline(schema) => View::of(schema).is_secret(),
+                                SchemaRef::Ref(_) => false,
+                            } || data.extensions.get("x-ms-secret").and_then(Value::as_bool)
+                                == Some(true);
+                        (types.type_for(s, &hint, &schema_pointer), secret)
+                    }
+                    ParameterSchemaOrContent::Content(_) => {
+                        (TypeRef::Primitive(Primitive::String), false)
+                    }
+                };
+                let ty = if secret && ty == TypeRef::Primitive(Primitive::String) {
+                    TypeRef::Primitive(Primitive::Secret)
+                } else {
+                    ty
+                };
+                let explode = match p {
+                    Parameter::Query { style, .. } => {
+                        data.explode
+                            .unwrap_or(matches!(style, openapiv3::QueryStyle::Form))
+                            && matches!(style, openapiv3::QueryStyle::Form)
+                    }
+                    _ => false,
+                };
+                let renamed = rules
+                    .parameters
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| r.wire == data.name);
+                let rust = match renamed {
+                    Some((i, r)) => {
+                        types.uses.mark("parameters", i);
+                        value_name(&r.name)
+                    }
+                    None => value_name(&data.name),
+                };
+                params.push(Param {
+                    wire_name: data.name.clone(),
+                    rust_name: arg_names.claim(rust),
+                    location,
+                    ty,
+                    required: data.required || location == ParamIn::Path,
+                    doc: data.description.clone(),
+                    explode,
+                    secret,
+                });
+            }
+            // Required parameters come first, in declaration order.
+            params.sort_by_key(|p| !p.required);
+
+            let body = match &op.request_body {
+                None => None,
+                Some(rb) => {
+                    let rb_pointer = pointer_push(&op_pointer, "requestBody");
+                    let rb = match rb {
+                        ReferenceOr::Item(rb) => Some(rb),
+                        ReferenceOr::Reference { reference } => reference
+                            .strip_prefix("#/components/requestBodies/")
+                            .and_then(|n| doc.components.as_ref()?.request_bodies.get(n))
+                            .and_then(ReferenceOr::as_item),
+                    };
+                    match rb {
+                        None => {
+                            errors.push(LoadError::new(
+                                spec.locate(&rb_pointer),
+                                "request body `$ref` does not resolve",
+                            ));
+                            None
+                        }
+                        Some(rb) => {
+                            let (media_type, media) = pick_media(&rb.content);
+                            let ty = match media.and_then(|m| m.schema.as_ref()) {
+                                Some(s) if is_json(&media_type) => {
+                                    let pointer = pointer_push(
+                                        &pointer_push(
+                                            &pointer_push(&rb_pointer, "content"),
+                                            &media_type,
+                                        ),
+                                        "schema",
+                                    );
+                                    types.type_for(
+                                        SchemaRef::from(s),
+                                        &format!("{}Body", type_name(&operation_id)),
+                                        &pointer,
+                                    )
+                                }
+                                _ if is_json(&media_type) => TypeRef::Any,
+                                _ => TypeRef::Primitive(Primitive::Bytes),
+                            };
+                            Some(Body {
+                                media_type,
+                                ty,
+                                required: rb.required,
+                                doc: rb.description.clone(),
+                            })
+                        }
+                    }
+                }
+            };
+
+            let mut responses = Vec::new();
+            let mut error = None;
+            let responses_pointer = pointer_push(&op_pointer, "responses");
+            let mut entries: Vec<(String, &ReferenceOr<openapiv3::Response>)> = op
+                .responses
+                .responses
+                .iter()
+                .map(|(c, r)| (c.to_string(), r))
+                .collect();
+            if let Some(d) = &op.responses.default {
+                entries.push(("default".to_string(), d));
+            }
+            for (code, r) in entries {
+                let r_pointer = pointer_push(&responses_pointer, &code);
+                let r = match r {
+                    ReferenceOr::Item(r) => r,
+                    ReferenceOr::Reference { reference } => match reference
+                        .strip_prefix("#/components/responses/")
+                        .and_then(|n| doc.components.as_ref()?.responses.get(n))
+                        .and_then(ReferenceOr::as_item)
+                    {
+                        Some(r) => r,
+                        None => {
+                            errors.push(LoadError::new(
+                                spec.locate(&r_pointer),
+                                "response `$ref` does not resolve",
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                let (media_type, media) = pick_media(&r.content);
+                let ty = media.and_then(|m| m.schema.as_ref()).map(|s| {
+                    let pointer = pointer_push(
+                        &pointer_push(&pointer_push(&r_pointer, "content"), &media_type),
+                        "schema",
+                    );
+                    if is_json(&media_type) {
+                        types.type_for(
+                            SchemaRef::from(s),
+                            &format!("{}Response", type_name(&operation_id)),
+                            &pointer,
+                        )
+                    } else {
+                        TypeRef::Primitive(Primitive::Bytes)
+                    }
+                });
+                let status = match code.as_str() {
+                    "default" => None,
+                    _ => match op
+                        .responses
+                        .responses
+                        .keys()
+                        .find(|k| k.to_string() == code)
+                    {
+                        Some(StatusCode::Code(c)) => Some(*c),
+                        Some(StatusCode::Range(r)) => Some(r * 100),
+                        None => None,
+                    },
+                };
+                match status {
+                    Some(s) if (100..400).contains(&s) => {
+                        let mut header_names = Namespace::new();
+                        let headers = r
+                            .headers
+                            .iter()
+                            .map(|(name, h)| ResponseHeader {
+                                wire_name: name.clone(),
+                                rust_name: header_names.claim(value_name(name)),
+                                doc: h.as_item().and_then(|h| h.description.clone()),
+                            })
+                            .collect();
+                        responses.push(Response {
+                            status: s,
+                            doc: Some(r.description.clone()),
+                            ty,
+                            headers,
+                        });
+                    }
+                    // Declared errors (default, 4xx, 5xx) share one error type.
+                    _ => {
+                        if error.is_none() {
+                            error = ty;
+                        }
+                    }
+                }
+            }
+            if responses.is_empty() {
+                // An operation with only `default` documented: any 2xx succeeds.
+                responses.push(Response {
+                    status: 200,
+                    doc: None,
+                    ty: None,
+                    headers: Vec::new(),
+                });
+            }
+
+            let kind = operation_kind(
+                spec,
+                rules,
+                op,
+                &op_pointer,
+                &operation_id,
+                &responses,
+                &template,
+                types,
+                errors,
+            );
+
+            let group_key = (scope, group.clone().unwrap_or_default());
+            let names = method_names.entry(group_key).or_default();
+            if names.contains(&name) {
+                errors.push(LoadError::new(
+                    location.clone(),
+                    format!(
+                        "operation `{operation_id}` becomes method `{name}` of group `{}`, which another operation already is; name it in the surface's normalize.yaml",
+                        group.clone().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
+            names.reserve(&name);
+            let group_type = group.as_deref().map(type_name).unwrap_or_default();
+            let options_type = format!("{group_type}{}Options", type_name(&name));
+            let doc_text = match (&op.summary, &op.description) {
+                (Some(s), Some(d)) if s.trim() != d.trim() => {
+                    Some(format!("{}\n\n{}", s.trim(), d.trim()))
+                }
+                (Some(s), _) => Some(s.trim().to_string()),
+                (None, Some(d)) => Some(d.trim().to_string()),
+                (None, None) => None,
+            };
+            operations.push(Operation {
+                operation_id,
+                group: group.unwrap_or_default(),
+                group_type,
+                name,
+                options_type,
+                doc: doc_text,
+                source: location,
+                method,
+                path: template,
+                scope,
+                params,
+                body,
+                responses,
+                error,
+                kind,
+            });
+        }
+    }
+    name_group_types(&mut operations, scopes, rules);
+    OperationsOut {
+        operations,
+        api_version,
+    }
+}
+
+/// Rust types of the group clients and options structs. A group that hangs
+/// off several parents (ARM's `accounts` under a subscription and under a
+/// resource group) is one type per parent, prefixed by the parent's name.
+fn name_group_types(operations: &mut [Operation], scopes: &[Scope], rules: &SurfaceRules) {
+    let mut parents: BTreeMap<String, Vec<Option<usize>>> = BTreeMap::new();
+    for op in operations.iter() {
+        let p = parents.entry(op.group.clone()).or_default();
+        if !p.contains(&op.scope) {
+            p.push(op.scope);
+        }
+    }
+    let client = rules
+        .surface
+        .client
+        .clone()
+        .unwrap_or_else(|| "Client".to_string());
+    for op in operations.iter_mut() {
+        let base = type_name(&op.group);
+        op.group_type = if op.group.is_empty() {
+            String::new()
+        } else if parents.get(&op.group).is_some_and(|p| p.len() > 1) {
+            let prefix = match op.scope {
+                Some(i) => scopes[i].name.trim_end_matches("Scope").to_string(),
+                None => client.trim_end_matches("Client").to_string(),
+            };
+            format!("{prefix}{base}")
+        } else {
+            base
+        };
+        let owner = if op.group.is_empty() {
+            match op.scope {
+                Some(i) => scopes[i].name.trim_end_matches("Scope").to_string(),
+                None => client.trim_end_matches("Client").to_string(),
+            }
+        } else {
+            op.group_type.clone()
+        };
+        op.options_type = format!("{owner}{}Options", type_name(&op.name));
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn operation_kind(
+    spec: &Spec,
+    rules: &SurfaceRules,
+    op: &openapiv3::Operation,
+    op_pointer: &str,
+    operation_id: &str,
+    responses: &[Response],
+    template: &[PathSegment],
+    types: &mut TypeBuilder<'_>,
+    errors: &mut Vec<LoadError>,
+) -> OperationKind {
+    if let Some(pageable) = op.extensions.get("x-ms-pageable") {
+        let item_field = pageable
+            .get("itemName")
+            .and_then(Value::as_str)
+            .unwrap_or("value")
+            .to_string();
+        let next_link_field = match pageable.get("nextLinkName") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Null) => None,
+            _ => Some("nextLink".to_string()),
+        };
+        let page = responses
+            .iter()
+            .find(|r| r.status / 100 == 2)
+            .and_then(|r| r.ty.clone());
+        let item = page.as_ref().and_then(|p| page_item(types, p, &item_field));
+        match (page, item) {
+            (Some(page), Some(item)) => {
+                return OperationKind::Pageable(Paging {
+                    page,
+                    item,
+                    item_field,
+                    next_link_field,
+                });
+            }
+            _ => errors.push(LoadError::new(
+                spec.locate(&pointer_push(op_pointer, "x-ms-pageable")),
+                format!(
+                    "pageable operation: its success response has no array field `{item_field}`"
+                ),
+            )),
+        }
+    }
+    let lro = op
+        .extensions
+        .get("x-ms-long-running-operation")
+        .and_then(Value::as_bool)
+        == Some(true);
+    if !lro {
+        return OperationKind::Plain;
+    }
+    let at = spec.locate(op_pointer);
+    if let Some((i, rule)) = rules
+        .long_running
+        .iter()
+        .enumerate()
+        .find(|(_, (id, _))| id.as_str() == operation_id)
+        .map(|(i, (_, r))| (i, r))
+    {
+        types.uses.mark("long_running", i);
+        let status = types.type_for(
+            SchemaRef::Ref(&format!("#/components/schemas/{}", rule.status)),
+            "Status",
+            op_pointer,
+        );
+        let result = rule.result.as_ref().map(|r| {
+            types.type_for(
+                SchemaRef::Ref(&format!("#/components/schemas/{r}")),
+                "Result",
+                op_pointer,
+            )
+        });
+        let handle = match rule.handle.as_str() {
+            "header" => LroHandle::Header(rule.header.clone()),
+            "operation-id" => {
+                // `operations/{id}` beside the scope's other collections.
+                let mut path: Vec<PathSegment> = Vec::new();
+                for seg in template {
+                    path.push(seg.clone());
+                    if let PathSegment::Param(_) = seg {
+                        // Keep everything up to the last scope parameter.
+                    }
+                }
+                let cut = operations_base(template);
+                let mut path = path[..cut].to_vec();
+                match path.last_mut() {
+                    Some(PathSegment::Literal(l)) => l.push_str("/operations/"),
+                    _ => path.push(PathSegment::Literal("/operations/".into())),
+                }
+                path.push(PathSegment::Param("{operationId}".into()));
+                LroHandle::OperationId {
+                    header: rule.header.clone(),
+                    path,
+                }
+            }
+            other => {
+                errors.push(LoadError::new(at, format!("long_running rule `{operation_id}`: unknown handle `{other}` (header or operation-id)")));
+                return OperationKind::Plain;
+            }
+        };
+        return OperationKind::LongRunning(LongRunning {
+            handle,
+            status,
+            result,
+        });
+    }
+    let via = op
+        .extensions
+        .get("x-ms-long-running-operation-options")
+        .and_then(|o| o.get("final-state-via"))
+        .and_then(Value::as_str);
+    let header = match via {
+        Some("operation-location") => "Operation-Location".to_string(),
+        Some("azure-async-operation") => "Azure-AsyncOperation".to_string(),
+        Some("location") => "Location".to_string(),
+        _ => ["Azure-AsyncOperation", "Operation-Location", "Location"]
+            .iter()
+            .find(|h| {
+                responses.iter().any(|r| {
+                    r.headers
+                        .iter()
+                        .any(|x| x.wire_name.eq_ignore_ascii_case(h))
+                })
+            })
+            .map(|h| h.to_string())
+            .unwrap_or_else(|| "Location".to_string()),
+    };
+    OperationKind::LongRunning(LongRunning {
+        handle: LroHandle::Header(header),
+        status: TypeRef::Any,
+        result: None,
+    })
+}
+
+/// Where `operations/{id}` attaches: after the last path parameter that
+/// precedes the operation's own collection (`.../hostingAccounts/{name}`).
+fn operations_base(template: &[PathSegment]) -> usize {
+    // The template ends with `/<collection>` or `/<collection>/{id}`; the
+    // scope ends at the parameter before the collection literal.
+    let mut last_param_before_tail = 0;
+    let params: Vec<usize> = template
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| matches!(s, PathSegment::Param(_)))
+        .map(|(i, _)| i)
+        .collect();
+    for (n, i) in params.iter().enumerate() {
+        let is_trailing_id = n + 1 == params.len() && *i + 1 == template.len();
+        if !is_trailing_id {
+            last_param_before_tail = i + 1;
+        }
+    }
+    last_param_before_tail
+}
+
+fn page_item(types: &TypeBuilder<'_>, page: &TypeRef, item_field: &str) -> Option<TypeRef> {
+    match page {
+        TypeRef::Page(item) if item_field == "value" => Some((**item).clone()),
+        TypeRef::Named { .. } => match &types.def_of(page)?.kind {
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.wire_name == item_field)
+                .and_then(|f| match &f.ty {
+                    TypeRef::Vec(item) => Some((**item).clone()),
+                    _ => None,
+                }),
+            TypeKind::Alias(inner) => page_item(types, inner, item_field),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn location_of(p: &Parameter) -> u8 {
+    match p {
+        Parameter::Path { .. } => 0,
+        Parameter::Query { .. } => 1,
+        Parameter::Header { .. } => 2,
+        Parameter::Cookie { .. } => 3,
+    }
+}
+
+fn resolve_parameter<'a>(spec: &'a Spec, p: &'a ReferenceOr<Parameter>) -> Option<&'a Parameter> {
+    match p {
+        ReferenceOr::Item(p) => Some(p),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix("#/components/parameters/")?;
+            spec.document
+                .components
+                .as_ref()?
+                .parameters
+                .get(name)?
+                .as_item()
+        }
+    }
+}
+
+/// A parameter's single allowed value (`enum` of one, or a default).
+fn parameter_constant(p: &Parameter) -> Option<String> {
+    let ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) = &p.parameter_data_ref().format
+    else {
+        return None;
+    };
+    let view = View::of(s);
+    match view.enum_values.as_slice() {
+        [Value::String(v)] => Some(v.clone()),
+        _ => view
+            .data
+            .default
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::to_string),
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    let m = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    m == "application/json" || m.ends_with("+json") || m == "text/json"
+}
+
+/// The media type to use: JSON first, else the first declared.
+fn pick_media(
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+) -> (String, Option<&openapiv3::MediaType>) {
+    content
+        .iter()
+        .find(|(m, _)| is_json(m))
+        .or_else(|| content.iter().next())
+        .map(|(m, v)| (m.clone(), Some(v)))
+        .unwrap_or_else(|| ("application/json".to_string(), None))
+}
+
+/// Splits `/a/{b}/c{d}.json` into literal and parameter pieces.
+pub fn parse_template(path: &str) -> Result<Vec<PathSegment>, String> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some('{') | None => {
+                            return Err(format!("path `{path}` has an unclosed `{{`"));
+                        }
+                        Some(c) => name.push(c),
+                    }
+                }
+                if name.is_empty() {
+                    return Err(format!("path `{path}` has an empty `{{}}`"));
+                }
+                if !literal.is_empty() {
+                    out.push(PathSegment::Literal(std::mem::take(&mut literal)));
+                }
+                out.push(PathSegment::Param(name));
+            }
+            '}' => return Err(format!("path `{path}` has a `}}` with no `{{`")),
+            c => literal.push(c),
+        }
+    }
+    if !literal.is_empty() {
+        out.push(PathSegment::Literal(literal));
+    }
+    Ok(out)
+}
