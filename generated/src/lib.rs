@@ -31,26 +31,34 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#[doc(hidden)]
+#[rustfmt::skip]
+pub mod runtime;
+#[rustfmt::skip]
+pub mod models;
 /// Azure Machine Learning Model Management account data plane (`account` feature).
 #[cfg(feature = "account")]
+#[rustfmt::skip]
 pub mod account;
 /// Azure Machine Learning Model Management Accounts (ARM) (`arm-accounts` feature).
 #[cfg(feature = "arm-accounts")]
+#[rustfmt::skip]
 pub mod arm_accounts;
 /// Azure Machine Learning Hosting Accounts (ARM) (`arm-hosting-accounts` feature).
 #[cfg(feature = "arm-hosting-accounts")]
+#[rustfmt::skip]
 pub mod arm_hosting_accounts;
 /// Azure Machine Learning Model Management - hostingAccounts data plane (`hosting-account` feature).
 #[cfg(feature = "hosting-account")]
+#[rustfmt::skip]
 pub mod hosting_account;
-pub mod models;
-#[doc(hidden)]
-pub mod runtime;
 /// Azure Machine Learning Model Management (workspace data plane) (`workspace` feature).
 #[cfg(feature = "workspace")]
+#[rustfmt::skip]
 pub mod workspace;
-pub use azure_core;
+#[rustfmt::skip]
 pub use runtime::{
-    Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller,
-    Response, SecretString, ServiceError, StaticTokenCredential,
+    Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager,
+    Poller, Response, SecretString, ServiceError, StaticTokenCredential,
 };
+pub use azure_core;

@@ -10,7 +10,9 @@ use azure_core::credentials::TokenCredential;
 use azure_core::http::headers::Headers;
 use azure_core::http::policies::Policy;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
-use azure_core::http::{Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, StatusCode, Url};
+use azure_core::http::{
+    Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, StatusCode, Url,
+};
 use serde::de::DeserializeOwned;
 
 use super::credential::{LoopbackBearerPolicy, is_loopback_host};
@@ -90,8 +92,12 @@ impl ClientCore {
         options: Option<ClientOptions>,
     ) -> azure_core::Result<Self> {
         let options = options.unwrap_or_default();
-        let url = Url::parse(endpoint)
-            .map_err(|e| config_error(format!("{}: endpoint `{endpoint}` is not a URL: {e}", surface.name)))?;
+        let url = Url::parse(endpoint).map_err(|e| {
+            config_error(format!(
+                "{}: endpoint `{endpoint}` is not a URL: {e}",
+                surface.name
+            ))
+        })?;
         if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
             return Err(config_error(format!(
                 "{}: endpoint `{endpoint}` must be a base URL without query or fragment",
@@ -110,7 +116,9 @@ impl ClientCore {
         };
         let auth: Arc<dyn Policy> = match url.scheme() {
             "https" => Arc::new(BearerTokenAuthorizationPolicy::new(credential, scopes)),
-            "http" if is_loopback_host(&url) => Arc::new(LoopbackBearerPolicy::new(credential, scopes)),
+            "http" if is_loopback_host(&url) => {
+                Arc::new(LoopbackBearerPolicy::new(credential, scopes))
+            }
             _ => {
                 return Err(config_error(format!(
                     "{}: refusing endpoint `{endpoint}`: bearer tokens travel only over HTTPS, or plain HTTP to a loopback address",
@@ -118,10 +126,13 @@ impl ClientCore {
                 )));
             }
         };
-        let poll = options.poll_frequency.unwrap_or(std::time::Duration::from_secs(5));
+        let poll = options
+            .poll_frequency
+            .unwrap_or(std::time::Duration::from_secs(5));
         // azure_core's poller refuses (panics on) anything under a second.
-        let poll_frequency = azure_core::time::Duration::try_from(poll.max(std::time::Duration::from_secs(1)))
-            .unwrap_or(azure_core::time::Duration::seconds(5));
+        let poll_frequency =
+            azure_core::time::Duration::try_from(poll.max(std::time::Duration::from_secs(1)))
+                .unwrap_or(azure_core::time::Duration::seconds(5));
         let pipeline = Pipeline::new(
             Some(env!("CARGO_PKG_NAME")),
             Some(env!("CARGO_PKG_VERSION")),
@@ -130,9 +141,15 @@ impl ClientCore {
             vec![auth],
             None,
         );
-        let api_version = surface
-            .api_version
-            .map(|(param, default)| (param, options.api_version.clone().unwrap_or_else(|| default.to_string())));
+        let api_version = surface.api_version.map(|(param, default)| {
+            (
+                param,
+                options
+                    .api_version
+                    .clone()
+                    .unwrap_or_else(|| default.to_string()),
+            )
+        });
         Ok(Self {
             pipeline,
             endpoint: url,
@@ -176,7 +193,9 @@ impl ClientCore {
 
     /// Sets `api-version` on a URL, replacing any value already there.
     pub(crate) fn set_api_version(&self, url: &mut Url) {
-        let Some((param, value)) = &self.api_version else { return };
+        let Some((param, value)) = &self.api_version else {
+            return;
+        };
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| k != param)
@@ -194,10 +213,11 @@ impl ClientCore {
     /// `resourceLocation`), resolved against the endpoint. Links to another
     /// scheme, host or port are refused: the token must not go there.
     pub fn follow(&self, operation: &str, link: &str) -> azure_core::Result<Url> {
-        let url = self
-            .endpoint
-            .join(link)
-            .map_err(|e| config_error(format!("{operation}: the service's link `{link}` is not a URL: {e}")))?;
+        let url = self.endpoint.join(link).map_err(|e| {
+            config_error(format!(
+                "{operation}: the service's link `{link}` is not a URL: {e}"
+            ))
+        })?;
         let same_origin = url.scheme() == self.endpoint.scheme()
             && url.host_str() == self.endpoint.host_str()
             && url.port_or_known_default() == self.endpoint.port_or_known_default();
@@ -250,7 +270,11 @@ impl ClientCore {
         let raw = self.send(op, ctx, &mut request).await?;
         let value = decode(op.id, &raw)?;
         let (status, headers, _) = raw.deconstruct();
-        Ok(Response { status, headers, value })
+        Ok(Response {
+            status,
+            headers,
+            value,
+        })
     }
 
     /// Sends and ignores the body (operations documented without one).
@@ -262,7 +286,11 @@ impl ClientCore {
     ) -> azure_core::Result<Response<()>> {
         let raw = self.send(op, ctx, &mut request).await?;
         let (status, headers, _) = raw.deconstruct();
-        Ok(Response { status, headers, value: () })
+        Ok(Response {
+            status,
+            headers,
+            value: (),
+        })
     }
 }
 
@@ -271,11 +299,21 @@ impl ClientCore {
 pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_core::Result<T> {
     let body: &[u8] = raw.body();
     // An empty body decodes like `null`, so `Option` and `()` accept it.
-    let body = if body.iter().all(u8::is_ascii_whitespace) { b"null".as_slice() } else { body };
+    let body = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null".as_slice()
+    } else {
+        body
+    };
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
-        decode_error(operation, raw.status(), request_id(raw.headers()), &path, e.inner())
+        decode_error(
+            operation,
+            raw.status(),
+            request_id(raw.headers()),
+            &path,
+            e.inner(),
+        )
     })?;
     deserializer
         .end()
@@ -284,7 +322,9 @@ pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_
 }
 
 pub(crate) fn request_id(headers: &Headers) -> Option<&str> {
-    headers.get_optional_str(&azure_core::http::headers::HeaderName::from_static("x-ms-request-id"))
+    headers.get_optional_str(&azure_core::http::headers::HeaderName::from_static(
+        "x-ms-request-id",
+    ))
 }
 
 /// Percent-encodes one path segment: everything but RFC 3986 unreserved
@@ -292,7 +332,9 @@ pub(crate) fn request_id(headers: &Headers) -> Option<&str> {
 fn encode_segment(value: &str, out: &mut String) {
     for byte in value.bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(byte as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(byte as char)
+            }
             other => {
                 out.push('%');
                 out.push(char::from(b"0123456789ABCDEF"[usize::from(other >> 4)]));
@@ -312,7 +354,11 @@ pub struct Response<T> {
 
 impl<T> Response<T> {
     pub(crate) fn new(status: StatusCode, headers: Headers, value: T) -> Self {
-        Self { status, headers, value }
+        Self {
+            status,
+            headers,
+            value,
+        }
     }
 
     pub fn status(&self) -> StatusCode {

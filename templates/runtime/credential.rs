@@ -70,21 +70,32 @@ impl LoopbackBearerPolicy {
 
 impl fmt::Debug for LoopbackBearerPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoopbackBearerPolicy").field("scopes", &self.scopes).finish_non_exhaustive()
+        f.debug_struct("LoopbackBearerPolicy")
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
     }
 }
 
 /// `localhost`, `127.0.0.0/8` or `[::1]`.
 pub(crate) fn is_loopback_host(url: &azure_core::http::Url) -> bool {
-    let Some(host) = url.host_str() else { return false };
+    let Some(host) = url.host_str() else {
+        return false;
+    };
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[async_trait]
 impl Policy for LoopbackBearerPolicy {
-    async fn send(&self, ctx: &Context, request: &mut Request, next: &[Arc<dyn Policy>]) -> PolicyResult {
+    async fn send(
+        &self,
+        ctx: &Context,
+        request: &mut Request,
+        next: &[Arc<dyn Policy>],
+    ) -> PolicyResult {
         let url = request.url();
         if !(url.scheme() == "https" || (url.scheme() == "http" && is_loopback_host(url))) {
             return Err(super::error::config_error(format!(
@@ -102,12 +113,17 @@ impl Policy for LoopbackBearerPolicy {
                 let scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
                 *cached = Some(self.credential.get_token(&scopes, None).await?);
             }
-            cached.as_ref().map(|t| t.token.secret().to_string()).unwrap_or_default()
+            cached
+                .as_ref()
+                .map(|t| t.token.secret().to_string())
+                .unwrap_or_default()
         };
         request.insert_header("authorization", format!("Bearer {token}"));
         match next.split_first() {
             Some((first, rest)) => first.send(ctx, request, rest).await,
-            None => Err(super::error::config_error("the pipeline has no transport".into())),
+            None => Err(super::error::config_error(
+                "the pipeline has no transport".into(),
+            )),
         }
     }
 }

@@ -19,11 +19,14 @@ impl DateTime {
             return Some(Self(t));
         }
         // No offset: assume UTC.
-        let has_offset = s.ends_with('Z') || s.ends_with('z') || s.rfind(['+', '-']).is_some_and(|i| i > 10);
+        let has_offset =
+            s.ends_with('Z') || s.ends_with('z') || s.rfind(['+', '-']).is_some_and(|i| i > 10);
         if has_offset {
             return None;
         }
-        azure_core::time::parse_rfc3339(&format!("{s}Z")).ok().map(Self)
+        azure_core::time::parse_rfc3339(&format!("{s}Z"))
+            .ok()
+            .map(Self)
     }
 }
 
@@ -61,7 +64,8 @@ impl Serialize for DateTime {
 impl<'de> Deserialize<'de> for DateTime {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an RFC 3339 date-time")))
+        Self::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not an RFC 3339 date-time")))
     }
 }
 

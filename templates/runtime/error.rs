@@ -35,7 +35,10 @@ impl ErrorBody {
     fn from_value(v: &Value, depth: usize) -> Self {
         let text = |key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
         let details = match v.get("details") {
-            Some(Value::Array(items)) if depth < 8 => items.iter().map(|d| Self::from_value(d, depth + 1)).collect(),
+            Some(Value::Array(items)) if depth < 8 => items
+                .iter()
+                .map(|d| Self::from_value(d, depth + 1))
+                .collect(),
             _ => Vec::new(),
         };
         Self {
@@ -87,7 +90,12 @@ impl ServiceError {
 
 impl fmt::Display for ServiceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} failed with status {}", self.operation, u16::from(self.status))?;
+        write!(
+            f,
+            "{} failed with status {}",
+            self.operation,
+            u16::from(self.status)
+        )?;
         if let Some(id) = &self.request_id {
             write!(f, " (x-ms-request-id {id})")?;
         }
@@ -109,11 +117,19 @@ pub(crate) fn decode_error(
     path: &str,
     inner: &dyn fmt::Display,
 ) -> azure_core::Error {
-    let at = if path.is_empty() || path == "." { String::new() } else { format!(" at `{path}`") };
-    let id = request_id.map(|id| format!(" (x-ms-request-id {id})")).unwrap_or_default();
+    let at = if path.is_empty() || path == "." {
+        String::new()
+    } else {
+        format!(" at `{path}`")
+    };
+    let id = request_id
+        .map(|id| format!(" (x-ms-request-id {id})"))
+        .unwrap_or_default();
     azure_core::Error::with_message(
         ErrorKind::DataConversion,
-        format!("{operation}: the {status} response{id} does not match its documented type{at}: {inner}"),
+        format!(
+            "{operation}: the {status} response{id} does not match its documented type{at}: {inner}"
+        ),
     )
 }
 
@@ -128,9 +144,15 @@ mod tests {
 
     #[test]
     fn parses_flat_and_wrapped_bodies() {
-        let flat = ErrorBody::parse(br#"{"code":"NotFound","message":"no such model","statusCode":404}"#);
-        assert_eq!(flat.as_ref().and_then(|b| b.code.as_deref()), Some("NotFound"));
-        let wrapped = ErrorBody::parse(br#"{"error":{"code":"Conflict","message":"exists","details":[{"code":"X"}]}}"#);
+        let flat =
+            ErrorBody::parse(br#"{"code":"NotFound","message":"no such model","statusCode":404}"#);
+        assert_eq!(
+            flat.as_ref().and_then(|b| b.code.as_deref()),
+            Some("NotFound")
+        );
+        let wrapped = ErrorBody::parse(
+            br#"{"error":{"code":"Conflict","message":"exists","details":[{"code":"X"}]}}"#,
+        );
         assert_eq!(wrapped.as_ref().map(|b| b.details.len()), Some(1));
         assert_eq!(ErrorBody::parse(b"<html>"), None);
         assert_eq!(ErrorBody::parse(b"{}"), None);
@@ -147,6 +169,9 @@ mod tests {
         let err = e.into_error();
         assert_eq!(err.http_status(), Some(StatusCode::NotFound));
         let back = ServiceError::of(&err).map(ToString::to_string);
-        assert_eq!(back.as_deref(), Some("Models_Get failed with status 404 (x-ms-request-id r-1): NotFound: gone"));
+        assert_eq!(
+            back.as_deref(),
+            Some("Models_Get failed with status 404 (x-ms-request-id r-1): NotFound: gone")
+        );
     }
 }

@@ -9,7 +9,8 @@ use std::task::{Context as TaskContext, Poll};
 
 use azure_core::http::headers::{HeaderName, RETRY_AFTER, RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS};
 use azure_core::http::poller::{
-    PollerContinuation, PollerOptions, PollerResult, PollerState, PollerStatus, StatusMonitor, get_retry_after,
+    PollerContinuation, PollerOptions, PollerResult, PollerState, PollerStatus, StatusMonitor,
+    get_retry_after,
 };
 use azure_core::http::{Context, JsonFormat, Method, RawResponse, Request, StatusCode, Url};
 use futures::Stream;
@@ -45,13 +46,17 @@ impl OperationStatus for serde_json::Value {
         let state = self
             .get("status")
             .or_else(|| self.get("state"))
-            .or_else(|| self.get("properties").and_then(|p| p.get("provisioningState")))
+            .or_else(|| {
+                self.get("properties")
+                    .and_then(|p| p.get("provisioningState"))
+            })
             .and_then(serde_json::Value::as_str);
         poller_status_of(state)
     }
 
     fn resource_location(&self) -> Option<&str> {
-        self.get("resourceLocation").and_then(serde_json::Value::as_str)
+        self.get("resourceLocation")
+            .and_then(serde_json::Value::as_str)
     }
 
     fn failure(&self) -> Option<ErrorBody> {
@@ -101,7 +106,9 @@ pub struct Poller<S, T> {
 
 impl<S, T> std::fmt::Debug for Poller<S, T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Poller").field("operation", &self.operation).finish_non_exhaustive()
+        f.debug_struct("Poller")
+            .field("operation", &self.operation)
+            .finish_non_exhaustive()
     }
 }
 
@@ -175,21 +182,33 @@ impl ClientCore {
                 };
                 Box::pin(async move {
                     let Some(request) = request.as_mut() else {
-                        return Err(config_error(format!("{}: unknown poller continuation", op.id)));
+                        return Err(config_error(format!(
+                            "{}: unknown poller continuation",
+                            op.id
+                        )));
                     };
                     if initial_state {
                         let raw = core.send(op, &options.context, request).await?;
                         return start(&core, op, raw, &handle, &options);
                     }
-                    let poll_op = OperationInfo { id: op.id, success: &[200, 201, 202] };
+                    let poll_op = OperationInfo {
+                        id: op.id,
+                        success: &[200, 201, 202],
+                    };
                     let raw = core.send(&poll_op, &options.context, request).await?;
                     let status: S = decode(op.id, &raw)?;
-                    let retry_after = get_retry_after(raw.headers(), &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER], &options);
+                    let retry_after = get_retry_after(
+                        raw.headers(),
+                        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+                        &options,
+                    );
                     let url = request.url().clone();
                     match status.poller_status() {
                         PollerStatus::Succeeded => {
                             let target = match (result, status.resource_location()) {
-                                (LroResult::Resource, Some(location)) => Some(core.follow(op.id, location)?),
+                                (LroResult::Resource, Some(location)) => {
+                                    Some(core.follow(op.id, location)?)
+                                }
                                 (LroResult::Resource, None) => {
                                     return Err(config_error(format!(
                                         "{}: the operation succeeded but named no resourceLocation to fetch the result from",
@@ -209,8 +228,14 @@ impl ClientCore {
                                                 core.set_api_version(&mut url);
                                                 let mut request = Request::new(url, Method::Get);
                                                 request.insert_header("accept", "application/json");
-                                                let get = OperationInfo { id: op.id, success: &[200] };
-                                                Ok(core.send(&get, &ctx, &mut request).await?.into())
+                                                let get = OperationInfo {
+                                                    id: op.id,
+                                                    success: &[200],
+                                                };
+                                                Ok(core
+                                                    .send(&get, &ctx, &mut request)
+                                                    .await?
+                                                    .into())
                                             }
                                             None => Ok(saved.into()),
                                         }
@@ -218,28 +243,38 @@ impl ClientCore {
                                 }),
                             })
                         }
-                        PollerStatus::Failed | PollerStatus::Canceled => Err(super::error::ServiceError {
-                            operation: op.id,
-                            status: raw.status(),
-                            request_id: request_id(raw.headers()).map(str::to_string),
-                            body: Some(status.failure().unwrap_or(ErrorBody {
-                                code: Some(format!("{:?}", status.poller_status())),
-                                message: Some("the long-running operation did not succeed".to_string()),
-                                ..Default::default()
-                            })),
+                        PollerStatus::Failed | PollerStatus::Canceled => {
+                            Err(super::error::ServiceError {
+                                operation: op.id,
+                                status: raw.status(),
+                                request_id: request_id(raw.headers()).map(str::to_string),
+                                body: Some(status.failure().unwrap_or(ErrorBody {
+                                    code: Some(format!("{:?}", status.poller_status())),
+                                    message: Some(
+                                        "the long-running operation did not succeed".to_string(),
+                                    ),
+                                    ..Default::default()
+                                })),
+                            }
+                            .into_error())
                         }
-                        .into_error()),
                         _ => Ok(PollerResult::InProgress {
                             response: raw.into(),
                             retry_after,
-                            continuation: PollerContinuation::Links { next_link: url, final_link: None },
+                            continuation: PollerContinuation::Links {
+                                next_link: url,
+                                final_link: None,
+                            },
                         }),
                     }
                 })
             },
             Some(options),
         );
-        Poller { inner, operation: op.id }
+        Poller {
+            inner,
+            operation: op.id,
+        }
     }
 }
 
@@ -268,7 +303,9 @@ fn start<S, T>(
                 let mut path = url.path().to_string();
                 for byte in id.bytes() {
                     match byte {
-                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => path.push(byte as char),
+                        b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                            path.push(byte as char)
+                        }
                         other => path.push_str(&format!("%{other:02X}")),
                     }
                 }
@@ -278,15 +315,24 @@ fn start<S, T>(
             _ => None,
         },
     };
-    let retry_after = get_retry_after(raw.headers(), &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER], options);
+    let retry_after = get_retry_after(
+        raw.headers(),
+        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+        options,
+    );
     match next {
         Some(next_link) => Ok(PollerResult::InProgress {
             response: synthetic_status(&raw),
             retry_after,
-            continuation: PollerContinuation::Links { next_link, final_link: None },
+            continuation: PollerContinuation::Links {
+                next_link,
+                final_link: None,
+            },
         }),
         // No handle, but a body on a 200/201: the service finished at once.
-        None if matches!(raw.status(), StatusCode::Ok | StatusCode::Created) && !raw.body().is_empty() => {
+        None if matches!(raw.status(), StatusCode::Ok | StatusCode::Created)
+            && !raw.body().is_empty() =>
+        {
             let saved = raw.clone();
             Ok(PollerResult::Succeeded {
                 response: synthetic_status(&raw),

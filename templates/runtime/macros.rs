@@ -138,7 +138,12 @@ macro_rules! tagged_union {
 }
 
 /// Serializes `inner` (a struct) with the discriminator added.
-pub fn serialize_tagged<S, T>(serializer: S, tag: &str, wire: &str, inner: &T) -> Result<S::Ok, S::Error>
+pub fn serialize_tagged<S, T>(
+    serializer: S,
+    tag: &str,
+    wire: &str,
+    inner: &T,
+) -> Result<S::Ok, S::Error>
 where
     S: serde::Serializer,
     T: serde::Serialize,

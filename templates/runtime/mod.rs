@@ -15,7 +15,9 @@ mod query;
 mod secret;
 
 pub use self::base64::Base64;
-pub use self::core::{ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode};
+pub use self::core::{
+    ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode,
+};
 pub use credential::StaticTokenCredential;
 pub use datetime::DateTime;
 pub use error::{ErrorBody, ServiceError};

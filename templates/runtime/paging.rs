@@ -49,7 +49,12 @@ impl<T: Send> azure_core::http::pager::Page for Page<T> {
 impl ClientCore {
     /// Pages through a list, starting with `first` and following next
     /// links (only to the endpoint's own host; `api-version` re-applied).
-    pub fn pager<P>(&self, op: &'static OperationInfo, first: Request, context: Context<'static>) -> Pager<P>
+    pub fn pager<P>(
+        &self,
+        op: &'static OperationInfo,
+        first: Request,
+        context: Context<'static>,
+    ) -> Pager<P>
     where
         P: DeserializeOwned + azure_core::http::pager::Page + NextLink + Send + 'static,
     {

@@ -34,7 +34,10 @@ impl<T: QueryValue + ?Sized> QueryValue for &T {
 /// Arrays are joined with commas (`collectionFormat: csv`, the default).
 impl<T: QueryValue> QueryValue for Vec<T> {
     fn to_query(&self) -> String {
-        self.iter().map(QueryValue::to_query).collect::<Vec<_>>().join(",")
+        self.iter()
+            .map(QueryValue::to_query)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -49,11 +52,18 @@ impl QueryValue for serde_json::Value {
 
 /// Appends `name=value` to the request's query.
 pub fn append_query(request: &mut azure_core::http::Request, name: &str, value: &dyn QueryValue) {
-    request.url_mut().query_pairs_mut().append_pair(name, &value.to_query());
+    request
+        .url_mut()
+        .query_pairs_mut()
+        .append_pair(name, &value.to_query());
 }
 
 /// Appends `name=item` once per item (`collectionFormat: multi`).
-pub fn append_query_each<T: QueryValue>(request: &mut azure_core::http::Request, name: &str, values: &[T]) {
+pub fn append_query_each<T: QueryValue>(
+    request: &mut azure_core::http::Request,
+    name: &str,
+    values: &[T],
+) {
     let mut pairs = request.url_mut().query_pairs_mut();
     for value in values {
         pairs.append_pair(name, &value.to_query());

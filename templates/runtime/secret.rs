@@ -78,6 +78,9 @@ mod tests {
         assert_eq!(format!("{s:?}"), "SecretString(<redacted>)");
         assert_eq!(s.to_string(), "<redacted>");
         assert_eq!(s.expose(), "hunter2");
-        assert_eq!(serde_json::to_string(&s).ok().as_deref(), Some("\"hunter2\""));
+        assert_eq!(
+            serde_json::to_string(&s).ok().as_deref(),
+            Some("\"hunter2\"")
+        );
     }
 }

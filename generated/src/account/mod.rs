@@ -29,7 +29,12 @@ impl AccountClient {
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         Ok(Self {
-            core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?,
+            core: crate::runtime::ClientCore::new(
+                &SURFACE,
+                endpoint,
+                credential,
+                options,
+            )?,
         })
     }
     /// The endpoint requests go to.
@@ -113,22 +118,30 @@ impl Models<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::account::models::PaginatedModelList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::account::models::PaginatedModelList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/models"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/models"),
+                ],
+            )?;
         if let Some(value) = &options.name {
             crate::runtime::append_query(&mut request, "name", value);
         }
@@ -141,11 +154,14 @@ impl Models<'_> {
         if let Some(value) = &options.skip_token {
             crate::runtime::append_query(&mut request, "$skipToken", value);
         }
-        Ok(core.pager(
-            &OP_MODELS_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_MODELS_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Register a model.
     ///
@@ -159,26 +175,31 @@ impl Models<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/models"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/models"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::account::models::Model>(
-            &OP_MODELS_REGISTER,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::account::models::Model,
+            >(&OP_MODELS_REGISTER, &options.method_options.context, request)
+            .await
     }
     /// Get a model.
     ///
@@ -192,25 +213,33 @@ impl Models<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::account::models::Model>(
-            &OP_MODELS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::account::models::Model,
+            >(&OP_MODELS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on manifests.
@@ -229,22 +258,30 @@ impl Manifests<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ManifestsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::account::models::PaginatedManifestList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::account::models::PaginatedManifestList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/manifests"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/manifests"),
+                ],
+            )?;
         if let Some(value) = &options.model_id {
             crate::runtime::append_query(&mut request, "modelId", value);
         }
@@ -257,11 +294,14 @@ impl Manifests<'_> {
         if let Some(value) = &options.skip_token {
             crate::runtime::append_query(&mut request, "$skipToken", value);
         }
-        Ok(core.pager(
-            &OP_MANIFESTS_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_MANIFESTS_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Register a manifest.
     ///
@@ -272,29 +312,36 @@ impl Manifests<'_> {
         &self,
         body: &crate::account::models::Manifest,
         options: ::std::option::Option<ManifestsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Manifest>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::account::models::Manifest>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/manifests"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/manifests"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::account::models::Manifest>(
-            &OP_MANIFESTS_REGISTER,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::account::models::Manifest,
+            >(&OP_MANIFESTS_REGISTER, &options.method_options.context, request)
+            .await
     }
     /// Get a manifest.
     ///
@@ -305,28 +352,38 @@ impl Manifests<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ManifestsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Manifest>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::account::models::Manifest>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/manifests/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::account::models::Manifest>(
-            &OP_MANIFESTS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/manifests/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::account::models::Manifest,
+            >(&OP_MANIFESTS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on images.
@@ -345,22 +402,30 @@ impl Images<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ImagesListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::account::models::PaginatedImageList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::account::models::PaginatedImageList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/images"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/images"),
+                ],
+            )?;
         if let Some(value) = &options.manifest_id {
             crate::runtime::append_query(&mut request, "manifestId", value);
         }
@@ -373,11 +438,14 @@ impl Images<'_> {
         if let Some(value) = &options.skip_token {
             crate::runtime::append_query(&mut request, "$skipToken", value);
         }
-        Ok(core.pager(
-            &OP_IMAGES_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_IMAGES_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Create an image.
     ///
@@ -391,32 +459,45 @@ impl Images<'_> {
         body: &crate::account::models::ImageRequest,
         options: ::std::option::Option<ImagesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<crate::models::AsyncOperationStatus, crate::account::models::Image>,
+        crate::runtime::Poller<
+            crate::models::AsyncOperationStatus,
+            crate::account::models::Image,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/images"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/images"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_IMAGES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_IMAGES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Get an image.
     ///
@@ -430,25 +511,33 @@ impl Images<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Image>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/images/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::account::models::Image>(
-            &OP_IMAGES_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/images/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::account::models::Image,
+            >(&OP_IMAGES_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on services.
@@ -467,22 +556,30 @@ impl Services<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::account::models::PaginatedServiceList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::account::models::PaginatedServiceList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services"),
+                ],
+            )?;
         if let Some(value) = &options.service_name {
             crate::runtime::append_query(&mut request, "serviceName", value);
         }
@@ -510,11 +607,14 @@ impl Services<'_> {
         if let Some(value) = &options.skip_token {
             crate::runtime::append_query(&mut request, "$skipToken", value);
         }
-        Ok(core.pager(
-            &OP_SERVICES_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_SERVICES_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Create a service.
     ///
@@ -535,28 +635,38 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_SERVICES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Get a service.
     ///
@@ -567,29 +677,38 @@ impl Services<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::ServiceResponse>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::account::models::ServiceResponse>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::account::models::ServiceResponse>(
-            &OP_SERVICES_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::account::models::ServiceResponse,
+            >(&OP_SERVICES_GET, &options.method_options.context, request)
+            .await
     }
     /// Update a service.
     ///
@@ -611,29 +730,42 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Put,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Put,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_SERVICES_UPDATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_UPDATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Delete a service.
     ///
@@ -647,25 +779,31 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call_empty(
-            &OP_SERVICES_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call_empty(&OP_SERVICES_DELETE, &options.method_options.context, request)
+            .await
     }
     /// Get a service's keys.
     ///
@@ -679,26 +817,34 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/keys"),
-            ],
-        )?;
-        core.call::<crate::models::AuthKeys>(
-            &OP_SERVICES_LIST_KEYS,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/keys"),
+                ],
+            )?;
+        core.call::<
+                crate::models::AuthKeys,
+            >(&OP_SERVICES_LIST_KEYS, &options.method_options.context, request)
+            .await
     }
     /// Regenerate a service key.
     ///
@@ -713,28 +859,36 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/regenerateKeys"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/regenerateKeys"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::models::AuthKeys>(
-            &OP_SERVICES_REGENERATE_KEYS,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::models::AuthKeys,
+            >(&OP_SERVICES_REGENERATE_KEYS, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on deployments.
@@ -751,31 +905,37 @@ impl Deployments<'_> {
     pub async fn list(
         &self,
         options: ::std::option::Option<DeploymentsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::DeploymentList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::account::models::DeploymentList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/deployments"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/deployments"),
+                ],
+            )?;
         if let Some(value) = &options.service_id {
             crate::runtime::append_query(&mut request, "serviceId", value);
         }
-        core.call::<crate::account::models::DeploymentList>(
-            &OP_DEPLOYMENTS_LIST,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::account::models::DeploymentList,
+            >(&OP_DEPLOYMENTS_LIST, &options.method_options.context, request)
+            .await
     }
     /// Get a deployment.
     ///
@@ -786,28 +946,38 @@ impl Deployments<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<DeploymentsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Deployment>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::account::models::Deployment>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/deployments/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::account::models::Deployment>(
-            &OP_DEPLOYMENTS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/deployments/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::account::models::Deployment,
+            >(&OP_DEPLOYMENTS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on operations.
@@ -825,28 +995,38 @@ impl Operations<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<OperationsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AsyncOperationStatus>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::models::AsyncOperationStatus>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/accounts/"),
-                crate::runtime::PathPart::Param("accountName", &self.parent.account),
-                crate::runtime::PathPart::Literal("/operations/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::models::AsyncOperationStatus>(
-            &OP_OPERATIONS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/accounts/"),
+                    crate::runtime::PathPart::Param("accountName", &self.parent.account),
+                    crate::runtime::PathPart::Literal("/operations/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::models::AsyncOperationStatus,
+            >(&OP_OPERATIONS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Optional parameters of `Models_List`.

@@ -184,8 +184,10 @@ crate::string_enum! {
 pub struct TargetRuntimeProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " The runtime."] RuntimeType, Other, [#[doc = " `SparkPython`"] SparkPython =
@@ -208,10 +210,7 @@ impl TargetRuntime {
         properties: crate::account::models::TargetRuntimeProperties,
         runtime_type: crate::account::models::RuntimeType,
     ) -> Self {
-        Self {
-            properties,
-            runtime_type,
-        }
+        Self { properties, runtime_type }
     }
 }
 crate::string_enum! {
@@ -632,14 +631,17 @@ pub struct ServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_reservation:
-        ::std::option::Option<crate::account::models::ContainerResourceReservation>,
+    pub container_resource_reservation: ::std::option::Option<
+        crate::account::models::ContainerResourceReservation,
+    >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::account::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::account::models::ModelDataCollection,
+    >,
     /// Most concurrent requests per container.
     ///
     /// Limits: minimum 1.
@@ -691,7 +693,9 @@ impl ServiceResponse {
     }
 }
 /// A page of services.
-pub type PaginatedServiceList = crate::runtime::Page<crate::account::models::ServiceResponse>;
+pub type PaginatedServiceList = crate::runtime::Page<
+    crate::account::models::ServiceResponse,
+>;
 /// A request to create a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceCreateRequest {
@@ -715,14 +719,17 @@ pub struct ServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_reservation:
-        ::std::option::Option<crate::account::models::ContainerResourceReservation>,
+    pub container_resource_reservation: ::std::option::Option<
+        crate::account::models::ContainerResourceReservation,
+    >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::account::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::account::models::ModelDataCollection,
+    >,
     /// ID of the image to deploy.
     #[serde(rename = "imageId")]
     pub image_id: ::std::string::String,
@@ -805,14 +812,17 @@ pub struct ServiceUpdateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_reservation:
-        ::std::option::Option<crate::account::models::ContainerResourceReservation>,
+    pub container_resource_reservation: ::std::option::Option<
+        crate::account::models::ContainerResourceReservation,
+    >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::account::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::account::models::ModelDataCollection,
+    >,
     /// ID of the image to run.
     #[serde(
         rename = "imageId",

@@ -31,7 +31,12 @@ impl ArmAccountsClient {
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         Ok(Self {
-            core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?,
+            core: crate::runtime::ClientCore::new(
+                &SURFACE,
+                endpoint,
+                credential,
+                options,
+            )?,
         })
     }
     /// The endpoint requests go to.
@@ -78,7 +83,9 @@ impl SubscriptionScope {
     }
     /// Operations on accounts.
     pub fn accounts(&self) -> SubscriptionAccounts<'_> {
-        SubscriptionAccounts { parent: self }
+        SubscriptionAccounts {
+            parent: self,
+        }
     }
 }
 /// A resource group of a subscription.
@@ -99,7 +106,9 @@ impl ResourceGroupScope {
     }
     /// Operations on accounts.
     pub fn accounts(&self) -> ResourceGroupAccounts<'_> {
-        ResourceGroupAccounts { parent: self }
+        ResourceGroupAccounts {
+            parent: self,
+        }
     }
 }
 /// Operations on accounts.
@@ -122,28 +131,33 @@ impl ResourceGroupAccounts<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "modelManagementAccountName",
-                    &crate::runtime::QueryValue::to_query(&account_name),
-                ),
-            ],
-        )?;
-        core.call::<crate::arm_accounts::models::ModelManagementAccount>(
-            &OP_ACCOUNTS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "modelManagementAccountName",
+                        &crate::runtime::QueryValue::to_query(&account_name),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::arm_accounts::models::ModelManagementAccount,
+            >(&OP_ACCOUNTS_GET, &options.method_options.context, request)
+            .await
     }
     /// Create or update a Model Management Account.
     ///
@@ -160,30 +174,35 @@ impl ResourceGroupAccounts<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Put,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "modelManagementAccountName",
-                    &crate::runtime::QueryValue::to_query(&account_name),
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Put,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "modelManagementAccountName",
+                        &crate::runtime::QueryValue::to_query(&account_name),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::arm_accounts::models::ModelManagementAccount>(
-            &OP_ACCOUNTS_CREATE_OR_UPDATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::arm_accounts::models::ModelManagementAccount,
+            >(&OP_ACCOUNTS_CREATE_OR_UPDATE, &options.method_options.context, request)
+            .await
     }
     /// Delete a Model Management Account.
     ///
@@ -197,28 +216,31 @@ impl ResourceGroupAccounts<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "modelManagementAccountName",
-                    &crate::runtime::QueryValue::to_query(&account_name),
-                ),
-            ],
-        )?;
-        core.call_empty(
-            &OP_ACCOUNTS_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "modelManagementAccountName",
+                        &crate::runtime::QueryValue::to_query(&account_name),
+                    ),
+                ],
+            )?;
+        core.call_empty(&OP_ACCOUNTS_DELETE, &options.method_options.context, request)
+            .await
     }
     /// Patch a Model Management Account.
     ///
@@ -235,30 +257,35 @@ impl ResourceGroupAccounts<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Patch,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "modelManagementAccountName",
-                    &crate::runtime::QueryValue::to_query(&account_name),
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Patch,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "modelManagementAccountName",
+                        &crate::runtime::QueryValue::to_query(&account_name),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::arm_accounts::models::ModelManagementAccount>(
-            &OP_ACCOUNTS_UPDATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::arm_accounts::models::ModelManagementAccount,
+            >(&OP_ACCOUNTS_UPDATE, &options.method_options.context, request)
+            .await
     }
     /// List the Model Management Accounts in a resource group.
     ///
@@ -271,30 +298,42 @@ impl ResourceGroupAccounts<'_> {
         &self,
         options: ::std::option::Option<ResourceGroupAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_accounts::models::ModelManagementAccountListResult>,
+        crate::runtime::Pager<
+            crate::arm_accounts::models::ModelManagementAccountListResult,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts",
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts",
+                    ),
+                ],
+            )?;
         if let Some(value) = &options.skiptoken {
             crate::runtime::append_query(&mut request, "$skiptoken", value);
         }
-        Ok(core.pager(
-            &OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
 }
 /// Operations on accounts.
@@ -314,28 +353,37 @@ impl SubscriptionAccounts<'_> {
         &self,
         options: ::std::option::Option<SubscriptionAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_accounts::models::ModelManagementAccountListResult>,
+        crate::runtime::Pager<
+            crate::arm_accounts::models::ModelManagementAccountListResult,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningModelManagement/accounts",
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/accounts",
+                    ),
+                ],
+            )?;
         if let Some(value) = &options.skiptoken {
             crate::runtime::append_query(&mut request, "$skiptoken", value);
         }
-        Ok(core.pager(
-            &OP_ACCOUNTS_LIST_BY_SUBSCRIPTION,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_ACCOUNTS_LIST_BY_SUBSCRIPTION,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
 }
 /// Operations on operations.
@@ -354,21 +402,28 @@ impl Operations<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<OperationsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::arm_accounts::models::OperationListResult>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::arm_accounts::models::OperationListResult>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[crate::runtime::PathPart::Literal(
-                "/providers/Microsoft.MachineLearningModelManagement/operations",
-            )],
-        )?;
-        Ok(core.pager(
-            &OP_OPERATIONS_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningModelManagement/operations",
+                    ),
+                ],
+            )?;
+        Ok(
+            core
+                .pager(
+                    &OP_OPERATIONS_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
 }
 /// Optional parameters of `Accounts_Get`.
@@ -421,11 +476,10 @@ static OP_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::Operatio
     id: "Accounts_Get",
     success: &[200u16],
 };
-static OP_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Accounts_CreateOrUpdate",
-        success: &[200u16, 201u16],
-    };
+static OP_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Accounts_CreateOrUpdate",
+    success: &[200u16, 201u16],
+};
 static OP_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Delete",
     success: &[200u16, 204u16],
@@ -434,16 +488,14 @@ static OP_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtime::Opera
     id: "Accounts_Update",
     success: &[200u16],
 };
-static OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Accounts_ListByResourceGroup",
-        success: &[200u16],
-    };
-static OP_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Accounts_ListBySubscription",
-        success: &[200u16],
-    };
+static OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Accounts_ListByResourceGroup",
+    success: &[200u16],
+};
+static OP_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Accounts_ListBySubscription",
+    success: &[200u16],
+};
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
     success: &[200u16],

@@ -42,15 +42,19 @@ pub struct ErrorResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub details: ::std::option::Option<::std::vec::Vec<crate::arm_accounts::models::ErrorDetail>>,
+    pub details: ::std::option::Option<
+        ::std::vec::Vec<crate::arm_accounts::models::ErrorDetail>,
+    >,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelManagementAccountTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " SKU name."] SkuName, Other, [#[doc = " `F0`"] F0 = "F0", #[doc = " `P0`"]
@@ -77,10 +81,7 @@ impl Sku {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(name: crate::arm_accounts::models::SkuName) -> Self {
-        Self {
-            name,
-            capacity: None,
-        }
+        Self { name, capacity: None }
     }
 }
 /// Account properties.
@@ -133,7 +134,9 @@ pub struct ModelManagementAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<crate::arm_accounts::models::ModelManagementAccountTags>,
+    pub tags: ::std::option::Option<
+        crate::arm_accounts::models::ModelManagementAccountTags,
+    >,
     #[serde(rename = "sku")]
     pub sku: crate::arm_accounts::models::Sku,
     #[serde(
@@ -141,8 +144,9 @@ pub struct ModelManagementAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::arm_accounts::models::ModelManagementAccountProperties>,
+    pub properties: ::std::option::Option<
+        crate::arm_accounts::models::ModelManagementAccountProperties,
+    >,
 }
 impl ModelManagementAccount {
     /// A value with the required fields set and the optional ones unset.
@@ -163,15 +167,18 @@ impl ModelManagementAccount {
     }
 }
 /// A page of accounts.
-pub type ModelManagementAccountListResult =
-    crate::runtime::Page<crate::arm_accounts::models::ModelManagementAccount>;
+pub type ModelManagementAccountListResult = crate::runtime::Page<
+    crate::arm_accounts::models::ModelManagementAccount,
+>;
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelManagementAccountUpdateParametersTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// PATCH body of an account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -261,4 +268,6 @@ pub struct Operation {
     pub origin: ::std::option::Option<::std::string::String>,
 }
 /// The operations of the resource provider.
-pub type OperationListResult = crate::runtime::Page<crate::arm_accounts::models::Operation>;
+pub type OperationListResult = crate::runtime::Page<
+    crate::arm_accounts::models::Operation,
+>;

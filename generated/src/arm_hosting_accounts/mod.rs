@@ -31,7 +31,12 @@ impl ArmHostingAccountsClient {
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         Ok(Self {
-            core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?,
+            core: crate::runtime::ClientCore::new(
+                &SURFACE,
+                endpoint,
+                credential,
+                options,
+            )?,
         })
     }
     /// The endpoint requests go to.
@@ -78,7 +83,9 @@ impl SubscriptionScope {
     }
     /// Operations on hosting accounts.
     pub fn hosting_accounts(&self) -> SubscriptionHostingAccounts<'_> {
-        SubscriptionHostingAccounts { parent: self }
+        SubscriptionHostingAccounts {
+            parent: self,
+        }
     }
 }
 /// A resource group of a subscription.
@@ -99,7 +106,9 @@ impl ResourceGroupScope {
     }
     /// Operations on hosting accounts.
     pub fn hosting_accounts(&self) -> ResourceGroupHostingAccounts<'_> {
-        ResourceGroupHostingAccounts { parent: self }
+        ResourceGroupHostingAccounts {
+            parent: self,
+        }
     }
 }
 /// Operations on hosting accounts.
@@ -122,28 +131,33 @@ impl ResourceGroupHostingAccounts<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "hostingAccountName",
-                    &crate::runtime::QueryValue::to_query(&hosting_account_name),
-                ),
-            ],
-        )?;
-        core.call::<crate::arm_hosting_accounts::models::HostingAccount>(
-            &OP_HOSTING_ACCOUNTS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccountName",
+                        &crate::runtime::QueryValue::to_query(&hosting_account_name),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::arm_hosting_accounts::models::HostingAccount,
+            >(&OP_HOSTING_ACCOUNTS_GET, &options.method_options.context, request)
+            .await
     }
     /// Create or update a Hosting Account.
     ///
@@ -154,36 +168,47 @@ impl ResourceGroupHostingAccounts<'_> {
         &self,
         hosting_account_name: &str,
         body: &crate::arm_hosting_accounts::models::HostingAccount,
-        options: ::std::option::Option<ResourceGroupHostingAccountsCreateOrUpdateOptions<'_>>,
+        options: ::std::option::Option<
+            ResourceGroupHostingAccountsCreateOrUpdateOptions<'_>,
+        >,
     ) -> ::azure_core::Result<
         crate::runtime::Response<crate::arm_hosting_accounts::models::HostingAccount>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Put,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "hostingAccountName",
-                    &crate::runtime::QueryValue::to_query(&hosting_account_name),
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Put,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccountName",
+                        &crate::runtime::QueryValue::to_query(&hosting_account_name),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::arm_hosting_accounts::models::HostingAccount>(
-            &OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::arm_hosting_accounts::models::HostingAccount,
+            >(
+                &OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE,
+                &options.method_options.context,
+                request,
+            )
+            .await
     }
     /// Delete a Hosting Account.
     ///
@@ -197,28 +222,35 @@ impl ResourceGroupHostingAccounts<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "hostingAccountName",
-                    &crate::runtime::QueryValue::to_query(&hosting_account_name),
-                ),
-            ],
-        )?;
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccountName",
+                        &crate::runtime::QueryValue::to_query(&hosting_account_name),
+                    ),
+                ],
+            )?;
         core.call_empty(
-            &OP_HOSTING_ACCOUNTS_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+                &OP_HOSTING_ACCOUNTS_DELETE,
+                &options.method_options.context,
+                request,
+            )
+            .await
     }
     /// Patch a Hosting Account.
     ///
@@ -235,30 +267,35 @@ impl ResourceGroupHostingAccounts<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Patch,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
-                ),
-                crate::runtime::PathPart::Param(
-                    "hostingAccountName",
-                    &crate::runtime::QueryValue::to_query(&hosting_account_name),
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Patch,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccountName",
+                        &crate::runtime::QueryValue::to_query(&hosting_account_name),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::arm_hosting_accounts::models::HostingAccount>(
-            &OP_HOSTING_ACCOUNTS_UPDATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::arm_hosting_accounts::models::HostingAccount,
+            >(&OP_HOSTING_ACCOUNTS_UPDATE, &options.method_options.context, request)
+            .await
     }
     /// List the Hosting Accounts in a resource group.
     ///
@@ -271,27 +308,39 @@ impl ResourceGroupHostingAccounts<'_> {
         &self,
         options: ::std::option::Option<ResourceGroupHostingAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_hosting_accounts::models::HostingAccountListResult>,
+        crate::runtime::Pager<
+            crate::arm_hosting_accounts::models::HostingAccountListResult,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroupName", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroupName",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
+                    ),
+                ],
+            )?;
+        Ok(
+            core
+                .pager(
+                    &OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP,
+                    request,
+                    options.method_options.context.into_owned(),
                 ),
-            ],
-        )?;
-        Ok(core.pager(
-            &OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        )
     }
 }
 /// Operations on hosting accounts.
@@ -311,25 +360,34 @@ impl SubscriptionHostingAccounts<'_> {
         &self,
         options: ::std::option::Option<SubscriptionHostingAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_hosting_accounts::models::HostingAccountListResult>,
+        crate::runtime::Pager<
+            crate::arm_hosting_accounts::models::HostingAccountListResult,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
+                    ),
+                ],
+            )?;
+        Ok(
+            core
+                .pager(
+                    &OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION,
+                    request,
+                    options.method_options.context.into_owned(),
                 ),
-            ],
-        )?;
-        Ok(core.pager(
-            &OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        )
     }
 }
 /// Operations on operations.
@@ -353,17 +411,23 @@ impl Operations<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[crate::runtime::PathPart::Literal(
-                "/providers/Microsoft.MachineLearningOperationalization/operations",
-            )],
-        )?;
-        Ok(core.pager(
-            &OP_OPERATIONS_LIST,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningOperationalization/operations",
+                    ),
+                ],
+            )?;
+        Ok(
+            core
+                .pager(
+                    &OP_OPERATIONS_LIST,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
 }
 /// Optional parameters of `HostingAccounts_Get`.
@@ -412,11 +476,10 @@ static OP_HOSTING_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::
     id: "HostingAccounts_Get",
     success: &[200u16],
 };
-static OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "HostingAccounts_CreateOrUpdate",
-        success: &[200u16, 201u16],
-    };
+static OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "HostingAccounts_CreateOrUpdate",
+    success: &[200u16, 201u16],
+};
 static OP_HOSTING_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Delete",
     success: &[200u16, 204u16],
@@ -425,16 +488,14 @@ static OP_HOSTING_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtim
     id: "HostingAccounts_Update",
     success: &[200u16],
 };
-static OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "HostingAccounts_ListByResourceGroup",
-        success: &[200u16],
-    };
-static OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "HostingAccounts_ListBySubscription",
-        success: &[200u16],
-    };
+static OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "HostingAccounts_ListByResourceGroup",
+    success: &[200u16],
+};
+static OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "HostingAccounts_ListBySubscription",
+    success: &[200u16],
+};
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
     success: &[200u16],

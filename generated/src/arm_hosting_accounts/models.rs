@@ -43,15 +43,19 @@ pub struct ErrorResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub error: ::std::option::Option<crate::arm_hosting_accounts::models::ErrorDefinition>,
+    pub error: ::std::option::Option<
+        crate::arm_hosting_accounts::models::ErrorDefinition,
+    >,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " SKU name."] SkuName, Other, [#[doc = " `F0`"] F0 = "F0", #[doc = " `P0`"]
@@ -170,7 +174,9 @@ pub struct HostingAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<crate::arm_hosting_accounts::models::HostingAccountTags>,
+    pub tags: ::std::option::Option<
+        crate::arm_hosting_accounts::models::HostingAccountTags,
+    >,
     #[serde(rename = "sku")]
     pub sku: crate::arm_hosting_accounts::models::Sku,
     #[serde(
@@ -178,8 +184,9 @@ pub struct HostingAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::arm_hosting_accounts::models::HostingAccountProperties>,
+    pub properties: ::std::option::Option<
+        crate::arm_hosting_accounts::models::HostingAccountProperties,
+    >,
 }
 impl HostingAccount {
     /// A value with the required fields set and the optional ones unset.
@@ -200,8 +207,9 @@ impl HostingAccount {
     }
 }
 /// A page of hosting accounts.
-pub type HostingAccountListResult =
-    crate::runtime::Page<crate::arm_hosting_accounts::models::HostingAccount>;
+pub type HostingAccountListResult = crate::runtime::Page<
+    crate::arm_hosting_accounts::models::HostingAccount,
+>;
 /// Patchable hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountPatchProperties {
@@ -218,8 +226,10 @@ pub struct HostingAccountPatchProperties {
 pub struct HostingAccountUpdateParametersTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// PATCH body of a hosting account; all fields optional, at least one required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -238,8 +248,9 @@ pub struct HostingAccountUpdateParameters {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::arm_hosting_accounts::models::HostingAccountPatchProperties>,
+    pub properties: ::std::option::Option<
+        crate::arm_hosting_accounts::models::HostingAccountPatchProperties,
+    >,
 }
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -291,7 +302,9 @@ pub struct Operation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub display: ::std::option::Option<crate::arm_hosting_accounts::models::OperationDisplay>,
+    pub display: ::std::option::Option<
+        crate::arm_hosting_accounts::models::OperationDisplay,
+    >,
     /// Origin of the operation (user, system or both).
     #[serde(
         rename = "origin",
@@ -305,7 +318,11 @@ pub struct Operation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::arm_hosting_accounts::models::OperationProperties>,
+    pub properties: ::std::option::Option<
+        crate::arm_hosting_accounts::models::OperationProperties,
+    >,
 }
 /// The operations of the resource provider.
-pub type OperationListResult = crate::runtime::Page<crate::arm_hosting_accounts::models::Operation>;
+pub type OperationListResult = crate::runtime::Page<
+    crate::arm_hosting_accounts::models::Operation,
+>;

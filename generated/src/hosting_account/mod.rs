@@ -31,7 +31,12 @@ impl HostingAccountClient {
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         Ok(Self {
-            core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?,
+            core: crate::runtime::ClientCore::new(
+                &SURFACE,
+                endpoint,
+                credential,
+                options,
+            )?,
         })
     }
     /// The endpoint requests go to.
@@ -110,29 +115,39 @@ impl Models<'_> {
         &self,
         body: &crate::hosting_account::models::ModelRequest,
         options: ::std::option::Option<ModelsRegisterOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Model>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Model>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/models"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/models"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::hosting_account::models::Model>(
-            &OP_MODELS_REGISTER,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::hosting_account::models::Model,
+            >(&OP_MODELS_REGISTER, &options.method_options.context, request)
+            .await
     }
     /// List the models of a hosting account.
     ///
@@ -142,28 +157,37 @@ impl Models<'_> {
     pub async fn list(
         &self,
         options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::ModelList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::ModelList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/models/"),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::ModelList>(
-            &OP_MODELS_LIST,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/models/"),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::ModelList,
+            >(&OP_MODELS_LIST, &options.method_options.context, request)
+            .await
     }
     /// Get a model by ID.
     ///
@@ -174,28 +198,41 @@ impl Models<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ModelsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Model>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Model>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::Model>(
-            &OP_MODELS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::Model,
+            >(&OP_MODELS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on manifests.
@@ -213,30 +250,39 @@ impl Manifests<'_> {
         &self,
         body: &crate::hosting_account::models::ManifestRequest,
         options: ::std::option::Option<ManifestsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Manifest>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Manifest>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/manifests"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/manifests"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::hosting_account::models::Manifest>(
-            &OP_MANIFESTS_CREATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::hosting_account::models::Manifest,
+            >(&OP_MANIFESTS_CREATE, &options.method_options.context, request)
+            .await
     }
     /// List the manifests of a hosting account.
     ///
@@ -246,28 +292,37 @@ impl Manifests<'_> {
     pub async fn list(
         &self,
         options: ::std::option::Option<ManifestsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::ManifestList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::ManifestList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/manifests/"),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::ManifestList>(
-            &OP_MANIFESTS_LIST,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/manifests/"),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::ManifestList,
+            >(&OP_MANIFESTS_LIST, &options.method_options.context, request)
+            .await
     }
     /// Get a manifest by ID.
     ///
@@ -278,29 +333,41 @@ impl Manifests<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ManifestsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Manifest>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Manifest>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/manifests/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::Manifest>(
-            &OP_MANIFESTS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/manifests/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::Manifest,
+            >(&OP_MANIFESTS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on images.
@@ -328,18 +395,28 @@ impl Images<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/images"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/images"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::OperationId {
@@ -370,13 +447,16 @@ impl Images<'_> {
                 .url()
                 .clone(),
         };
-        Ok(core.poller(
-            &OP_IMAGES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_IMAGES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Get an image by ID.
     ///
@@ -387,28 +467,41 @@ impl Images<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ImagesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Image>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Image>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/images/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::Image>(
-            &OP_IMAGES_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/images/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::Image,
+            >(&OP_IMAGES_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on services.
@@ -436,18 +529,28 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/services"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/services"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::OperationId {
@@ -478,13 +581,16 @@ impl Services<'_> {
                 .url()
                 .clone(),
         };
-        Ok(core.poller(
-            &OP_SERVICES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// List the services of a hosting account.
     ///
@@ -494,28 +600,37 @@ impl Services<'_> {
     pub async fn list(
         &self,
         options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::ServiceList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::ServiceList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/services/"),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::ServiceList>(
-            &OP_SERVICES_LIST,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/services/"),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::ServiceList,
+            >(&OP_SERVICES_LIST, &options.method_options.context, request)
+            .await
     }
     /// Get a service by ID.
     ///
@@ -526,29 +641,41 @@ impl Services<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::hosting_account::models::Service>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::hosting_account::models::Service>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::hosting_account::models::Service>(
-            &OP_SERVICES_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::hosting_account::models::Service,
+            >(&OP_SERVICES_GET, &options.method_options.context, request)
+            .await
     }
     /// Update a web service.
     ///
@@ -570,22 +697,32 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Put,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param(
-                    "serviceId",
-                    &crate::runtime::QueryValue::to_query(&id),
-                ),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Put,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "serviceId",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::OperationId {
@@ -616,13 +753,16 @@ impl Services<'_> {
                 .url()
                 .clone(),
         };
-        Ok(core.poller(
-            &OP_SERVICES_UPDATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_UPDATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Delete a web service.
     ///
@@ -636,28 +776,34 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param(
-                    "serviceId",
-                    &crate::runtime::QueryValue::to_query(&id),
-                ),
-            ],
-        )?;
-        core.call_empty(
-            &OP_SERVICES_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "serviceId",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call_empty(&OP_SERVICES_DELETE, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on operations.
@@ -675,28 +821,41 @@ impl Operations<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<OperationsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AsyncOperationStatus>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::models::AsyncOperationStatus>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/api/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal("/hostingAccounts/"),
-                crate::runtime::PathPart::Param("hostingAccount", &self.parent.hosting_account),
-                crate::runtime::PathPart::Literal("/operations/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::models::AsyncOperationStatus>(
-            &OP_OPERATIONS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal("/api/subscriptions/"),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal("/hostingAccounts/"),
+                    crate::runtime::PathPart::Param(
+                        "hostingAccount",
+                        &self.parent.hosting_account,
+                    ),
+                    crate::runtime::PathPart::Literal("/operations/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::models::AsyncOperationStatus,
+            >(&OP_OPERATIONS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Optional parameters of `Models_Register`.

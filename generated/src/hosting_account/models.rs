@@ -91,7 +91,9 @@ pub struct Image {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub registry_info: ::std::option::Option<crate::hosting_account::models::RegistryInfo>,
+    pub registry_info: ::std::option::Option<
+        crate::hosting_account::models::RegistryInfo,
+    >,
 }
 /// An image to build.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -144,8 +146,10 @@ crate::string_enum! {
 pub struct TargetRuntimeProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// The runtime a manifest targets.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -158,7 +162,9 @@ pub struct TargetRuntime {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::hosting_account::models::TargetRuntimeProperties>,
+    pub properties: ::std::option::Option<
+        crate::hosting_account::models::TargetRuntimeProperties,
+    >,
 }
 impl TargetRuntime {
     /// A value with the required fields set and the optional ones unset.
@@ -226,13 +232,17 @@ pub struct Manifest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets: ::std::option::Option<::std::vec::Vec<crate::hosting_account::models::Asset>>,
+    pub assets: ::std::option::Option<
+        ::std::vec::Vec<crate::hosting_account::models::Asset>,
+    >,
     #[serde(
         rename = "targetRuntime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub target_runtime: ::std::option::Option<crate::hosting_account::models::TargetRuntime>,
+    pub target_runtime: ::std::option::Option<
+        crate::hosting_account::models::TargetRuntime,
+    >,
 }
 /// All manifests of a hosting account (bare array, not paged).
 pub type ManifestList = ::std::vec::Vec<crate::hosting_account::models::Manifest>;

@@ -29,7 +29,12 @@ impl WorkspaceClient {
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         Ok(Self {
-            core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?,
+            core: crate::runtime::ClientCore::new(
+                &SURFACE,
+                endpoint,
+                credential,
+                options,
+            )?,
         })
     }
     /// The endpoint requests go to.
@@ -109,24 +114,34 @@ impl Assets<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<AssetsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::workspace::models::PaginatedAssetList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::workspace::models::PaginatedAssetList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/assets"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/assets"),
+                ],
+            )?;
         if let Some(value) = &options.run_id {
             crate::runtime::append_query(&mut request, "runId", value);
         }
@@ -148,11 +163,14 @@ impl Assets<'_> {
         if let Some(value) = &options.orderby {
             crate::runtime::append_query(&mut request, "orderby", value);
         }
-        Ok(core.pager(
-            &OP_ASSETS_LIST_QUERY,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_ASSETS_LIST_QUERY,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Create an asset.
     ///
@@ -163,33 +181,42 @@ impl Assets<'_> {
         &self,
         body: ::std::option::Option<&crate::workspace::models::Asset>,
         options: ::std::option::Option<AssetsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Asset>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Asset>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/assets"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/assets"),
+                ],
+            )?;
         if let Some(body) = body {
             request.insert_header("content-type", "application/json");
             request.set_json(body)?;
         }
-        core.call::<crate::workspace::models::Asset>(
-            &OP_ASSETS_CREATE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::Asset,
+            >(&OP_ASSETS_CREATE, &options.method_options.context, request)
+            .await
     }
     /// Get an asset.
     ///
@@ -200,30 +227,42 @@ impl Assets<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<AssetsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Asset>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Asset>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/assets/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::workspace::models::Asset>(
-            &OP_ASSETS_QUERY_BY_ID,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/assets/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::workspace::models::Asset,
+            >(&OP_ASSETS_QUERY_BY_ID, &options.method_options.context, request)
+            .await
     }
     /// Delete an asset.
     ///
@@ -237,21 +276,33 @@ impl Assets<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/assets/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/assets/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         core.call_empty(&OP_ASSETS_DELETE, &options.method_options.context, request)
             .await
     }
@@ -265,32 +316,44 @@ impl Assets<'_> {
         id: &str,
         body: &[crate::workspace::models::JsonPatchOperation],
         options: ::std::option::Option<AssetsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Asset>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Asset>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Patch,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/assets/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Patch,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/assets/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json-patch+json");
         request.set_json(body)?;
-        core.call::<crate::workspace::models::Asset>(
-            &OP_ASSETS_PATCH,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::Asset,
+            >(&OP_ASSETS_PATCH, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on models.
@@ -308,30 +371,42 @@ impl Models<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ModelsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Model>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Model>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::workspace::models::Model>(
-            &OP_ML_MODELS_QUERY_BY_ID,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::workspace::models::Model,
+            >(&OP_ML_MODELS_QUERY_BY_ID, &options.method_options.context, request)
+            .await
     }
     /// Delete a model.
     ///
@@ -345,27 +420,35 @@ impl Models<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call_empty(
-            &OP_ML_MODELS_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call_empty(&OP_ML_MODELS_DELETE, &options.method_options.context, request)
+            .await
     }
     /// Update a model.
     ///
@@ -377,32 +460,44 @@ impl Models<'_> {
         id: &str,
         body: &[crate::workspace::models::JsonPatchOperation],
         options: ::std::option::Option<ModelsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Model>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Model>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Patch,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Patch,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json-patch+json");
         request.set_json(body)?;
-        core.call::<crate::workspace::models::Model>(
-            &OP_ML_MODELS_PATCH,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::Model,
+            >(&OP_ML_MODELS_PATCH, &options.method_options.context, request)
+            .await
     }
     /// List models.
     ///
@@ -414,24 +509,34 @@ impl Models<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::workspace::models::PaginatedModelList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::workspace::models::PaginatedModelList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models"),
+                ],
+            )?;
         if let Some(value) = &options.name {
             crate::runtime::append_query(&mut request, "name", value);
         }
@@ -459,11 +564,14 @@ impl Models<'_> {
         if let Some(value) = &options.order_by {
             crate::runtime::append_query(&mut request, "orderBy", value);
         }
-        Ok(core.pager(
-            &OP_ML_MODELS_LIST_QUERY,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_ML_MODELS_LIST_QUERY,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Register a model version.
     ///
@@ -474,31 +582,40 @@ impl Models<'_> {
         &self,
         body: &crate::workspace::models::Model,
         options: ::std::option::Option<ModelsRegisterOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::Model>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::Model>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
-        core.call::<crate::workspace::models::Model>(
-            &OP_ML_MODELS_REGISTER,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::Model,
+            >(&OP_ML_MODELS_REGISTER, &options.method_options.context, request)
+            .await
     }
     /// Get model metrics.
     ///
@@ -514,34 +631,44 @@ impl Models<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/models/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/metrics"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/models/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/metrics"),
+                ],
+            )?;
         if let Some(value) = &options.start_date {
             crate::runtime::append_query(&mut request, "startDate", value);
         }
         if let Some(value) = &options.end_date {
             crate::runtime::append_query(&mut request, "endDate", value);
         }
-        core.call::<crate::workspace::models::ModelOperationalState>(
-            &OP_ML_MODELS_GET_METRICS,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::ModelOperationalState,
+            >(&OP_ML_MODELS_GET_METRICS, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on operations.
@@ -559,30 +686,42 @@ impl Operations<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<OperationsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AsyncOperationStatus>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::models::AsyncOperationStatus>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/operations/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::models::AsyncOperationStatus>(
-            &OP_OPERATIONS_GET,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/operations/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::models::AsyncOperationStatus,
+            >(&OP_OPERATIONS_GET, &options.method_options.context, request)
+            .await
     }
 }
 /// Operations on profiles.
@@ -601,36 +740,47 @@ impl Profiles<'_> {
         image_id: &str,
         id: &str,
         options: ::std::option::Option<ProfilesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::ProfileResponse>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::ProfileResponse>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/images/"),
-                crate::runtime::PathPart::Param(
-                    "imageId",
-                    &crate::runtime::QueryValue::to_query(&image_id),
-                ),
-                crate::runtime::PathPart::Literal("/profiles/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call::<crate::workspace::models::ProfileResponse>(
-            &OP_PROFILES_QUERY_BY_ID,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/images/"),
+                    crate::runtime::PathPart::Param(
+                        "imageId",
+                        &crate::runtime::QueryValue::to_query(&image_id),
+                    ),
+                    crate::runtime::PathPart::Literal("/profiles/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call::<
+                crate::workspace::models::ProfileResponse,
+            >(&OP_PROFILES_QUERY_BY_ID, &options.method_options.context, request)
+            .await
     }
     /// List profiles.
     ///
@@ -648,25 +798,34 @@ impl Profiles<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/images/"),
-                crate::runtime::PathPart::Param(
-                    "imageId",
-                    &crate::runtime::QueryValue::to_query(&image_id),
-                ),
-                crate::runtime::PathPart::Literal("/profiles"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/images/"),
+                    crate::runtime::PathPart::Param(
+                        "imageId",
+                        &crate::runtime::QueryValue::to_query(&image_id),
+                    ),
+                    crate::runtime::PathPart::Literal("/profiles"),
+                ],
+            )?;
         if let Some(value) = &options.name {
             crate::runtime::append_query(&mut request, "name", value);
         }
@@ -688,11 +847,14 @@ impl Profiles<'_> {
         if let Some(value) = &options.order_by {
             crate::runtime::append_query(&mut request, "orderBy", value);
         }
-        Ok(core.pager(
-            &OP_PROFILES_LIST_QUERY,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_PROFILES_LIST_QUERY,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Create a profile.
     ///
@@ -714,35 +876,47 @@ impl Profiles<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/images/"),
-                crate::runtime::PathPart::Param(
-                    "imageId",
-                    &crate::runtime::QueryValue::to_query(&image_id),
-                ),
-                crate::runtime::PathPart::Literal("/profiles"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/images/"),
+                    crate::runtime::PathPart::Param(
+                        "imageId",
+                        &crate::runtime::QueryValue::to_query(&image_id),
+                    ),
+                    crate::runtime::PathPart::Literal("/profiles"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_PROFILES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_PROFILES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
 }
 /// Operations on services.
@@ -760,34 +934,45 @@ impl Services<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::ServiceResponseBase>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::ServiceResponseBase>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         if let Some(value) = &options.expand {
             crate::runtime::append_query(&mut request, "expand", value);
         }
-        core.call::<crate::workspace::models::ServiceResponseBase>(
-            &OP_SERVICES_QUERY_BY_ID,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        core.call::<
+                crate::workspace::models::ServiceResponseBase,
+            >(&OP_SERVICES_QUERY_BY_ID, &options.method_options.context, request)
+            .await
     }
     /// Delete a service.
     ///
@@ -801,27 +986,35 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Delete,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
-        core.call_empty(
-            &OP_SERVICES_DELETE,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Delete,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
+        core.call_empty(&OP_SERVICES_DELETE, &options.method_options.context, request)
+            .await
     }
     /// Update a service.
     ///
@@ -843,31 +1036,46 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Patch,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Patch,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                ],
+            )?;
         request.insert_header("content-type", "application/json-patch+json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_SERVICES_PATCH,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_PATCH,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// List services.
     ///
@@ -879,24 +1087,34 @@ impl Services<'_> {
     pub fn list(
         &self,
         options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Pager<crate::workspace::models::PaginatedServiceList>>
-    {
+    ) -> ::azure_core::Result<
+        crate::runtime::Pager<crate::workspace::models::PaginatedServiceList>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Get,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Get,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services"),
+                ],
+            )?;
         if let Some(value) = &options.image_id {
             crate::runtime::append_query(&mut request, "imageId", value);
         }
@@ -933,11 +1151,14 @@ impl Services<'_> {
         if let Some(value) = &options.orderby {
             crate::runtime::append_query(&mut request, "orderby", value);
         }
-        Ok(core.pager(
-            &OP_SERVICES_LIST_QUERY,
-            request,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .pager(
+                    &OP_SERVICES_LIST_QUERY,
+                    request,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Create a service.
     ///
@@ -958,30 +1179,42 @@ impl Services<'_> {
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_SERVICES_CREATE,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_CREATE,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// List service keys.
     ///
@@ -995,28 +1228,38 @@ impl Services<'_> {
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/listkeys"),
-            ],
-        )?;
-        core.call::<crate::models::AuthKeys>(
-            &OP_SERVICES_LIST_SERVICE_KEYS,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/listkeys"),
+                ],
+            )?;
+        core.call::<
+                crate::models::AuthKeys,
+            >(&OP_SERVICES_LIST_SERVICE_KEYS, &options.method_options.context, request)
+            .await
     }
     /// Regenerate a service key.
     ///
@@ -1031,36 +1274,54 @@ impl Services<'_> {
         body: &crate::workspace::models::RegenerateServiceKeysRequest,
         options: ::std::option::Option<ServicesRegenerateKeysOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<crate::models::AsyncOperationStatus, crate::models::AuthKeys>,
+        crate::runtime::Poller<
+            crate::models::AsyncOperationStatus,
+            crate::models::AuthKeys,
+        >,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let mut request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/regenerateKeys"),
-            ],
-        )?;
+        let mut request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/regenerateKeys"),
+                ],
+            )?;
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         let handle = crate::runtime::LroHandle::Header("Operation-Location");
-        Ok(core.poller(
-            &OP_SERVICES_REGENERATE_SERVICE_KEYS,
-            request,
-            handle,
-            crate::runtime::LroResult::Resource,
-            options.method_options.context.into_owned(),
-        ))
+        Ok(
+            core
+                .poller(
+                    &OP_SERVICES_REGENERATE_SERVICE_KEYS,
+                    request,
+                    handle,
+                    crate::runtime::LroResult::Resource,
+                    options.method_options.context.into_owned(),
+                ),
+        )
     }
     /// Get a service token.
     ///
@@ -1071,31 +1332,43 @@ impl Services<'_> {
         &self,
         id: &str,
         options: ::std::option::Option<ServicesGetTokenOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::workspace::models::AuthToken>> {
+    ) -> ::azure_core::Result<
+        crate::runtime::Response<crate::workspace::models::AuthToken>,
+    > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
-        let request = core.request(
-            ::azure_core::http::Method::Post,
-            &[
-                crate::runtime::PathPart::Literal("/modelmanagement/v1.0/subscriptions/"),
-                crate::runtime::PathPart::Param("subscriptionId", &self.parent.subscription_id),
-                crate::runtime::PathPart::Literal("/resourceGroups/"),
-                crate::runtime::PathPart::Param("resourceGroup", &self.parent.resource_group),
-                crate::runtime::PathPart::Literal(
-                    "/providers/Microsoft.MachineLearningServices/workspaces/",
-                ),
-                crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
-                crate::runtime::PathPart::Literal("/services/"),
-                crate::runtime::PathPart::Param("id", &crate::runtime::QueryValue::to_query(&id)),
-                crate::runtime::PathPart::Literal("/token"),
-            ],
-        )?;
-        core.call::<crate::workspace::models::AuthToken>(
-            &OP_SERVICES_GET_SERVICE_TOKEN,
-            &options.method_options.context,
-            request,
-        )
-        .await
+        let request = core
+            .request(
+                ::azure_core::http::Method::Post,
+                &[
+                    crate::runtime::PathPart::Literal(
+                        "/modelmanagement/v1.0/subscriptions/",
+                    ),
+                    crate::runtime::PathPart::Param(
+                        "subscriptionId",
+                        &self.parent.subscription_id,
+                    ),
+                    crate::runtime::PathPart::Literal("/resourceGroups/"),
+                    crate::runtime::PathPart::Param(
+                        "resourceGroup",
+                        &self.parent.resource_group,
+                    ),
+                    crate::runtime::PathPart::Literal(
+                        "/providers/Microsoft.MachineLearningServices/workspaces/",
+                    ),
+                    crate::runtime::PathPart::Param("workspace", &self.parent.workspace),
+                    crate::runtime::PathPart::Literal("/services/"),
+                    crate::runtime::PathPart::Param(
+                        "id",
+                        &crate::runtime::QueryValue::to_query(&id),
+                    ),
+                    crate::runtime::PathPart::Literal("/token"),
+                ],
+            )?;
+        core.call::<
+                crate::workspace::models::AuthToken,
+            >(&OP_SERVICES_GET_SERVICE_TOKEN, &options.method_options.context, request)
+            .await
     }
 }
 /// Optional parameters of `Assets_ListQuery`.
@@ -1392,18 +1665,15 @@ static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::Opera
     id: "Services_Create",
     success: &[202u16],
 };
-static OP_SERVICES_LIST_SERVICE_KEYS: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Services_ListServiceKeys",
-        success: &[200u16],
-    };
-static OP_SERVICES_REGENERATE_SERVICE_KEYS: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Services_RegenerateServiceKeys",
-        success: &[200u16, 202u16],
-    };
-static OP_SERVICES_GET_SERVICE_TOKEN: crate::runtime::OperationInfo =
-    crate::runtime::OperationInfo {
-        id: "Services_GetServiceToken",
-        success: &[201u16],
-    };
+static OP_SERVICES_LIST_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Services_ListServiceKeys",
+    success: &[200u16],
+};
+static OP_SERVICES_REGENERATE_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Services_RegenerateServiceKeys",
+    success: &[200u16, 202u16],
+};
+static OP_SERVICES_GET_SERVICE_TOKEN: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
+    id: "Services_GetServiceToken",
+    success: &[201u16],
+};

@@ -6,16 +6,20 @@
 pub struct AciServiceCreateRequestKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AciServiceCreateRequestProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " How the service is exposed."] DeploymentType, Other, [#[doc =
@@ -81,8 +85,9 @@ pub struct ModelPythonSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub conda_dependencies:
-        ::std::option::Option<crate::workspace::models::ModelPythonSectionCondaDependencies>,
+    pub conda_dependencies: ::std::option::Option<
+        crate::workspace::models::ModelPythonSectionCondaDependencies,
+    >,
     /// Conda environment to start from.
     #[serde(
         rename = "baseCondaEnvironment",
@@ -96,8 +101,10 @@ pub struct ModelPythonSection {
 pub struct ModelEnvironmentDefinitionEnvironmentVariables {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Container registry and its credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -181,7 +188,9 @@ pub struct ModelDockerSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub base_image_registry: ::std::option::Option<crate::workspace::models::ContainerRegistry>,
+    pub base_image_registry: ::std::option::Option<
+        crate::workspace::models::ContainerRegistry,
+    >,
 }
 /// A Maven package coordinate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -224,8 +233,9 @@ pub struct ModelSparkSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub packages:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::SparkMavenPackage>>,
+    pub packages: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::SparkMavenPackage>,
+    >,
     /// Whether to pre-cache the packages.
     #[serde(
         rename = "precachePackages",
@@ -302,8 +312,9 @@ pub struct EnvironmentImageRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>>,
+    pub assets: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>,
+    >,
     /// Ids of the models to include.
     #[serde(
         rename = "modelIds",
@@ -316,7 +327,9 @@ pub struct EnvironmentImageRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<crate::workspace::models::ModelEnvironmentDefinition>,
+    pub environment: ::std::option::Option<
+        crate::workspace::models::ModelEnvironmentDefinition,
+    >,
 }
 /// Resources reserved per container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -387,15 +400,18 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AciServiceCreateRequestKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::AciServiceCreateRequestKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::AciServiceCreateRequestProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::AciServiceCreateRequestProperties,
+    >,
     #[serde(
         rename = "keys",
         default,
@@ -421,8 +437,9 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request:
-        ::std::option::Option<crate::workspace::models::EnvironmentImageRequest>,
+    pub environment_image_request: ::std::option::Option<
+        crate::workspace::models::EnvironmentImageRequest,
+    >,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -435,8 +452,9 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_requirements:
-        ::std::option::Option<crate::workspace::models::ContainerResourceRequirements>,
+    pub container_resource_requirements: ::std::option::Option<
+        crate::workspace::models::ContainerResourceRequirements,
+    >,
     /// Whether to turn key authentication on.
     #[serde(
         rename = "authEnabled",
@@ -463,7 +481,9 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::workspace::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::workspace::models::ModelDataCollection,
+    >,
     /// TLS certificate (PEM).
     #[serde(
         rename = "sslCertificate",
@@ -524,16 +544,20 @@ impl AciServiceCreateRequest {
 pub struct AciServiceResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AciServiceResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " Health of the service."] WebServiceState, Other, [#[doc =
@@ -546,16 +570,20 @@ crate::string_enum! {
 pub struct DockerImageResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DockerImageResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " Image technology."] ImageType, Other, [#[doc = " `Docker`"] Docker =
@@ -591,16 +619,20 @@ pub struct DatasetReference {
 pub struct ModelKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A registered machine learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -642,8 +674,9 @@ pub struct Model {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub datasets:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::DatasetReference>>,
+    pub datasets: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::DatasetReference>,
+    >,
     /// Location of the model files.
     #[serde(rename = "url")]
     pub url: ::std::string::String,
@@ -767,8 +800,10 @@ crate::string_enum! {
 pub struct TargetRuntimeProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Platform and runtime an image is built for.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -779,7 +814,9 @@ pub struct TargetRuntime {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub target_architecture: ::std::option::Option<crate::workspace::models::ArchitectureType>,
+    pub target_architecture: ::std::option::Option<
+        crate::workspace::models::ArchitectureType,
+    >,
     /// Operating system.
     #[serde(
         rename = "osType",
@@ -802,7 +839,9 @@ pub struct TargetRuntime {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::TargetRuntimeProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::TargetRuntimeProperties,
+    >,
 }
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -841,14 +880,18 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::DockerImageResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::DockerImageResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::DockerImageResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::DockerImageResponseProperties,
+    >,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -883,7 +926,9 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_state: ::std::option::Option<crate::workspace::models::AsyncOperationState>,
+    pub creation_state: ::std::option::Option<
+        crate::workspace::models::AsyncOperationState,
+    >,
     #[serde(
         rename = "error",
         default,
@@ -903,7 +948,9 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_details: ::std::option::Option<::std::vec::Vec<crate::workspace::models::Model>>,
+    pub model_details: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::Model>,
+    >,
     /// Registry location of the image.
     #[serde(
         rename = "imageLocation",
@@ -938,8 +985,9 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>>,
+    pub assets: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>,
+    >,
     #[serde(
         rename = "targetRuntime",
         default,
@@ -1003,14 +1051,18 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AciServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::AciServiceResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::AciServiceResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::AciServiceResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1057,8 +1109,9 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_requirements:
-        ::std::option::Option<crate::workspace::models::ContainerResourceRequirements>,
+    pub container_resource_requirements: ::std::option::Option<
+        crate::workspace::models::ContainerResourceRequirements,
+    >,
     /// Id of the deployed image.
     #[serde(
         rename = "imageId",
@@ -1071,7 +1124,9 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<crate::workspace::models::DockerImageResponse>,
+    pub image_details: ::std::option::Option<
+        crate::workspace::models::DockerImageResponse,
+    >,
     /// URI to send scoring requests to.
     #[serde(
         rename = "scoringUri",
@@ -1112,7 +1167,9 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::workspace::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::workspace::models::ModelDataCollection,
+    >,
     /// TLS certificate (PEM).
     #[serde(
         rename = "sslCertificate",
@@ -1161,14 +1218,17 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_config_map:
-        ::std::option::Option<crate::workspace::models::AciServiceResponseModelConfigMap>,
+    pub model_config_map: ::std::option::Option<
+        crate::workspace::models::AciServiceResponseModelConfigMap,
+    >,
     #[serde(
         rename = "environment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<crate::workspace::models::ModelEnvironmentDefinition>,
+    pub environment: ::std::option::Option<
+        crate::workspace::models::ModelEnvironmentDefinition,
+    >,
     /// Models served.
     #[serde(
         rename = "models",
@@ -1182,32 +1242,40 @@ pub struct AciServiceResponse {
 pub struct AksEndpointResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksEndpointResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 crate::string_enum! {
     #[doc = " Role of the variant."] VariantType, Other, [#[doc = " `Control`"] Control =
@@ -1218,16 +1286,20 @@ crate::string_enum! {
 pub struct FpgaDockerImageResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FpgaDockerImageResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A Docker image for FPGA-accelerated containers.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1266,15 +1338,18 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::FpgaDockerImageResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::FpgaDockerImageResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::FpgaDockerImageResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::FpgaDockerImageResponseProperties,
+    >,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -1309,7 +1384,9 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_state: ::std::option::Option<crate::workspace::models::AsyncOperationState>,
+    pub creation_state: ::std::option::Option<
+        crate::workspace::models::AsyncOperationState,
+    >,
     #[serde(
         rename = "error",
         default,
@@ -1329,7 +1406,9 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_details: ::std::option::Option<::std::vec::Vec<crate::workspace::models::Model>>,
+    pub model_details: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::Model>,
+    >,
     /// Registry location of the image.
     #[serde(
         rename = "imageLocation",
@@ -1511,14 +1590,18 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AksServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::AksServiceResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::AksServiceResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::AksServiceResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1586,7 +1669,9 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<crate::workspace::models::ImageResponseBase>,
+    pub image_details: ::std::option::Option<
+        crate::workspace::models::ImageResponseBase,
+    >,
     /// Id of the deployed image.
     #[serde(
         rename = "imageId",
@@ -1606,8 +1691,9 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_requirements:
-        ::std::option::Option<crate::workspace::models::ContainerResourceRequirements>,
+    pub container_resource_requirements: ::std::option::Option<
+        crate::workspace::models::ContainerResourceRequirements,
+    >,
     /// Concurrent requests allowed per container.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
@@ -1648,7 +1734,9 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::workspace::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::workspace::models::ModelDataCollection,
+    >,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
@@ -1674,7 +1762,9 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_status: ::std::option::Option<crate::workspace::models::AksReplicaStatus>,
+    pub deployment_status: ::std::option::Option<
+        crate::workspace::models::AksReplicaStatus,
+    >,
     /// Scoring call timeout, in ms.
     #[serde(
         rename = "scoringTimeoutMs",
@@ -1687,8 +1777,9 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub liveness_probe_requirements:
-        ::std::option::Option<crate::workspace::models::LivenessProbeRequirements>,
+    pub liveness_probe_requirements: ::std::option::Option<
+        crate::workspace::models::LivenessProbeRequirements,
+    >,
     /// Whether key authentication is on.
     #[serde(
         rename = "authEnabled",
@@ -1716,14 +1807,17 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_config_map:
-        ::std::option::Option<crate::workspace::models::AksServiceResponseModelConfigMap>,
+    pub model_config_map: ::std::option::Option<
+        crate::workspace::models::AksServiceResponseModelConfigMap,
+    >,
     #[serde(
         rename = "environment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<crate::workspace::models::ModelEnvironmentDefinition>,
+    pub environment: ::std::option::Option<
+        crate::workspace::models::ModelEnvironmentDefinition,
+    >,
 }
 /// An AKS endpoint that splits traffic between variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1755,14 +1849,18 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AksEndpointResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::AksEndpointResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::AksEndpointResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::AksEndpointResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1859,24 +1957,29 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub variants:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::AksServiceResponse>>,
+    pub variants: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::AksServiceResponse>,
+    >,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceCreateRequestKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceCreateRequestProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Request to deploy to Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1897,15 +2000,18 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AksServiceCreateRequestKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::AksServiceCreateRequestKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::AksServiceCreateRequestProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::AksServiceCreateRequestProperties,
+    >,
     #[serde(
         rename = "keys",
         default,
@@ -1931,8 +2037,9 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request:
-        ::std::option::Option<crate::workspace::models::EnvironmentImageRequest>,
+    pub environment_image_request: ::std::option::Option<
+        crate::workspace::models::EnvironmentImageRequest,
+    >,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -1973,7 +2080,9 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<crate::workspace::models::ModelDataCollection>,
+    pub data_collection: ::std::option::Option<
+        crate::workspace::models::ModelDataCollection,
+    >,
     /// Name of the AKS compute target.
     #[serde(
         rename = "computeName",
@@ -1999,8 +2108,9 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub container_resource_requirements:
-        ::std::option::Option<crate::workspace::models::ContainerResourceRequirements>,
+    pub container_resource_requirements: ::std::option::Option<
+        crate::workspace::models::ContainerResourceRequirements,
+    >,
     /// Concurrent requests allowed per container.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
@@ -2041,8 +2151,9 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub liveness_probe_requirements:
-        ::std::option::Option<crate::workspace::models::LivenessProbeRequirements>,
+    pub liveness_probe_requirements: ::std::option::Option<
+        crate::workspace::models::LivenessProbeRequirements,
+    >,
     /// Whether to turn Azure AD token authentication on.
     #[serde(
         rename = "aadAuthEnabled",
@@ -2113,24 +2224,30 @@ pub struct ArtifactDetails {
 pub struct AssetKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value metadata.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AssetMeta {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A stored asset: a named set of artifacts in the workspace.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2158,8 +2275,9 @@ pub struct Asset {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub artifacts:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::ArtifactDetails>>,
+    pub artifacts: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::ArtifactDetails>,
+    >,
     /// Free-form key/value tags.
     #[serde(
         rename = "kvTags",
@@ -2252,16 +2370,20 @@ pub struct AuthToken {
 pub struct BatchServiceResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchServiceResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A batch scoring service on AML compute.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2293,14 +2415,18 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::BatchServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::BatchServiceResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::BatchServiceResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::BatchServiceResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -2389,7 +2515,9 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_data_collection: ::std::option::Option<crate::workspace::models::ModelDataCollection>,
+    pub model_data_collection: ::std::option::Option<
+        crate::workspace::models::ModelDataCollection,
+    >,
     /// Scoring script.
     #[serde(
         rename = "entryScript",
@@ -2445,16 +2573,20 @@ pub struct BatchServiceResponse {
 pub struct CreateEndpointRequestKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateEndpointRequestProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Request to create an AKS endpoint with variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2475,15 +2607,18 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::CreateEndpointRequestKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::CreateEndpointRequestKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::CreateEndpointRequestProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::CreateEndpointRequestProperties,
+    >,
     #[serde(
         rename = "keys",
         default,
@@ -2509,8 +2644,9 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request:
-        ::std::option::Option<crate::workspace::models::EnvironmentImageRequest>,
+    pub environment_image_request: ::std::option::Option<
+        crate::workspace::models::EnvironmentImageRequest,
+    >,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -2559,8 +2695,9 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub variants:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::AksServiceCreateRequest>>,
+    pub variants: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::AksServiceCreateRequest>,
+    >,
 }
 impl CreateEndpointRequest {
     /// A value with the required fields set and the optional ones unset.
@@ -2596,40 +2733,50 @@ crate::tagged_union! {
 pub struct CreateIotServiceRequestKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateIotServiceRequestProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateIotServiceRequestRoutes {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotModuleSettingsPropertiesDesired {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotModuleSettingsEnvironmentVariables {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Settings of one IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2654,8 +2801,9 @@ pub struct IotModuleSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties_desired:
-        ::std::option::Option<crate::workspace::models::IotModuleSettingsPropertiesDesired>,
+    pub properties_desired: ::std::option::Option<
+        crate::workspace::models::IotModuleSettingsPropertiesDesired,
+    >,
     /// Container create options (JSON text).
     #[serde(
         rename = "createOptions",
@@ -2669,24 +2817,29 @@ pub struct IotModuleSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_variables:
-        ::std::option::Option<crate::workspace::models::IotModuleSettingsEnvironmentVariables>,
+    pub environment_variables: ::std::option::Option<
+        crate::workspace::models::IotModuleSettingsEnvironmentVariables,
+    >,
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotBaseModuleSettingsPropertiesDesired {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotBaseModuleSettingsEnvironmentVariables {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Settings of the scoring IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2704,8 +2857,9 @@ pub struct IotBaseModuleSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties_desired:
-        ::std::option::Option<crate::workspace::models::IotBaseModuleSettingsPropertiesDesired>,
+    pub properties_desired: ::std::option::Option<
+        crate::workspace::models::IotBaseModuleSettingsPropertiesDesired,
+    >,
     /// Container create options (JSON text).
     #[serde(
         rename = "createOptions",
@@ -2719,8 +2873,9 @@ pub struct IotBaseModuleSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_variables:
-        ::std::option::Option<crate::workspace::models::IotBaseModuleSettingsEnvironmentVariables>,
+    pub environment_variables: ::std::option::Option<
+        crate::workspace::models::IotBaseModuleSettingsEnvironmentVariables,
+    >,
 }
 /// Container registry credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2769,15 +2924,18 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::CreateIotServiceRequestKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::CreateIotServiceRequestKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::CreateIotServiceRequestProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::CreateIotServiceRequestProperties,
+    >,
     #[serde(
         rename = "keys",
         default,
@@ -2803,8 +2961,9 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request:
-        ::std::option::Option<crate::workspace::models::EnvironmentImageRequest>,
+    pub environment_image_request: ::std::option::Option<
+        crate::workspace::models::EnvironmentImageRequest,
+    >,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -2825,21 +2984,26 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub routes: ::std::option::Option<crate::workspace::models::CreateIotServiceRequestRoutes>,
+    pub routes: ::std::option::Option<
+        crate::workspace::models::CreateIotServiceRequestRoutes,
+    >,
     /// User modules to deploy (a list, despite the singular name).
     #[serde(
         rename = "iotEdgeUserModule",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_user_module:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::IotModuleSettings>>,
+    pub iot_edge_user_module: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::IotModuleSettings>,
+    >,
     #[serde(
         rename = "iotEdgeModule",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_module: ::std::option::Option<crate::workspace::models::IotBaseModuleSettings>,
+    pub iot_edge_module: ::std::option::Option<
+        crate::workspace::models::IotBaseModuleSettings,
+    >,
     /// Name of the IoT compute target.
     #[serde(
         rename = "computeName",
@@ -2853,8 +3017,9 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub acr_credentials:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::RegistryInfo>>,
+    pub acr_credentials: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::RegistryInfo>,
+    >,
     /// Whether to turn key authentication on.
     #[serde(
         rename = "authEnabled",
@@ -2920,24 +3085,30 @@ pub struct DeploymentSummary {
 pub struct IotServiceResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotServiceResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotServiceResponseRoutes {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A service deployed to an IoT Edge device.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2969,14 +3140,18 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::IotServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::IotServiceResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::IotServiceResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::IotServiceResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -3031,7 +3206,9 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub routes: ::std::option::Option<crate::workspace::models::IotServiceResponseRoutes>,
+    pub routes: ::std::option::Option<
+        crate::workspace::models::IotServiceResponseRoutes,
+    >,
     /// Name of the IoT compute target.
     #[serde(
         rename = "computeName",
@@ -3045,8 +3222,9 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_modules:
-        ::std::option::Option<::std::vec::Vec<crate::workspace::models::IotModuleSettings>>,
+    pub iot_edge_modules: ::std::option::Option<
+        ::std::vec::Vec<crate::workspace::models::IotModuleSettings>,
+    >,
     /// Whether key authentication is on.
     #[serde(
         rename = "authEnabled",
@@ -3059,7 +3237,9 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<crate::workspace::models::ImageResponseBase>,
+    pub image_details: ::std::option::Option<
+        crate::workspace::models::ImageResponseBase,
+    >,
     /// Id of the deployed image.
     #[serde(
         rename = "imageId",
@@ -3111,7 +3291,9 @@ pub struct ModelOperationalState {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_summary: ::std::option::Option<crate::workspace::models::DeploymentSummary>,
+    pub deployment_summary: ::std::option::Option<
+        crate::workspace::models::DeploymentSummary,
+    >,
     /// End of the window (ISO 8601 text).
     #[serde(
         rename = "endTime",
@@ -3136,16 +3318,20 @@ pub type PaginatedModelList = crate::runtime::Page<crate::workspace::models::Mod
 pub struct ProfileResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Result of profiling an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3205,7 +3391,9 @@ pub struct ProfileResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::ProfileResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::ProfileResponseProperties,
+    >,
     /// Suggested memory, in GB.
     #[serde(
         rename = "recommendedMemoryInGB",
@@ -3249,23 +3437,28 @@ pub struct ProfileResponse {
     pub profiling_error_logs: ::std::option::Option<::std::string::String>,
 }
 /// One page of profiles.
-pub type PaginatedProfileResponseList =
-    crate::runtime::Page<crate::workspace::models::ProfileResponse>;
+pub type PaginatedProfileResponseList = crate::runtime::Page<
+    crate::workspace::models::ProfileResponse,
+>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnknownServiceResponseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnknownServiceResponseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// A service of a compute type the service did not classify.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3297,15 +3490,18 @@ pub struct UnknownServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::UnknownServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::UnknownServiceResponseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties:
-        ::std::option::Option<crate::workspace::models::UnknownServiceResponseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::UnknownServiceResponseProperties,
+    >,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -3364,22 +3560,28 @@ crate::tagged_union! {
     "UNKNOWON" | "UNKNOWN"]
 }
 /// One page of services.
-pub type PaginatedServiceList = crate::runtime::Page<crate::workspace::models::ServiceResponseBase>;
+pub type PaginatedServiceList = crate::runtime::Page<
+    crate::workspace::models::ServiceResponseBase,
+>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileRequestBaseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileRequestBaseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
-    pub additional_properties:
-        ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::std::string::String,
+    >,
 }
 /// Request to profile an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3407,14 +3609,18 @@ pub struct ProfileRequestBase {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::ProfileRequestBaseKvTags>,
+    pub kv_tags: ::std::option::Option<
+        crate::workspace::models::ProfileRequestBaseKvTags,
+    >,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::ProfileRequestBaseProperties>,
+    pub properties: ::std::option::Option<
+        crate::workspace::models::ProfileRequestBaseProperties,
+    >,
 }
 impl ProfileRequestBase {
     /// A value with the required fields set and the optional ones unset.

@@ -154,6 +154,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         quote! {
             #[doc = #doc]
             #[cfg(feature = #feature)]
+            #[rustfmt::skip]
             pub mod #module;
         }
     });
@@ -185,12 +186,16 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         #[doc(hidden)]
+        #[rustfmt::skip]
         pub mod runtime;
 
+        // Generated code is formatted by prettyplease, not rustfmt.
+        #[rustfmt::skip]
         pub mod models;
 
         #(#surfaces)*
 
+        #[rustfmt::skip]
         pub use runtime::{
             Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
             SecretString, ServiceError, StaticTokenCredential,
