@@ -32,7 +32,6 @@
 //! ```
 #![forbid(unsafe_code)]
 #[doc(hidden)]
-#[rustfmt::skip]
 pub mod runtime;
 #[rustfmt::skip]
 pub mod models;

@@ -186,7 +186,6 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #![forbid(unsafe_code)]
 
         #[doc(hidden)]
-        #[rustfmt::skip]
         pub mod runtime;
 
         // Generated code is formatted by prettyplease, not rustfmt.
