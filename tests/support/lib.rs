@@ -34,3 +34,27 @@ pub fn files_with_extension(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Runs the external validator (PyPI `openapi-spec-validator`) on `files`;
+/// panics with its output unless every file is OK. A missing validator is
+/// a failure, never a skip: `.ci/run` installs it.
+pub fn validate_openapi(files: &[PathBuf]) {
+    let validator =
+        std::env::var("OPENAPI_SPEC_VALIDATOR").unwrap_or_else(|_| "openapi-spec-validator".into());
+    let output = std::process::Command::new(&validator)
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run `{validator}` ({e}); install it with `pip install openapi-spec-validator` (.ci/run does)")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{validator} rejected a spec:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for file in files {
+        let line = format!("{}: OK", file.display());
+        assert!(stdout.contains(&line), "no `{line}` in:\n{stdout}");
+    }
+}

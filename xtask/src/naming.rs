@@ -163,18 +163,20 @@ impl Namespace {
         if self.taken.insert(bare.clone()) {
             return name;
         }
-        let camel = bare.starts_with(|c: char| c.is_uppercase());
-        for n in 2.. {
-            let candidate = if camel {
-                format!("{bare}{n}")
-            } else {
-                format!("{bare}_{n}")
-            };
+        // `Model2`, `id_2`, and `self_2` rather than `self__2`.
+        let sep = if bare.starts_with(|c: char| c.is_uppercase()) || bare.ends_with('_') {
+            ""
+        } else {
+            "_"
+        };
+        let mut n = 2u64;
+        loop {
+            let candidate = format!("{bare}{sep}{n}");
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
+            n += 1;
         }
-        unreachable!("an unbounded range always yields a free name")
     }
 }
 
