@@ -35,6 +35,8 @@
 pub mod runtime;
 #[rustfmt::skip]
 pub mod models;
+#[rustfmt::skip]
+pub mod facade;
 /// Azure Machine Learning Model Management account data plane (`account` feature).
 #[cfg(feature = "account")]
 #[rustfmt::skip]

@@ -13,9 +13,10 @@ use crate::load::Location;
 #[derive(Debug, Clone, Serialize)]
 pub struct Api {
     pub crate_name: String,
-    /// Whether the normalization rules were applied (our own `specs/`), or
-    /// each spec stands alone (`--specs DIR` without rules).
-    pub facade: bool,
+    /// The traits the surfaces that share operations implement, when the
+    /// rules name such surfaces (our own `specs/`); `None` when each spec
+    /// stands alone (`--specs DIR` without rules).
+    pub facade: Option<Facade>,
     pub surfaces: Vec<Surface>,
     /// Types shared by several surfaces, emitted once in `models`.
     pub common_types: Vec<TypeDef>,
@@ -350,4 +351,93 @@ pub struct UnionVariant {
     /// Further tag values accepted when decoding.
     pub aliases: Vec<String>,
     pub ty: TypeRef,
+}
+
+/// The unified facade: one trait per operation group several surfaces
+/// share, implemented by each surface's group client, so code written
+/// against the traits runs on any of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facade {
+    pub groups: Vec<FacadeGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacadeGroup {
+    /// The canonical group, also the scope's accessor method (`models`).
+    pub group: String,
+    /// The trait of the group's operations (`ModelsApi`).
+    pub api_trait: String,
+    /// The trait of scopes that have the group (`HasModels`).
+    pub scope_trait: String,
+    /// The trait reading the fields every surface's results share.
+    pub fields_trait: String,
+    /// Methods every member has, with the same shape.
+    pub methods: Vec<FacadeMethod>,
+    pub members: Vec<FacadeMember>,
+    pub fields: Vec<FacadeField>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacadeMethod {
+    pub name: String,
+    pub shape: FacadeShape,
+    /// Required arguments besides the body, the same on every member.
+    pub args: Vec<(String, TypeRef)>,
+    pub body: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FacadeShape {
+    /// Answers nothing but its status.
+    Unit,
+    /// Answers a value.
+    Value,
+    /// A stream of items, paged or not.
+    List,
+    /// A poller.
+    LongRunning,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FacadeMember {
+    pub feature: String,
+    pub module: String,
+    /// The scope type that has the group (`HostingAccountScope`).
+    pub scope_type: String,
+    /// The surface's group client (`Models`).
+    pub group_type: String,
+    /// Aligned with `FacadeGroup::methods`.
+    pub methods: Vec<MemberMethod>,
+    /// The result types of this member's methods, each given the fields trait.
+    pub output_types: Vec<TypeRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberMethod {
+    pub body: Option<TypeRef>,
+    /// The value, the list item, or the long-running result.
+    pub output: Option<TypeRef>,
+    /// The status a long-running operation is polled through.
+    pub status: Option<TypeRef>,
+    /// A list answered in pages (else one array).
+    pub pageable: bool,
+}
+
+/// A field every result type of a group has, read through the fields trait.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacadeField {
+    pub rust_name: String,
+    /// The spellings it goes by on the surfaces (`ID`, `id`).
+    pub wire_names: Vec<String>,
+    pub kind: FieldKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FieldKind {
+    /// A string or an enum: `Option<&str>`.
+    Text,
+    /// An integer: `Option<i64>`.
+    Integer,
+    Bool,
+    DateTime,
 }

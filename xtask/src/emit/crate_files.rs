@@ -181,6 +181,12 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         example(api, true)
     ));
     let docs = inner_doc_raw(&docs);
+    let facade = api.facade.as_ref().map(|_| {
+        quote! {
+            #[rustfmt::skip]
+            pub mod facade;
+        }
+    });
     quote! {
         #docs
         #![forbid(unsafe_code)]
@@ -191,6 +197,8 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         // Generated code is formatted by prettyplease, not rustfmt.
         #[rustfmt::skip]
         pub mod models;
+
+        #facade
 
         #(#surfaces)*
 

@@ -5,6 +5,7 @@
 
 mod client;
 mod crate_files;
+mod facade;
 mod models;
 mod openapi;
 mod rust;
@@ -82,6 +83,12 @@ pub fn emit(api: &Api) -> Result<Files, String> {
             "models.rs",
         )?,
     );
+    if let Some(f) = &api.facade {
+        files.insert(
+            "src/facade.rs".into(),
+            rust::format_file(facade::facade_file(f, &index), "facade.rs")?,
+        );
+    }
     for surface in &api.surfaces {
         let module = &surface.module;
         files.insert(

@@ -4,6 +4,7 @@
 //! in `specs/<surface>/normalize.yaml` (see `rules`), and by the built-in
 //! repairs documented in `docs/normalization.md`.
 
+mod facade;
 mod operations;
 pub mod rules;
 mod schema_view;
@@ -50,7 +51,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
     let mut errors = Vec::new();
     let mut surfaces = Vec::new();
     let mut common_parts: Vec<(String, TypeDef)> = Vec::new();
-    let facade = inputs.iter().any(|i| i.rules.is_some());
+    let mut participants = Vec::new();
     let mut modules = crate::naming::Namespace::new();
     for reserved in ["models", "runtime", "facade", "prelude"] {
         modules.reserve(reserved);
@@ -63,6 +64,9 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         let module = modules.claim(module_name(&feature));
         let mut uses = RuleUse::default();
         let scopes = build_scopes(rules);
+        if rules.surface.facade && !scopes.is_empty() {
+            participants.push((surfaces.len(), 0));
+        }
         let (operations_out, defs, common) = {
             let mut types = TypeBuilder::new(spec, &module, rules, &mut uses);
             types.build_all();
@@ -119,12 +123,13 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
     let common_types = merge_common(common_parts, &mut errors);
     let mut api = Api {
         crate_name: crate_name.to_string(),
-        facade,
+        facade: None,
         surfaces,
         common_types,
     };
     mark_boxed(&mut api);
     mark_status_types(&mut api);
+    api.facade = facade::build(&api, &participants);
     if errors.is_empty() {
         Ok(api)
     } else {

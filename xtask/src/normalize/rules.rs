@@ -58,6 +58,10 @@ pub struct SurfaceSettings {
     pub api_version: Option<String>,
     /// The OAuth scope tokens are requested for.
     pub auth_scope: Option<String>,
+    /// Whether this surface's first scope takes part in the unified facade
+    /// (the data planes).
+    #[serde(default)]
+    pub facade: bool,
     pub reason: Option<String>,
 }
 
