@@ -6,6 +6,18 @@
 //! same shape (behind that surface's feature), so code written against the
 //! traits runs on any of them; an operation only one variant has is not in
 //! a trait, and using it on another variant is a compile error.
+//!
+//! `workspace` has no manifests, so this does not compile:
+//!
+//! ```compile_fail
+//! # #[cfg(feature = "workspace")] {
+//! fn needs_manifests<S: azureml_mms::facade::HasManifests>(_: &S) {}
+//! fn check(scope: &azureml_mms::workspace::WorkspaceScope) {
+//!     needs_manifests(scope);
+//! }
+//! # }
+//! # #[cfg(not(feature = "workspace"))] compile_error!("feature off");
+//! ```
 /// Fields of models that `account`, `hosting-account`, `workspace` share.
 pub trait ModelFields {
     /// The `description` field, whichever surface the value came from.
@@ -21,10 +33,10 @@ pub trait ModelFields {
 }
 /// Operations on models that `account`, `hosting-account`, `workspace` share.
 pub trait ModelsApi {
-    type ListOutput: ModelFields;
-    type RegisterOutput: ModelFields;
+    type ListOutput: Sized + ModelFields;
+    type RegisterOutput: Sized + ModelFields;
     type RegisterBody: ?Sized;
-    type GetOutput: ModelFields;
+    type GetOutput: Sized + ModelFields;
     /// `list` on models. A stream of the items, paged or not.
     fn list(
         &self,
@@ -47,12 +59,12 @@ pub trait ModelsApi {
 /// Scopes that have models: `account`, `hosting-account`, `workspace`.
 pub trait HasModels {
     /// The group client.
-    type Models<'a>: ModelsApi where Self: 'a;
+    type Models: ModelsApi;
     /// The models of this scope.
-    fn models(&self) -> Self::Models<'_>;
+    fn models(&self) -> Self::Models;
 }
 #[cfg(feature = "account")]
-impl ModelsApi for crate::account::Models<'_> {
+impl ModelsApi for crate::account::Models {
     type ListOutput = crate::account::models::Model;
     type RegisterOutput = crate::account::models::Model;
     type RegisterBody = crate::account::models::Model;
@@ -88,13 +100,13 @@ impl ModelsApi for crate::account::Models<'_> {
 }
 #[cfg(feature = "account")]
 impl HasModels for crate::account::AccountScope {
-    type Models<'a> = crate::account::Models<'a> where Self: 'a;
-    fn models(&self) -> Self::Models<'_> {
+    type Models = crate::account::Models;
+    fn models(&self) -> Self::Models {
         crate::account::AccountScope::models(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ModelsApi for crate::hosting_account::Models<'_> {
+impl ModelsApi for crate::hosting_account::Models {
     type ListOutput = crate::hosting_account::models::Model;
     type RegisterOutput = crate::hosting_account::models::Model;
     type RegisterBody = crate::hosting_account::models::ModelRequest;
@@ -128,13 +140,13 @@ impl ModelsApi for crate::hosting_account::Models<'_> {
 }
 #[cfg(feature = "hosting-account")]
 impl HasModels for crate::hosting_account::HostingAccountScope {
-    type Models<'a> = crate::hosting_account::Models<'a> where Self: 'a;
-    fn models(&self) -> Self::Models<'_> {
+    type Models = crate::hosting_account::Models;
+    fn models(&self) -> Self::Models {
         crate::hosting_account::HostingAccountScope::models(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl ModelsApi for crate::workspace::Models<'_> {
+impl ModelsApi for crate::workspace::Models {
     type ListOutput = crate::workspace::models::Model;
     type RegisterOutput = crate::workspace::models::Model;
     type RegisterBody = crate::workspace::models::Model;
@@ -170,8 +182,8 @@ impl ModelsApi for crate::workspace::Models<'_> {
 }
 #[cfg(feature = "workspace")]
 impl HasModels for crate::workspace::WorkspaceScope {
-    type Models<'a> = crate::workspace::Models<'a> where Self: 'a;
-    fn models(&self) -> Self::Models<'_> {
+    type Models = crate::workspace::Models;
+    fn models(&self) -> Self::Models {
         crate::workspace::WorkspaceScope::models(self)
     }
 }
@@ -244,10 +256,10 @@ pub trait ManifestFields {
 }
 /// Operations on manifests that `account`, `hosting-account` share.
 pub trait ManifestsApi {
-    type ListOutput: ManifestFields;
-    type CreateOutput: ManifestFields;
+    type ListOutput: Sized + ManifestFields;
+    type CreateOutput: Sized + ManifestFields;
     type CreateBody: ?Sized;
-    type GetOutput: ManifestFields;
+    type GetOutput: Sized + ManifestFields;
     /// `list` on manifests. A stream of the items, paged or not.
     fn list(
         &self,
@@ -270,12 +282,12 @@ pub trait ManifestsApi {
 /// Scopes that have manifests: `account`, `hosting-account`.
 pub trait HasManifests {
     /// The group client.
-    type Manifests<'a>: ManifestsApi where Self: 'a;
+    type Manifests: ManifestsApi;
     /// The manifests of this scope.
-    fn manifests(&self) -> Self::Manifests<'_>;
+    fn manifests(&self) -> Self::Manifests;
 }
 #[cfg(feature = "account")]
-impl ManifestsApi for crate::account::Manifests<'_> {
+impl ManifestsApi for crate::account::Manifests {
     type ListOutput = crate::account::models::Manifest;
     type CreateOutput = crate::account::models::Manifest;
     type CreateBody = crate::account::models::Manifest;
@@ -311,13 +323,13 @@ impl ManifestsApi for crate::account::Manifests<'_> {
 }
 #[cfg(feature = "account")]
 impl HasManifests for crate::account::AccountScope {
-    type Manifests<'a> = crate::account::Manifests<'a> where Self: 'a;
-    fn manifests(&self) -> Self::Manifests<'_> {
+    type Manifests = crate::account::Manifests;
+    fn manifests(&self) -> Self::Manifests {
         crate::account::AccountScope::manifests(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ManifestsApi for crate::hosting_account::Manifests<'_> {
+impl ManifestsApi for crate::hosting_account::Manifests {
     type ListOutput = crate::hosting_account::models::Manifest;
     type CreateOutput = crate::hosting_account::models::Manifest;
     type CreateBody = crate::hosting_account::models::ManifestRequest;
@@ -351,8 +363,8 @@ impl ManifestsApi for crate::hosting_account::Manifests<'_> {
 }
 #[cfg(feature = "hosting-account")]
 impl HasManifests for crate::hosting_account::HostingAccountScope {
-    type Manifests<'a> = crate::hosting_account::Manifests<'a> where Self: 'a;
-    fn manifests(&self) -> Self::Manifests<'_> {
+    type Manifests = crate::hosting_account::Manifests;
+    fn manifests(&self) -> Self::Manifests {
         crate::hosting_account::HostingAccountScope::manifests(self)
     }
 }
@@ -401,10 +413,14 @@ pub trait ImageFields {
 }
 /// Operations on images that `account`, `hosting-account` share.
 pub trait ImagesApi {
-    type CreateOutput: ImageFields;
+    type CreateOutput: Sized
+        + ImageFields
+        + ::serde::de::DeserializeOwned
+        + Send
+        + 'static;
     type CreateBody: ?Sized;
     type CreateStatus: crate::OperationStatus;
-    type GetOutput: ImageFields;
+    type GetOutput: Sized + ImageFields;
     /// `create` on images. Starts the operation; await the poller for the result.
     fn create(
         &self,
@@ -421,12 +437,12 @@ pub trait ImagesApi {
 /// Scopes that have images: `account`, `hosting-account`.
 pub trait HasImages {
     /// The group client.
-    type Images<'a>: ImagesApi where Self: 'a;
+    type Images: ImagesApi;
     /// The images of this scope.
-    fn images(&self) -> Self::Images<'_>;
+    fn images(&self) -> Self::Images;
 }
 #[cfg(feature = "account")]
-impl ImagesApi for crate::account::Images<'_> {
+impl ImagesApi for crate::account::Images {
     type CreateOutput = crate::account::models::Image;
     type CreateBody = crate::account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
@@ -448,13 +464,13 @@ impl ImagesApi for crate::account::Images<'_> {
 }
 #[cfg(feature = "account")]
 impl HasImages for crate::account::AccountScope {
-    type Images<'a> = crate::account::Images<'a> where Self: 'a;
-    fn images(&self) -> Self::Images<'_> {
+    type Images = crate::account::Images;
+    fn images(&self) -> Self::Images {
         crate::account::AccountScope::images(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ImagesApi for crate::hosting_account::Images<'_> {
+impl ImagesApi for crate::hosting_account::Images {
     type CreateOutput = crate::hosting_account::models::Image;
     type CreateBody = crate::hosting_account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
@@ -476,8 +492,8 @@ impl ImagesApi for crate::hosting_account::Images<'_> {
 }
 #[cfg(feature = "hosting-account")]
 impl HasImages for crate::hosting_account::HostingAccountScope {
-    type Images<'a> = crate::hosting_account::Images<'a> where Self: 'a;
-    fn images(&self) -> Self::Images<'_> {
+    type Images = crate::hosting_account::Images;
+    fn images(&self) -> Self::Images {
         crate::hosting_account::HostingAccountScope::images(self)
     }
 }
@@ -510,12 +526,20 @@ pub trait ServiceFields {
 }
 /// Operations on services that `account`, `hosting-account`, `workspace` share.
 pub trait ServicesApi {
-    type ListOutput: ServiceFields;
-    type CreateOutput: ServiceFields;
+    type ListOutput: Sized + ServiceFields;
+    type CreateOutput: Sized
+        + ServiceFields
+        + ::serde::de::DeserializeOwned
+        + Send
+        + 'static;
     type CreateBody: ?Sized;
     type CreateStatus: crate::OperationStatus;
-    type GetOutput: ServiceFields;
-    type UpdateOutput: ServiceFields;
+    type GetOutput: Sized + ServiceFields;
+    type UpdateOutput: Sized
+        + ServiceFields
+        + ::serde::de::DeserializeOwned
+        + Send
+        + 'static;
     type UpdateBody: ?Sized;
     type UpdateStatus: crate::OperationStatus;
     /// `list` on services. A stream of the items, paged or not.
@@ -551,12 +575,12 @@ pub trait ServicesApi {
 /// Scopes that have services: `account`, `hosting-account`, `workspace`.
 pub trait HasServices {
     /// The group client.
-    type Services<'a>: ServicesApi where Self: 'a;
+    type Services: ServicesApi;
     /// The services of this scope.
-    fn services(&self) -> Self::Services<'_>;
+    fn services(&self) -> Self::Services;
 }
 #[cfg(feature = "account")]
-impl ServicesApi for crate::account::Services<'_> {
+impl ServicesApi for crate::account::Services {
     type ListOutput = crate::account::models::ServiceResponse;
     type CreateOutput = crate::account::models::ServiceResponse;
     type CreateBody = crate::account::models::ServiceCreateRequest;
@@ -609,13 +633,13 @@ impl ServicesApi for crate::account::Services<'_> {
 }
 #[cfg(feature = "account")]
 impl HasServices for crate::account::AccountScope {
-    type Services<'a> = crate::account::Services<'a> where Self: 'a;
-    fn services(&self) -> Self::Services<'_> {
+    type Services = crate::account::Services;
+    fn services(&self) -> Self::Services {
         crate::account::AccountScope::services(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ServicesApi for crate::hosting_account::Services<'_> {
+impl ServicesApi for crate::hosting_account::Services {
     type ListOutput = crate::hosting_account::models::Service;
     type CreateOutput = crate::hosting_account::models::Service;
     type CreateBody = crate::hosting_account::models::ServiceCreateRequest;
@@ -666,13 +690,13 @@ impl ServicesApi for crate::hosting_account::Services<'_> {
 }
 #[cfg(feature = "hosting-account")]
 impl HasServices for crate::hosting_account::HostingAccountScope {
-    type Services<'a> = crate::hosting_account::Services<'a> where Self: 'a;
-    fn services(&self) -> Self::Services<'_> {
+    type Services = crate::hosting_account::Services;
+    fn services(&self) -> Self::Services {
         crate::hosting_account::HostingAccountScope::services(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl ServicesApi for crate::workspace::Services<'_> {
+impl ServicesApi for crate::workspace::Services {
     type ListOutput = crate::workspace::models::ServiceResponseBase;
     type CreateOutput = crate::workspace::models::ServiceResponseBase;
     type CreateBody = crate::workspace::models::CreateServiceRequest;
@@ -725,8 +749,8 @@ impl ServicesApi for crate::workspace::Services<'_> {
 }
 #[cfg(feature = "workspace")]
 impl HasServices for crate::workspace::WorkspaceScope {
-    type Services<'a> = crate::workspace::Services<'a> where Self: 'a;
-    fn services(&self) -> Self::Services<'_> {
+    type Services = crate::workspace::Services;
+    fn services(&self) -> Self::Services {
         crate::workspace::WorkspaceScope::services(self)
     }
 }
@@ -862,7 +886,7 @@ pub trait OperationFields {
 }
 /// Operations on operations that `account`, `hosting-account`, `workspace` share.
 pub trait OperationsApi {
-    type GetOutput: OperationFields;
+    type GetOutput: Sized + OperationFields;
     /// `get` on operations.
     fn get(
         &self,
@@ -874,12 +898,12 @@ pub trait OperationsApi {
 /// Scopes that have operations: `account`, `hosting-account`, `workspace`.
 pub trait HasOperations {
     /// The group client.
-    type Operations<'a>: OperationsApi where Self: 'a;
+    type Operations: OperationsApi;
     /// The operations of this scope.
-    fn operations(&self) -> Self::Operations<'_>;
+    fn operations(&self) -> Self::Operations;
 }
 #[cfg(feature = "account")]
-impl OperationsApi for crate::account::Operations<'_> {
+impl OperationsApi for crate::account::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
     fn get(
         &self,
@@ -892,13 +916,13 @@ impl OperationsApi for crate::account::Operations<'_> {
 }
 #[cfg(feature = "account")]
 impl HasOperations for crate::account::AccountScope {
-    type Operations<'a> = crate::account::Operations<'a> where Self: 'a;
-    fn operations(&self) -> Self::Operations<'_> {
+    type Operations = crate::account::Operations;
+    fn operations(&self) -> Self::Operations {
         crate::account::AccountScope::operations(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl OperationsApi for crate::hosting_account::Operations<'_> {
+impl OperationsApi for crate::hosting_account::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
     fn get(
         &self,
@@ -911,13 +935,13 @@ impl OperationsApi for crate::hosting_account::Operations<'_> {
 }
 #[cfg(feature = "hosting-account")]
 impl HasOperations for crate::hosting_account::HostingAccountScope {
-    type Operations<'a> = crate::hosting_account::Operations<'a> where Self: 'a;
-    fn operations(&self) -> Self::Operations<'_> {
+    type Operations = crate::hosting_account::Operations;
+    fn operations(&self) -> Self::Operations {
         crate::hosting_account::HostingAccountScope::operations(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl OperationsApi for crate::workspace::Operations<'_> {
+impl OperationsApi for crate::workspace::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
     fn get(
         &self,
@@ -930,8 +954,8 @@ impl OperationsApi for crate::workspace::Operations<'_> {
 }
 #[cfg(feature = "workspace")]
 impl HasOperations for crate::workspace::WorkspaceScope {
-    type Operations<'a> = crate::workspace::Operations<'a> where Self: 'a;
-    fn operations(&self) -> Self::Operations<'_> {
+    type Operations = crate::workspace::Operations;
+    fn operations(&self) -> Self::Operations {
         crate::workspace::WorkspaceScope::operations(self)
     }
 }

@@ -58,3 +58,5 @@ pub fn validate_openapi(files: &[PathBuf]) {
         assert!(stdout.contains(&line), "no `{line}` in:\n{stdout}");
     }
 }
+pub mod fake;
+pub mod workflow;

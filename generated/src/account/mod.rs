@@ -14,6 +14,10 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 /// Sends `api-version=2017-09-01-preview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct AccountClient {
+    inner: ::std::sync::Arc<AccountClientInner>,
+}
+#[derive(Debug)]
+struct AccountClientInner {
     core: crate::runtime::ClientCore,
 }
 impl AccountClient {
@@ -28,18 +32,19 @@ impl AccountClient {
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
+        let core = crate::runtime::ClientCore::new(
+            &SURFACE,
+            endpoint,
+            credential,
+            options,
+        )?;
         Ok(Self {
-            core: crate::runtime::ClientCore::new(
-                &SURFACE,
-                endpoint,
-                credential,
-                options,
-            )?,
+            inner: ::std::sync::Arc::new(AccountClientInner { core }),
         })
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {
-        self.core.endpoint()
+        self.inner.core.endpoint()
     }
     /// A Model Management account, the place models, manifests, images and services live.
     pub fn account(
@@ -49,16 +54,22 @@ impl AccountClient {
         account: impl ::std::convert::Into<::std::string::String>,
     ) -> AccountScope {
         AccountScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
-            resource_group: resource_group.into(),
-            account: account.into(),
+            inner: ::std::sync::Arc::new(AccountScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+                resource_group: resource_group.into(),
+                account: account.into(),
+            }),
         }
     }
 }
 /// A Model Management account, the place models, manifests, images and services live.
 #[derive(Clone, Debug)]
 pub struct AccountScope {
+    inner: ::std::sync::Arc<AccountScopeInner>,
+}
+#[derive(Debug)]
+struct AccountScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
     resource_group: ::std::string::String,
@@ -67,47 +78,59 @@ pub struct AccountScope {
 impl AccountScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// The resource group of the account.
     pub fn resource_group(&self) -> &str {
-        &self.resource_group
+        &self.inner.resource_group
     }
     /// The Model Management account's name.
     pub fn account(&self) -> &str {
-        &self.account
+        &self.inner.account
     }
     /// Operations on models.
-    pub fn models(&self) -> Models<'_> {
-        Models { parent: self }
+    pub fn models(&self) -> Models {
+        Models {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on manifests.
-    pub fn manifests(&self) -> Manifests<'_> {
-        Manifests { parent: self }
+    pub fn manifests(&self) -> Manifests {
+        Manifests {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on images.
-    pub fn images(&self) -> Images<'_> {
-        Images { parent: self }
+    pub fn images(&self) -> Images {
+        Images {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services<'_> {
-        Services { parent: self }
+    pub fn services(&self) -> Services {
+        Services {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on deployments.
-    pub fn deployments(&self) -> Deployments<'_> {
-        Deployments { parent: self }
+    pub fn deployments(&self) -> Deployments {
+        Deployments {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations<'_> {
-        Operations { parent: self }
+    pub fn operations(&self) -> Operations {
+        Operations {
+            parent: self.inner.clone(),
+        }
     }
 }
 /// Operations on models.
-#[derive(Clone, Copy, Debug)]
-pub struct Models<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Models {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Models<'_> {
+impl Models {
     /// List the models in an account.
     ///
     /// Lists the account's models, optionally filtered by name and tag, one page at a time.
@@ -243,11 +266,11 @@ impl Models<'_> {
     }
 }
 /// Operations on manifests.
-#[derive(Clone, Copy, Debug)]
-pub struct Manifests<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Manifests {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Manifests<'_> {
+impl Manifests {
     /// List the manifests in an account.
     ///
     /// Lists the account's manifests, optionally filtered by model ID and manifest name, one page at a time.
@@ -387,11 +410,11 @@ impl Manifests<'_> {
     }
 }
 /// Operations on images.
-#[derive(Clone, Copy, Debug)]
-pub struct Images<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Images {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Images<'_> {
+impl Images {
     /// List the images in an account.
     ///
     /// Lists the account's images, optionally filtered by manifest ID and manifest name, one page at a time.
@@ -541,11 +564,11 @@ impl Images<'_> {
     }
 }
 /// Operations on services.
-#[derive(Clone, Copy, Debug)]
-pub struct Services<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Services {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Services<'_> {
+impl Services {
     /// List the services in an account.
     ///
     /// Lists the account's services, optionally filtered by service name, model, manifest, image or compute resource, one page at a time.
@@ -892,11 +915,11 @@ impl Services<'_> {
     }
 }
 /// Operations on deployments.
-#[derive(Clone, Copy, Debug)]
-pub struct Deployments<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Deployments {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Deployments<'_> {
+impl Deployments {
     /// List the deployments in an account.
     ///
     /// Lists the account's deployments, optionally only those of one service. The answer is a plain array, not a page.
@@ -981,11 +1004,11 @@ impl Deployments<'_> {
     }
 }
 /// Operations on operations.
-#[derive(Clone, Copy, Debug)]
-pub struct Operations<'a> {
-    parent: &'a AccountScope,
+#[derive(Clone, Debug)]
+pub struct Operations {
+    parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Operations<'_> {
+impl Operations {
     /// Get an async operation's status.
     ///
     /// Returns the status of an asynchronous image or service operation; this is what Operation-Location points to.

@@ -14,6 +14,10 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 /// Sends `api-version=2017-09-01-preview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmAccountsClient {
+    inner: ::std::sync::Arc<ArmAccountsClientInner>,
+}
+#[derive(Debug)]
+struct ArmAccountsClientInner {
     core: crate::runtime::ClientCore,
 }
 impl ArmAccountsClient {
@@ -30,18 +34,19 @@ impl ArmAccountsClient {
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
+        let core = crate::runtime::ClientCore::new(
+            &SURFACE,
+            endpoint,
+            credential,
+            options,
+        )?;
         Ok(Self {
-            core: crate::runtime::ClientCore::new(
-                &SURFACE,
-                endpoint,
-                credential,
-                options,
-            )?,
+            inner: ::std::sync::Arc::new(ArmAccountsClientInner { core }),
         })
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {
-        self.core.endpoint()
+        self.inner.core.endpoint()
     }
     /// An Azure subscription.
     pub fn subscription(
@@ -49,8 +54,10 @@ impl ArmAccountsClient {
         subscription_id: impl ::std::convert::Into<::std::string::String>,
     ) -> SubscriptionScope {
         SubscriptionScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
+            inner: ::std::sync::Arc::new(SubscriptionScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+            }),
         }
     }
     /// A resource group of a subscription.
@@ -60,37 +67,49 @@ impl ArmAccountsClient {
         resource_group: impl ::std::convert::Into<::std::string::String>,
     ) -> ResourceGroupScope {
         ResourceGroupScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
-            resource_group: resource_group.into(),
+            inner: ::std::sync::Arc::new(ResourceGroupScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+                resource_group: resource_group.into(),
+            }),
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations<'_> {
-        Operations { parent: self }
+    pub fn operations(&self) -> Operations {
+        Operations {
+            parent: self.inner.clone(),
+        }
     }
 }
 /// An Azure subscription.
 #[derive(Clone, Debug)]
 pub struct SubscriptionScope {
+    inner: ::std::sync::Arc<SubscriptionScopeInner>,
+}
+#[derive(Debug)]
+struct SubscriptionScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
 }
 impl SubscriptionScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// Operations on accounts.
-    pub fn accounts(&self) -> SubscriptionAccounts<'_> {
+    pub fn accounts(&self) -> SubscriptionAccounts {
         SubscriptionAccounts {
-            parent: self,
+            parent: self.inner.clone(),
         }
     }
 }
 /// A resource group of a subscription.
 #[derive(Clone, Debug)]
 pub struct ResourceGroupScope {
+    inner: ::std::sync::Arc<ResourceGroupScopeInner>,
+}
+#[derive(Debug)]
+struct ResourceGroupScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
     resource_group: ::std::string::String,
@@ -98,25 +117,25 @@ pub struct ResourceGroupScope {
 impl ResourceGroupScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// The resource group's name.
     pub fn resource_group(&self) -> &str {
-        &self.resource_group
+        &self.inner.resource_group
     }
     /// Operations on accounts.
-    pub fn accounts(&self) -> ResourceGroupAccounts<'_> {
+    pub fn accounts(&self) -> ResourceGroupAccounts {
         ResourceGroupAccounts {
-            parent: self,
+            parent: self.inner.clone(),
         }
     }
 }
 /// Operations on accounts.
-#[derive(Clone, Copy, Debug)]
-pub struct ResourceGroupAccounts<'a> {
-    parent: &'a ResourceGroupScope,
+#[derive(Clone, Debug)]
+pub struct ResourceGroupAccounts {
+    parent: ::std::sync::Arc<ResourceGroupScopeInner>,
 }
-impl ResourceGroupAccounts<'_> {
+impl ResourceGroupAccounts {
     /// Get a Model Management Account.
     ///
     /// Returns the account identified by subscription, resource group and name.
@@ -337,11 +356,11 @@ impl ResourceGroupAccounts<'_> {
     }
 }
 /// Operations on accounts.
-#[derive(Clone, Copy, Debug)]
-pub struct SubscriptionAccounts<'a> {
-    parent: &'a SubscriptionScope,
+#[derive(Clone, Debug)]
+pub struct SubscriptionAccounts {
+    parent: ::std::sync::Arc<SubscriptionScopeInner>,
 }
-impl SubscriptionAccounts<'_> {
+impl SubscriptionAccounts {
     /// List the Model Management Accounts in a subscription.
     ///
     /// Returns one page of the accounts in the subscription and a link to the next page, if any.
@@ -387,11 +406,11 @@ impl SubscriptionAccounts<'_> {
     }
 }
 /// Operations on operations.
-#[derive(Clone, Copy, Debug)]
-pub struct Operations<'a> {
-    parent: &'a ArmAccountsClient,
+#[derive(Clone, Debug)]
+pub struct Operations {
+    parent: ::std::sync::Arc<ArmAccountsClientInner>,
 }
-impl Operations<'_> {
+impl Operations {
     /// List the operations of the resource provider.
     ///
     /// Returns every operation that Microsoft.MachineLearningModelManagement offers. Single page: the documented body has no next link.

@@ -14,6 +14,10 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 /// Sends `api-version=2017-06-01-privatepreview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmHostingAccountsClient {
+    inner: ::std::sync::Arc<ArmHostingAccountsClientInner>,
+}
+#[derive(Debug)]
+struct ArmHostingAccountsClientInner {
     core: crate::runtime::ClientCore,
 }
 impl ArmHostingAccountsClient {
@@ -30,18 +34,21 @@ impl ArmHostingAccountsClient {
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
+        let core = crate::runtime::ClientCore::new(
+            &SURFACE,
+            endpoint,
+            credential,
+            options,
+        )?;
         Ok(Self {
-            core: crate::runtime::ClientCore::new(
-                &SURFACE,
-                endpoint,
-                credential,
-                options,
-            )?,
+            inner: ::std::sync::Arc::new(ArmHostingAccountsClientInner {
+                core,
+            }),
         })
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {
-        self.core.endpoint()
+        self.inner.core.endpoint()
     }
     /// An Azure subscription.
     pub fn subscription(
@@ -49,8 +56,10 @@ impl ArmHostingAccountsClient {
         subscription_id: impl ::std::convert::Into<::std::string::String>,
     ) -> SubscriptionScope {
         SubscriptionScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
+            inner: ::std::sync::Arc::new(SubscriptionScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+            }),
         }
     }
     /// A resource group of a subscription.
@@ -60,37 +69,49 @@ impl ArmHostingAccountsClient {
         resource_group: impl ::std::convert::Into<::std::string::String>,
     ) -> ResourceGroupScope {
         ResourceGroupScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
-            resource_group: resource_group.into(),
+            inner: ::std::sync::Arc::new(ResourceGroupScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+                resource_group: resource_group.into(),
+            }),
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations<'_> {
-        Operations { parent: self }
+    pub fn operations(&self) -> Operations {
+        Operations {
+            parent: self.inner.clone(),
+        }
     }
 }
 /// An Azure subscription.
 #[derive(Clone, Debug)]
 pub struct SubscriptionScope {
+    inner: ::std::sync::Arc<SubscriptionScopeInner>,
+}
+#[derive(Debug)]
+struct SubscriptionScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
 }
 impl SubscriptionScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// Operations on hosting accounts.
-    pub fn hosting_accounts(&self) -> SubscriptionHostingAccounts<'_> {
+    pub fn hosting_accounts(&self) -> SubscriptionHostingAccounts {
         SubscriptionHostingAccounts {
-            parent: self,
+            parent: self.inner.clone(),
         }
     }
 }
 /// A resource group of a subscription.
 #[derive(Clone, Debug)]
 pub struct ResourceGroupScope {
+    inner: ::std::sync::Arc<ResourceGroupScopeInner>,
+}
+#[derive(Debug)]
+struct ResourceGroupScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
     resource_group: ::std::string::String,
@@ -98,25 +119,25 @@ pub struct ResourceGroupScope {
 impl ResourceGroupScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// The resource group's name.
     pub fn resource_group(&self) -> &str {
-        &self.resource_group
+        &self.inner.resource_group
     }
     /// Operations on hosting accounts.
-    pub fn hosting_accounts(&self) -> ResourceGroupHostingAccounts<'_> {
+    pub fn hosting_accounts(&self) -> ResourceGroupHostingAccounts {
         ResourceGroupHostingAccounts {
-            parent: self,
+            parent: self.inner.clone(),
         }
     }
 }
 /// Operations on hosting accounts.
-#[derive(Clone, Copy, Debug)]
-pub struct ResourceGroupHostingAccounts<'a> {
-    parent: &'a ResourceGroupScope,
+#[derive(Clone, Debug)]
+pub struct ResourceGroupHostingAccounts {
+    parent: ::std::sync::Arc<ResourceGroupScopeInner>,
 }
-impl ResourceGroupHostingAccounts<'_> {
+impl ResourceGroupHostingAccounts {
     /// Get a Hosting Account.
     ///
     /// Returns the hosting account; access keys are never part of the answer.
@@ -344,11 +365,11 @@ impl ResourceGroupHostingAccounts<'_> {
     }
 }
 /// Operations on hosting accounts.
-#[derive(Clone, Copy, Debug)]
-pub struct SubscriptionHostingAccounts<'a> {
-    parent: &'a SubscriptionScope,
+#[derive(Clone, Debug)]
+pub struct SubscriptionHostingAccounts {
+    parent: ::std::sync::Arc<SubscriptionScopeInner>,
 }
-impl SubscriptionHostingAccounts<'_> {
+impl SubscriptionHostingAccounts {
     /// List the Hosting Accounts in a subscription.
     ///
     /// Returns one page of the hosting accounts in the subscription (an empty value array when there are none) and a link to the next page, if any.
@@ -391,11 +412,11 @@ impl SubscriptionHostingAccounts<'_> {
     }
 }
 /// Operations on operations.
-#[derive(Clone, Copy, Debug)]
-pub struct Operations<'a> {
-    parent: &'a ArmHostingAccountsClient,
+#[derive(Clone, Debug)]
+pub struct Operations {
+    parent: ::std::sync::Arc<ArmHostingAccountsClientInner>,
 }
-impl Operations<'_> {
+impl Operations {
     /// List the operations of the resource provider.
     ///
     /// Returns every operation that Microsoft.MachineLearningOperationalization offers. Single page: the documented body has no next link.

@@ -14,6 +14,10 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 /// Sends `api-version=2017-06-01-privatepreview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct HostingAccountClient {
+    inner: ::std::sync::Arc<HostingAccountClientInner>,
+}
+#[derive(Debug)]
+struct HostingAccountClientInner {
     core: crate::runtime::ClientCore,
 }
 impl HostingAccountClient {
@@ -30,18 +34,19 @@ impl HostingAccountClient {
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
+        let core = crate::runtime::ClientCore::new(
+            &SURFACE,
+            endpoint,
+            credential,
+            options,
+        )?;
         Ok(Self {
-            core: crate::runtime::ClientCore::new(
-                &SURFACE,
-                endpoint,
-                credential,
-                options,
-            )?,
+            inner: ::std::sync::Arc::new(HostingAccountClientInner { core }),
         })
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {
-        self.core.endpoint()
+        self.inner.core.endpoint()
     }
     /// A hosting account, the place models, manifests, images and services live.
     pub fn hosting_account(
@@ -51,16 +56,22 @@ impl HostingAccountClient {
         hosting_account: impl ::std::convert::Into<::std::string::String>,
     ) -> HostingAccountScope {
         HostingAccountScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
-            resource_group: resource_group.into(),
-            hosting_account: hosting_account.into(),
+            inner: ::std::sync::Arc::new(HostingAccountScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+                resource_group: resource_group.into(),
+                hosting_account: hosting_account.into(),
+            }),
         }
     }
 }
 /// A hosting account, the place models, manifests, images and services live.
 #[derive(Clone, Debug)]
 pub struct HostingAccountScope {
+    inner: ::std::sync::Arc<HostingAccountScopeInner>,
+}
+#[derive(Debug)]
+struct HostingAccountScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
     resource_group: ::std::string::String,
@@ -69,43 +80,53 @@ pub struct HostingAccountScope {
 impl HostingAccountScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// The resource group of the hosting account.
     pub fn resource_group(&self) -> &str {
-        &self.resource_group
+        &self.inner.resource_group
     }
     /// The hosting account's name.
     pub fn hosting_account(&self) -> &str {
-        &self.hosting_account
+        &self.inner.hosting_account
     }
     /// Operations on models.
-    pub fn models(&self) -> Models<'_> {
-        Models { parent: self }
+    pub fn models(&self) -> Models {
+        Models {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on manifests.
-    pub fn manifests(&self) -> Manifests<'_> {
-        Manifests { parent: self }
+    pub fn manifests(&self) -> Manifests {
+        Manifests {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on images.
-    pub fn images(&self) -> Images<'_> {
-        Images { parent: self }
+    pub fn images(&self) -> Images {
+        Images {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services<'_> {
-        Services { parent: self }
+    pub fn services(&self) -> Services {
+        Services {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations<'_> {
-        Operations { parent: self }
+    pub fn operations(&self) -> Operations {
+        Operations {
+            parent: self.inner.clone(),
+        }
     }
 }
 /// Operations on models.
-#[derive(Clone, Copy, Debug)]
-pub struct Models<'a> {
-    parent: &'a HostingAccountScope,
+#[derive(Clone, Debug)]
+pub struct Models {
+    parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Models<'_> {
+impl Models {
     /// Register a model.
     ///
     /// Registers a model in the hosting account. Registering again under an existing name creates the next version of that model.
@@ -236,11 +257,11 @@ impl Models<'_> {
     }
 }
 /// Operations on manifests.
-#[derive(Clone, Copy, Debug)]
-pub struct Manifests<'a> {
-    parent: &'a HostingAccountScope,
+#[derive(Clone, Debug)]
+pub struct Manifests {
+    parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Manifests<'_> {
+impl Manifests {
     /// Create a manifest.
     ///
     /// Creates a manifest from one or more registered models, their non-model assets and a target runtime.
@@ -371,11 +392,11 @@ impl Manifests<'_> {
     }
 }
 /// Operations on images.
-#[derive(Clone, Copy, Debug)]
-pub struct Images<'a> {
-    parent: &'a HostingAccountScope,
+#[derive(Clone, Debug)]
+pub struct Images {
+    parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Images<'_> {
+impl Images {
     /// Create a Docker image from a manifest.
     ///
     /// Starts building an image (Docker only) from a manifest and pushes it to the given container registry. Asynchronous: the 202 response's x-ms-request-id is the ID to pass to Operations_Get until the operation reaches a terminal state.
@@ -441,7 +462,6 @@ impl Images<'_> {
                             &self.parent.hosting_account,
                         ),
                         crate::runtime::PathPart::Literal("/operations/"),
-                        crate::runtime::PathPart::Param("{operationId}", ""),
                     ],
                 )?
                 .url()
@@ -505,11 +525,11 @@ impl Images<'_> {
     }
 }
 /// Operations on services.
-#[derive(Clone, Copy, Debug)]
-pub struct Services<'a> {
-    parent: &'a HostingAccountScope,
+#[derive(Clone, Debug)]
+pub struct Services {
+    parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Services<'_> {
+impl Services {
     /// Create a web service from an image.
     ///
     /// Starts deploying an image as a web service on a Kubernetes cluster. Asynchronous: the 202 response's x-ms-request-id is the ID to pass to Operations_Get until the operation reaches a terminal state.
@@ -575,7 +595,6 @@ impl Services<'_> {
                             &self.parent.hosting_account,
                         ),
                         crate::runtime::PathPart::Literal("/operations/"),
-                        crate::runtime::PathPart::Param("{operationId}", ""),
                     ],
                 )?
                 .url()
@@ -747,7 +766,6 @@ impl Services<'_> {
                             &self.parent.hosting_account,
                         ),
                         crate::runtime::PathPart::Literal("/operations/"),
-                        crate::runtime::PathPart::Param("{operationId}", ""),
                     ],
                 )?
                 .url()
@@ -807,11 +825,11 @@ impl Services<'_> {
     }
 }
 /// Operations on operations.
-#[derive(Clone, Copy, Debug)]
-pub struct Operations<'a> {
-    parent: &'a HostingAccountScope,
+#[derive(Clone, Debug)]
+pub struct Operations {
+    parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Operations<'_> {
+impl Operations {
     /// Get the status of an asynchronous operation.
     ///
     /// Returns the state of an image or service operation. The ID is the x-ms-request-id of the 202 response that started it.

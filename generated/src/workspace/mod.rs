@@ -14,6 +14,10 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 /// The API version is part of the path.
 #[derive(Clone, Debug)]
 pub struct WorkspaceClient {
+    inner: ::std::sync::Arc<WorkspaceClientInner>,
+}
+#[derive(Debug)]
+struct WorkspaceClientInner {
     core: crate::runtime::ClientCore,
 }
 impl WorkspaceClient {
@@ -28,18 +32,19 @@ impl WorkspaceClient {
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
         options: ::std::option::Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
+        let core = crate::runtime::ClientCore::new(
+            &SURFACE,
+            endpoint,
+            credential,
+            options,
+        )?;
         Ok(Self {
-            core: crate::runtime::ClientCore::new(
-                &SURFACE,
-                endpoint,
-                credential,
-                options,
-            )?,
+            inner: ::std::sync::Arc::new(WorkspaceClientInner { core }),
         })
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {
-        self.core.endpoint()
+        self.inner.core.endpoint()
     }
     /// An Azure Machine Learning workspace.
     pub fn workspace(
@@ -49,16 +54,22 @@ impl WorkspaceClient {
         workspace: impl ::std::convert::Into<::std::string::String>,
     ) -> WorkspaceScope {
         WorkspaceScope {
-            core: self.core.clone(),
-            subscription_id: subscription_id.into(),
-            resource_group: resource_group.into(),
-            workspace: workspace.into(),
+            inner: ::std::sync::Arc::new(WorkspaceScopeInner {
+                core: self.inner.core.clone(),
+                subscription_id: subscription_id.into(),
+                resource_group: resource_group.into(),
+                workspace: workspace.into(),
+            }),
         }
     }
 }
 /// An Azure Machine Learning workspace.
 #[derive(Clone, Debug)]
 pub struct WorkspaceScope {
+    inner: ::std::sync::Arc<WorkspaceScopeInner>,
+}
+#[derive(Debug)]
+struct WorkspaceScopeInner {
     core: crate::runtime::ClientCore,
     subscription_id: ::std::string::String,
     resource_group: ::std::string::String,
@@ -67,43 +78,53 @@ pub struct WorkspaceScope {
 impl WorkspaceScope {
     /// The Azure subscription id.
     pub fn subscription_id(&self) -> &str {
-        &self.subscription_id
+        &self.inner.subscription_id
     }
     /// The resource group of the workspace.
     pub fn resource_group(&self) -> &str {
-        &self.resource_group
+        &self.inner.resource_group
     }
     /// The workspace's name.
     pub fn workspace(&self) -> &str {
-        &self.workspace
+        &self.inner.workspace
     }
     /// Operations on assets.
-    pub fn assets(&self) -> Assets<'_> {
-        Assets { parent: self }
+    pub fn assets(&self) -> Assets {
+        Assets {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on models.
-    pub fn models(&self) -> Models<'_> {
-        Models { parent: self }
+    pub fn models(&self) -> Models {
+        Models {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations<'_> {
-        Operations { parent: self }
+    pub fn operations(&self) -> Operations {
+        Operations {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on profiles.
-    pub fn profiles(&self) -> Profiles<'_> {
-        Profiles { parent: self }
+    pub fn profiles(&self) -> Profiles {
+        Profiles {
+            parent: self.inner.clone(),
+        }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services<'_> {
-        Services { parent: self }
+    pub fn services(&self) -> Services {
+        Services {
+            parent: self.inner.clone(),
+        }
     }
 }
 /// Operations on assets.
-#[derive(Clone, Copy, Debug)]
-pub struct Assets<'a> {
-    parent: &'a WorkspaceScope,
+#[derive(Clone, Debug)]
+pub struct Assets {
+    parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Assets<'_> {
+impl Assets {
     /// List assets.
     ///
     /// Lists the assets of the workspace, optionally filtered, one page at a time.
@@ -357,11 +378,11 @@ impl Assets<'_> {
     }
 }
 /// Operations on models.
-#[derive(Clone, Copy, Debug)]
-pub struct Models<'a> {
-    parent: &'a WorkspaceScope,
+#[derive(Clone, Debug)]
+pub struct Models {
+    parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Models<'_> {
+impl Models {
     /// Get a model.
     ///
     /// Returns the model with the given id.
@@ -672,11 +693,11 @@ impl Models<'_> {
     }
 }
 /// Operations on operations.
-#[derive(Clone, Copy, Debug)]
-pub struct Operations<'a> {
-    parent: &'a WorkspaceScope,
+#[derive(Clone, Debug)]
+pub struct Operations {
+    parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Operations<'_> {
+impl Operations {
     /// Get an async operation.
     ///
     /// Returns the status of a background operation; this is the URL an `Operation-Location` header points to.
@@ -725,11 +746,11 @@ impl Operations<'_> {
     }
 }
 /// Operations on profiles.
-#[derive(Clone, Copy, Debug)]
-pub struct Profiles<'a> {
-    parent: &'a WorkspaceScope,
+#[derive(Clone, Debug)]
+pub struct Profiles {
+    parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Profiles<'_> {
+impl Profiles {
     /// Get a profile.
     ///
     /// Returns one profile of an image.
@@ -920,11 +941,11 @@ impl Profiles<'_> {
     }
 }
 /// Operations on services.
-#[derive(Clone, Copy, Debug)]
-pub struct Services<'a> {
-    parent: &'a WorkspaceScope,
+#[derive(Clone, Debug)]
+pub struct Services {
+    parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Services<'_> {
+impl Services {
     /// Get a service.
     ///
     /// Returns the service with the given id.

@@ -53,6 +53,7 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         None => quote!(None),
     };
     let client = ident(&surface.client);
+    let client_inner = inner_name(&surface.client);
     let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
         quote! {
             /// The endpoint the documents name for this surface.
@@ -70,6 +71,7 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
     let scope_ctors = surface.scopes.iter().map(|s| {
         let method = ident(&s.method);
         let ty = ident(&s.name);
+        let inner = inner_name(&s.name);
         let sdoc = doc(Some(&s.doc));
         let args = s.params.iter().map(|p| {
             let n = ident(&p.name);
@@ -82,7 +84,12 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         quote! {
             #sdoc
             pub fn #method(&self, #(#args),*) -> #ty {
-                #ty { core: self.core.clone(), #(#inits),* }
+                #ty {
+                    inner: ::std::sync::Arc::new(#inner {
+                        core: self.inner.core.clone(),
+                        #(#inits),*
+                    }),
+                }
             }
         }
     });
@@ -97,8 +104,8 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
                 let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
                 quote! {
                     #gdoc
-                    pub fn #method(&self) -> #ty<'_> {
-                        #ty { parent: self }
+                    pub fn #method(&self) -> #ty {
+                        #ty { parent: self.inner.clone() }
                     }
                 }
             })
@@ -109,7 +116,7 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
             .operations
             .iter()
             .filter(|op| parent_of(op) == parent && op.group.is_empty())
-            .map(|op| method(op, surface, quote!(self), index))
+            .map(|op| method(op, surface, quote!(self.inner), index))
             .collect()
     };
 
@@ -133,9 +140,9 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         .filter(|(_, g)| !g.is_empty())
         .map(|(parent, g)| {
             let ty = ident(&group_types[&(*parent, g.clone())]);
-            let parent_ty = match parent {
-                Parent::Client => ident(&surface.client),
-                Parent::Scope(i) => ident(&surface.scopes[*i].name),
+            let parent_inner = match parent {
+                Parent::Client => inner_name(&surface.client),
+                Parent::Scope(i) => inner_name(&surface.scopes[*i].name),
             };
             let methods = surface
                 .operations
@@ -145,11 +152,11 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
             let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
             quote! {
                 #gdoc
-                #[derive(Clone, Copy, Debug)]
-                pub struct #ty<'a> {
-                    parent: &'a #parent_ty,
+                #[derive(Clone, Debug)]
+                pub struct #ty {
+                    parent: ::std::sync::Arc<#parent_inner>,
                 }
-                impl #ty<'_> {
+                impl #ty {
                     #(#methods)*
                 }
             }
@@ -178,6 +185,11 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         #client_doc
         #[derive(Clone, Debug)]
         pub struct #client {
+            inner: ::std::sync::Arc<#client_inner>,
+        }
+
+        #[derive(Debug)]
+        struct #client_inner {
             core: crate::runtime::ClientCore,
         }
 
@@ -195,12 +207,13 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
                 credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
                 options: ::std::option::Option<crate::ClientOptions>,
             ) -> ::azure_core::Result<Self> {
-                Ok(Self { core: crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)? })
+                let core = crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?;
+                Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core }) })
             }
 
             /// The endpoint requests go to.
             pub fn endpoint(&self) -> &::azure_core::http::Url {
-                self.core.endpoint()
+                self.inner.core.endpoint()
             }
 
             #(#scope_ctors)*
@@ -230,8 +243,14 @@ fn op_static(op: &Operation) -> proc_macro2::Ident {
     format_ident!("OP_{}", name)
 }
 
+/// The shared state behind a client or scope handle (`HostingAccountScopeInner`).
+fn inner_name(name: &str) -> proc_macro2::Ident {
+    format_ident!("{}Inner", name)
+}
+
 fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>) -> TokenStream {
     let ty = ident(&s.name);
+    let inner = inner_name(&s.name);
     let sdoc = doc(Some(&s.doc));
     let fields = s.params.iter().map(|p| {
         let n = ident(&p.name);
@@ -243,7 +262,7 @@ fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>
         quote! {
             #d
             pub fn #n(&self) -> &str {
-                &self.#n
+                &self.inner.#n
             }
         }
     });
@@ -251,6 +270,11 @@ fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>
         #sdoc
         #[derive(Clone, Debug)]
         pub struct #ty {
+            inner: ::std::sync::Arc<#inner>,
+        }
+
+        #[derive(Debug)]
+        struct #inner {
             core: crate::runtime::ClientCore,
             #(#fields)*
         }

@@ -6,20 +6,49 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::TypeIndex;
-use super::rust::{doc, ident, inner_doc, type_tokens};
+use super::rust::{doc, ident, type_tokens};
 use crate::ir::{
     Facade, FacadeField, FacadeGroup, FacadeShape, FieldKind, Primitive, TypeKind, TypeRef,
 };
 use crate::naming::type_name;
 
-pub fn facade_file(facade: &Facade, index: &TypeIndex<'_>) -> TokenStream {
-    let module_doc = inner_doc(
+pub fn facade_file(facade: &Facade, crate_name: &str, index: &TypeIndex<'_>) -> TokenStream {
+    let mut text = String::from(
         "The unified facade: the operations the data-plane variants share, as traits.\n\n\
          Each trait is implemented by every surface that has the group with the\n\
          same shape (behind that surface's feature), so code written against the\n\
          traits runs on any of them; an operation only one variant has is not in\n\
-         a trait, and using it on another variant is a compile error.",
+         a trait, and using it on another variant is a compile error.\n",
     );
+    // A group some surface lacks: show that asking for it does not compile.
+    let lacking = facade.groups.iter().find_map(|g| {
+        let all: Vec<_> = facade
+            .groups
+            .iter()
+            .flat_map(|x| &x.members)
+            .map(|m| (&m.module, &m.scope_type, &m.feature))
+            .collect();
+        all.into_iter()
+            .find(|(module, _, _)| !g.members.iter().any(|m| &&m.module == module))
+            .map(|(module, scope, feature)| (g, module.clone(), scope.clone(), feature.clone()))
+    });
+    if let Some((g, module, scope, feature)) = lacking {
+        text.push_str(&format!(
+            "\n`{module}` has no {noun}, so this does not compile:\n\n\
+             ```compile_fail\n\
+             # #[cfg(feature = \"{feature}\")] {{\n\
+             fn needs_{group}<S: {krate}::facade::{trait_}>(_: &S) {{}}\n\
+             fn check(scope: &{krate}::{module}::{scope}) {{\n    needs_{group}(scope);\n}}\n\
+             # }}\n\
+             # #[cfg(not(feature = \"{feature}\"))] compile_error!(\"feature off\");\n\
+             ```\n",
+            noun = g.group.replace('_', " "),
+            group = g.group,
+            trait_ = g.scope_trait,
+            krate = crate_name.replace('-', "_"),
+        ));
+    }
+    let module_doc = super::rust::inner_doc_raw(&text);
     let groups = facade.groups.iter().map(|g| group(g, index));
     quote! {
         #module_doc
@@ -73,9 +102,18 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
     for (i, m) in g.methods.iter().enumerate() {
         let name = ident(&m.name);
         let out = assoc(&m.name, "Output");
-        let bound = bounded[i].then(|| quote!(: #fields_trait));
+        let mut bounds = vec![quote!(Sized)];
+        if bounded[i] {
+            bounds.push(quote!(#fields_trait));
+        }
+        // A poller's result is decoded when it is awaited.
+        if m.shape == FacadeShape::LongRunning {
+            bounds.push(quote!(::serde::de::DeserializeOwned));
+            bounds.push(quote!(Send));
+            bounds.push(quote!('static));
+        }
         if m.shape != FacadeShape::Unit {
-            assoc_decls.push(quote!(type #out #bound;));
+            assoc_decls.push(quote!(type #out: #(#bounds)+*;));
         }
         let body_ty = assoc(&m.name, "Body");
         if m.body {
@@ -202,14 +240,14 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
         }
         quote! {
             #[cfg(feature = #feature)]
-            impl #api_trait for crate::#module::#group_ty<'_> {
+            impl #api_trait for crate::#module::#group_ty {
                 #(#assoc_impls)*
                 #(#method_impls)*
             }
             #[cfg(feature = #feature)]
             impl #scope_trait for crate::#module::#scope_ty {
-                type #gat<'a> = crate::#module::#group_ty<'a> where Self: 'a;
-                fn #accessor(&self) -> Self::#gat<'_> {
+                type #gat = crate::#module::#group_ty;
+                fn #accessor(&self) -> Self::#gat {
                     crate::#module::#scope_ty::#accessor(self)
                 }
             }
@@ -250,9 +288,9 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
         #scope_doc
         pub trait #scope_trait {
             /// The group client.
-            type #gat<'a>: #api_trait where Self: 'a;
+            type #gat: #api_trait;
             #accessor_doc
-            fn #accessor(&self) -> Self::#gat<'_>;
+            fn #accessor(&self) -> Self::#gat;
         }
         #(#impls)*
         #(#field_impls)*

@@ -86,7 +86,7 @@ pub fn emit(api: &Api) -> Result<Files, String> {
     if let Some(f) = &api.facade {
         files.insert(
             "src/facade.rs".into(),
-            rust::format_file(facade::facade_file(f, &index), "facade.rs")?,
+            rust::format_file(facade::facade_file(f, &api.crate_name, &index), "facade.rs")?,
         );
     }
     for surface in &api.surfaces {

@@ -593,20 +593,12 @@ fn operation_kind(
             "header" => LroHandle::Header(rule.header.clone()),
             "operation-id" => {
                 // `operations/{id}` beside the scope's other collections.
-                let mut path: Vec<PathSegment> = Vec::new();
-                for seg in template {
-                    path.push(seg.clone());
-                    if let PathSegment::Param(_) = seg {
-                        // Keep everything up to the last scope parameter.
-                    }
-                }
-                let cut = operations_base(template);
-                let mut path = path[..cut].to_vec();
+                let mut path = template[..operations_base(template)].to_vec();
                 match path.last_mut() {
                     Some(PathSegment::Literal(l)) => l.push_str("/operations/"),
                     _ => path.push(PathSegment::Literal("/operations/".into())),
                 }
-                path.push(PathSegment::Param("{operationId}".into()));
+                path.push(PathSegment::Param("operationId".into()));
                 LroHandle::OperationId {
                     header: rule.header.clone(),
                     path,
