@@ -232,10 +232,14 @@ impl Bundler<'_> {
     /// The local `$ref` that replaces `target`, or `None` when it stays as is
     /// (already a local component) or is broken (an error is recorded).
     fn resolve(&mut self, target: &str, file: &Path, kind: Kind, at: &Location) -> Option<String> {
-        let (file_part, fragment) = match target.split_once('#') {
+        let (raw_file, raw_fragment) = match target.split_once('#') {
             Some((f, frag)) => (f, frag),
             None => (target, ""),
         };
+        // A `$ref` is a URI reference: `%20` in it is a space.
+        let (file_part, fragment) = (percent_decode(raw_file), percent_decode(raw_fragment));
+        let (file_part, fragment) = (file_part.as_str(), fragment.as_str());
+        let rewritten = fragment != raw_fragment;
         if file_part.contains("://") || file_part.starts_with("//") {
             self.errors.push(LoadError::new(
                 at.clone(),
@@ -281,7 +285,7 @@ impl Bundler<'_> {
                     at.clone(),
                     format!("`$ref` to `{target}` points at nothing"),
                 ));
-            } else if file_part.is_empty() {
+            } else if file_part.is_empty() && !rewritten {
                 return None;
             } else {
                 return Some(format!("#{fragment}"));
@@ -441,6 +445,34 @@ fn container_mut<'a>(
             .as_object_mut()?;
     }
     Some(cur)
+}
+
+/// Decodes `%XX` escapes; anything malformed stays as written.
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What kind of object sits under `key` of an object of kind `parent`.
