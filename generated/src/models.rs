@@ -49,7 +49,7 @@ pub struct ErrorResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub details: ::std::option::Option<::std::vec::Vec<crate::models::ErrorDetail>>,
+    pub details: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
     /// Error message.
     #[serde(
         rename = "message",
@@ -91,7 +91,7 @@ pub struct AsyncOperationStatus {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    pub error: ::std::option::Option<ErrorResponse>,
     /// Operation ID.
     #[serde(
         rename = "id",
@@ -105,7 +105,7 @@ pub struct AsyncOperationStatus {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub operation_type: ::std::option::Option<crate::models::AsyncOperationType>,
+    pub operation_type: ::std::option::Option<AsyncOperationType>,
     /// Address of the resource the operation created or updated.
     #[serde(
         rename = "resourceLocation",
@@ -119,7 +119,7 @@ pub struct AsyncOperationStatus {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::models::AsyncOperationState>,
+    pub state: ::std::option::Option<AsyncOperationState>,
     /// Log output of the operation.
     #[serde(
         rename = "operationLog",
@@ -132,7 +132,7 @@ pub struct AsyncOperationStatus {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub operation_details: ::std::option::Option<crate::models::AsyncOperationDetails>,
+    pub operation_details: ::std::option::Option<AsyncOperationDetails>,
     /// Id of the request that started the operation.
     #[serde(
         rename = "parentRequestId",

@@ -1212,77 +1212,77 @@ pub struct OperationsGetOptions<'a> {
 }
 static OP_MODELS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_List",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Register",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_MODELS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_MANIFESTS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_List",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_MANIFESTS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Register",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_MANIFESTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_IMAGES_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_List",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_IMAGES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Create",
-    success: &[202u16],
+    success: &[202],
 };
 static OP_IMAGES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_List",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Create",
-    success: &[202u16],
+    success: &[202],
 };
 static OP_SERVICES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Update",
-    success: &[202u16],
+    success: &[202],
 };
 static OP_SERVICES_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Delete",
-    success: &[200u16, 204u16],
+    success: &[200, 204],
 };
 static OP_SERVICES_LIST_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListKeys",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_REGENERATE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_RegenerateKeys",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_DEPLOYMENTS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Deployments_List",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_DEPLOYMENTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Deployments_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_OPERATIONS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_Get",
-    success: &[200u16],
+    success: &[200],
 };

@@ -100,7 +100,7 @@ pub struct ComputeResource {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub r#type: ::std::option::Option<crate::account::models::ComputeResourceType>,
+    pub r#type: ::std::option::Option<ComputeResourceType>,
 }
 /// Resources reserved for each container in the cluster.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -171,7 +171,7 @@ pub struct Deployment {
     pub status: ::std::option::Option<::std::string::String>,
 }
 /// A plain array of deployments (no page envelope).
-pub type DeploymentList = ::std::vec::Vec<crate::account::models::Deployment>;
+pub type DeploymentList = ::std::vec::Vec<Deployment>;
 crate::string_enum! {
     #[doc = " Kind of image."] ImageType, Other, [#[doc = " `Docker`"] Docker = "Docker"]
 }
@@ -198,18 +198,15 @@ crate::string_enum! {
 pub struct TargetRuntime {
     /// Runtime properties, as string keys and values.
     #[serde(rename = "properties")]
-    pub properties: crate::account::models::TargetRuntimeProperties,
+    pub properties: TargetRuntimeProperties,
     /// The runtime.
     #[serde(rename = "runtimeType")]
-    pub runtime_type: crate::account::models::RuntimeType,
+    pub runtime_type: RuntimeType,
 }
 impl TargetRuntime {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        properties: crate::account::models::TargetRuntimeProperties,
-        runtime_type: crate::account::models::RuntimeType,
-    ) -> Self {
+    pub fn new(properties: TargetRuntimeProperties, runtime_type: RuntimeType) -> Self {
         Self { properties, runtime_type }
     }
 }
@@ -222,7 +219,7 @@ crate::string_enum! {
 pub struct Manifest {
     /// Assets bundled with the models.
     #[serde(rename = "assets")]
-    pub assets: ::std::vec::Vec<crate::account::models::Asset>,
+    pub assets: ::std::vec::Vec<Asset>,
     /// When the manifest was created (UTC).
     ///
     /// Set by the service.
@@ -262,12 +259,12 @@ pub struct Manifest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_type: ::std::option::Option<crate::account::models::ModelType>,
+    pub model_type: ::std::option::Option<ModelType>,
     /// Manifest name.
     #[serde(rename = "name")]
     pub name: ::std::string::String,
     #[serde(rename = "targetRuntime")]
-    pub target_runtime: crate::account::models::TargetRuntime,
+    pub target_runtime: TargetRuntime,
     /// Manifest version, assigned by the service.
     ///
     /// Set by the service.
@@ -283,16 +280,16 @@ pub struct Manifest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub webservice_type: ::std::option::Option<crate::account::models::WebServiceType>,
+    pub webservice_type: ::std::option::Option<WebServiceType>,
 }
 impl Manifest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        assets: ::std::vec::Vec<crate::account::models::Asset>,
+        assets: ::std::vec::Vec<Asset>,
         driver_program: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
-        target_runtime: crate::account::models::TargetRuntime,
+        target_runtime: TargetRuntime,
     ) -> Self {
         Self {
             assets,
@@ -373,13 +370,13 @@ pub struct Image {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_type: ::std::option::Option<crate::account::models::ImageType>,
+    pub image_type: ::std::option::Option<ImageType>,
     #[serde(
         rename = "manifest",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub manifest: ::std::option::Option<crate::account::models::Manifest>,
+    pub manifest: ::std::option::Option<Manifest>,
     /// Image name.
     #[serde(
         rename = "name",
@@ -411,7 +408,7 @@ pub struct ImageRequest {
     )]
     pub description: ::std::option::Option<::std::string::String>,
     #[serde(rename = "imageType")]
-    pub image_type: crate::account::models::ImageType,
+    pub image_type: ImageType,
     /// ID of the manifest to build the image from.
     #[serde(rename = "manifestId")]
     pub manifest_id: ::std::string::String,
@@ -424,7 +421,7 @@ impl ImageRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         compute_resource_id: impl ::std::convert::Into<::std::string::String>,
-        image_type: crate::account::models::ImageType,
+        image_type: ImageType,
         manifest_id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -538,11 +535,11 @@ pub struct ModelDataCollection {
     pub storage_enabled: ::std::option::Option<bool>,
 }
 /// A page of images.
-pub type PaginatedImageList = crate::runtime::Page<crate::account::models::Image>;
+pub type PaginatedImageList = crate::runtime::Page<Image>;
 /// A page of manifests.
-pub type PaginatedManifestList = crate::runtime::Page<crate::account::models::Manifest>;
+pub type PaginatedManifestList = crate::runtime::Page<Manifest>;
 /// A page of models.
-pub type PaginatedModelList = crate::runtime::Page<crate::account::models::Model>;
+pub type PaginatedModelList = crate::runtime::Page<Model>;
 /// A service with its detailed status.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceResponse {
@@ -568,20 +565,20 @@ pub struct ServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image: ::std::option::Option<crate::account::models::Image>,
+    pub image: ::std::option::Option<Image>,
     #[serde(
         rename = "manifest",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub manifest: ::std::option::Option<crate::account::models::Manifest>,
+    pub manifest: ::std::option::Option<Manifest>,
     /// The models the service serves.
     #[serde(
         rename = "models",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub models: ::std::option::Option<::std::vec::Vec<crate::account::models::Model>>,
+    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
     /// Service name.
     #[serde(
         rename = "name",
@@ -623,25 +620,23 @@ pub struct ServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_scaler: ::std::option::Option<crate::account::models::AutoScaler>,
+    pub auto_scaler: ::std::option::Option<AutoScaler>,
     #[serde(rename = "computeResource")]
-    pub compute_resource: crate::account::models::ComputeResource,
+    pub compute_resource: ComputeResource,
     #[serde(
         rename = "containerResourceReservation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_reservation: ::std::option::Option<
-        crate::account::models::ContainerResourceReservation,
+        ContainerResourceReservation,
     >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::account::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// Most concurrent requests per container.
     ///
     /// Limits: minimum 1.
@@ -670,7 +665,7 @@ pub struct ServiceResponse {
 impl ServiceResponse {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(compute_resource: crate::account::models::ComputeResource) -> Self {
+    pub fn new(compute_resource: ComputeResource) -> Self {
         Self {
             created_at: None,
             id: None,
@@ -693,9 +688,7 @@ impl ServiceResponse {
     }
 }
 /// A page of services.
-pub type PaginatedServiceList = crate::runtime::Page<
-    crate::account::models::ServiceResponse,
->;
+pub type PaginatedServiceList = crate::runtime::Page<ServiceResponse>;
 /// A request to create a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceCreateRequest {
@@ -711,25 +704,23 @@ pub struct ServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_scaler: ::std::option::Option<crate::account::models::AutoScaler>,
+    pub auto_scaler: ::std::option::Option<AutoScaler>,
     #[serde(rename = "computeResource")]
-    pub compute_resource: crate::account::models::ComputeResource,
+    pub compute_resource: ComputeResource,
     #[serde(
         rename = "containerResourceReservation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_reservation: ::std::option::Option<
-        crate::account::models::ContainerResourceReservation,
+        ContainerResourceReservation,
     >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::account::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// ID of the image to deploy.
     #[serde(rename = "imageId")]
     pub image_id: ::std::string::String,
@@ -759,7 +750,7 @@ impl ServiceCreateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        compute_resource: crate::account::models::ComputeResource,
+        compute_resource: ComputeResource,
         image_id: impl ::std::convert::Into<::std::string::String>,
         name: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -789,7 +780,7 @@ pub struct ServiceRegenerateKeyRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub key_type: ::std::option::Option<crate::account::models::KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
 }
 /// A request to update a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -806,23 +797,21 @@ pub struct ServiceUpdateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_scaler: ::std::option::Option<crate::account::models::AutoScaler>,
+    pub auto_scaler: ::std::option::Option<AutoScaler>,
     #[serde(
         rename = "containerResourceReservation",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_reservation: ::std::option::Option<
-        crate::account::models::ContainerResourceReservation,
+        ContainerResourceReservation,
     >,
     #[serde(
         rename = "dataCollection",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::account::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// ID of the image to run.
     #[serde(
         rename = "imageId",

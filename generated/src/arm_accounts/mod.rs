@@ -493,29 +493,29 @@ pub struct OperationsListOptions<'a> {
 }
 static OP_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_CreateOrUpdate",
-    success: &[200u16, 201u16],
+    success: &[200, 201],
 };
 static OP_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Delete",
-    success: &[200u16, 204u16],
+    success: &[200, 204],
 };
 static OP_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Update",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_ListByResourceGroup",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_ListBySubscription",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
-    success: &[200u16],
+    success: &[200],
 };

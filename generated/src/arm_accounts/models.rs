@@ -42,9 +42,7 @@ pub struct ErrorResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub details: ::std::option::Option<
-        ::std::vec::Vec<crate::arm_accounts::models::ErrorDetail>,
-    >,
+    pub details: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -68,7 +66,7 @@ crate::string_enum! {
 pub struct Sku {
     /// SKU name.
     #[serde(rename = "name")]
-    pub name: crate::arm_accounts::models::SkuName,
+    pub name: SkuName,
     /// SKU capacity.
     #[serde(
         rename = "capacity",
@@ -80,7 +78,7 @@ pub struct Sku {
 impl Sku {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: crate::arm_accounts::models::SkuName) -> Self {
+    pub fn new(name: SkuName) -> Self {
         Self { name, capacity: None }
     }
 }
@@ -134,26 +132,22 @@ pub struct ModelManagementAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<
-        crate::arm_accounts::models::ModelManagementAccountTags,
-    >,
+    pub tags: ::std::option::Option<ModelManagementAccountTags>,
     #[serde(rename = "sku")]
-    pub sku: crate::arm_accounts::models::Sku,
+    pub sku: Sku,
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::arm_accounts::models::ModelManagementAccountProperties,
-    >,
+    pub properties: ::std::option::Option<ModelManagementAccountProperties>,
 }
 impl ModelManagementAccount {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         location: impl ::std::convert::Into<::std::string::String>,
-        sku: crate::arm_accounts::models::Sku,
+        sku: Sku,
     ) -> Self {
         Self {
             id: None,
@@ -167,9 +161,7 @@ impl ModelManagementAccount {
     }
 }
 /// A page of accounts.
-pub type ModelManagementAccountListResult = crate::runtime::Page<
-    crate::arm_accounts::models::ModelManagementAccount,
->;
+pub type ModelManagementAccountListResult = crate::runtime::Page<ModelManagementAccount>;
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelManagementAccountUpdateParametersTags {
@@ -189,21 +181,16 @@ pub struct ModelManagementAccountUpdateParameters {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<
-        crate::arm_accounts::models::ModelManagementAccountUpdateParametersTags,
-    >,
+    pub tags: ::std::option::Option<ModelManagementAccountUpdateParametersTags>,
     #[serde(rename = "sku")]
-    pub sku: crate::arm_accounts::models::Sku,
+    pub sku: Sku,
     #[serde(rename = "properties")]
-    pub properties: crate::arm_accounts::models::ModelManagementAccountProperties,
+    pub properties: ModelManagementAccountProperties,
 }
 impl ModelManagementAccountUpdateParameters {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        sku: crate::arm_accounts::models::Sku,
-        properties: crate::arm_accounts::models::ModelManagementAccountProperties,
-    ) -> Self {
+    pub fn new(sku: Sku, properties: ModelManagementAccountProperties) -> Self {
         Self {
             tags: None,
             sku,
@@ -258,7 +245,7 @@ pub struct Operation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub display: ::std::option::Option<crate::arm_accounts::models::OperationDisplay>,
+    pub display: ::std::option::Option<OperationDisplay>,
     /// Origin of the operation.
     #[serde(
         rename = "origin",
@@ -268,6 +255,4 @@ pub struct Operation {
     pub origin: ::std::option::Option<::std::string::String>,
 }
 /// The operations of the resource provider.
-pub type OperationListResult = crate::runtime::Page<
-    crate::arm_accounts::models::Operation,
->;
+pub type OperationListResult = crate::runtime::Page<Operation>;

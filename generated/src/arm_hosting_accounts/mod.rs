@@ -495,29 +495,29 @@ pub struct OperationsListOptions<'a> {
 }
 static OP_HOSTING_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_CreateOrUpdate",
-    success: &[200u16, 201u16],
+    success: &[200, 201],
 };
 static OP_HOSTING_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Delete",
-    success: &[200u16, 204u16],
+    success: &[200, 204],
 };
 static OP_HOSTING_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Update",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_ListByResourceGroup",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_ListBySubscription",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
-    success: &[200u16],
+    success: &[200],
 };

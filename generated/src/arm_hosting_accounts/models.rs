@@ -31,9 +31,7 @@ pub struct ErrorDefinition {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub details: ::std::option::Option<
-        ::std::vec::Vec<crate::arm_hosting_accounts::models::ErrorDefinition>,
-    >,
+    pub details: ::std::option::Option<::std::vec::Vec<ErrorDefinition>>,
 }
 /// Standard ARM error envelope (the document defines no error body).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -43,9 +41,7 @@ pub struct ErrorResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub error: ::std::option::Option<
-        crate::arm_hosting_accounts::models::ErrorDefinition,
-    >,
+    pub error: ::std::option::Option<ErrorDefinition>,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -78,14 +74,14 @@ pub struct Sku {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub name: ::std::option::Option<crate::arm_hosting_accounts::models::SkuName>,
+    pub name: ::std::option::Option<SkuName>,
     /// SKU tier; follows from the SKU name.
     #[serde(
         rename = "tier",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tier: ::std::option::Option<crate::arm_hosting_accounts::models::SkuTier>,
+    pub tier: ::std::option::Option<SkuTier>,
 }
 /// Hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -174,26 +170,22 @@ pub struct HostingAccount {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<
-        crate::arm_hosting_accounts::models::HostingAccountTags,
-    >,
+    pub tags: ::std::option::Option<HostingAccountTags>,
     #[serde(rename = "sku")]
-    pub sku: crate::arm_hosting_accounts::models::Sku,
+    pub sku: Sku,
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::arm_hosting_accounts::models::HostingAccountProperties,
-    >,
+    pub properties: ::std::option::Option<HostingAccountProperties>,
 }
 impl HostingAccount {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         location: impl ::std::convert::Into<::std::string::String>,
-        sku: crate::arm_hosting_accounts::models::Sku,
+        sku: Sku,
     ) -> Self {
         Self {
             id: None,
@@ -207,9 +199,7 @@ impl HostingAccount {
     }
 }
 /// A page of hosting accounts.
-pub type HostingAccountListResult = crate::runtime::Page<
-    crate::arm_hosting_accounts::models::HostingAccount,
->;
+pub type HostingAccountListResult = crate::runtime::Page<HostingAccount>;
 /// Patchable hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountPatchProperties {
@@ -240,17 +230,13 @@ pub struct HostingAccountUpdateParameters {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub tags: ::std::option::Option<
-        crate::arm_hosting_accounts::models::HostingAccountUpdateParametersTags,
-    >,
+    pub tags: ::std::option::Option<HostingAccountUpdateParametersTags>,
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::arm_hosting_accounts::models::HostingAccountPatchProperties,
-    >,
+    pub properties: ::std::option::Option<HostingAccountPatchProperties>,
 }
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -302,9 +288,7 @@ pub struct Operation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub display: ::std::option::Option<
-        crate::arm_hosting_accounts::models::OperationDisplay,
-    >,
+    pub display: ::std::option::Option<OperationDisplay>,
     /// Origin of the operation (user, system or both).
     #[serde(
         rename = "origin",
@@ -318,11 +302,7 @@ pub struct Operation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::arm_hosting_accounts::models::OperationProperties,
-    >,
+    pub properties: ::std::option::Option<OperationProperties>,
 }
 /// The operations of the resource provider.
-pub type OperationListResult = crate::runtime::Page<
-    crate::arm_hosting_accounts::models::Operation,
->;
+pub type OperationListResult = crate::runtime::Page<Operation>;

@@ -85,15 +85,13 @@ pub struct Image {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_type: ::std::option::Option<crate::hosting_account::models::ImageType>,
+    pub image_type: ::std::option::Option<ImageType>,
     #[serde(
         rename = "registryInfo",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub registry_info: ::std::option::Option<
-        crate::hosting_account::models::RegistryInfo,
-    >,
+    pub registry_info: ::std::option::Option<RegistryInfo>,
 }
 /// An image to build.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -111,17 +109,17 @@ pub struct ImageRequest {
     )]
     pub description: ::std::option::Option<::std::string::String>,
     #[serde(rename = "imageType")]
-    pub image_type: crate::hosting_account::models::ImageType,
+    pub image_type: ImageType,
     #[serde(rename = "registryInfo")]
-    pub registry_info: crate::hosting_account::models::RegistryInfo,
+    pub registry_info: RegistryInfo,
 }
 impl ImageRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         manifest_id: impl ::std::convert::Into<::std::string::String>,
-        image_type: crate::hosting_account::models::ImageType,
-        registry_info: crate::hosting_account::models::RegistryInfo,
+        image_type: ImageType,
+        registry_info: RegistryInfo,
     ) -> Self {
         Self {
             manifest_id: manifest_id.into(),
@@ -155,21 +153,19 @@ pub struct TargetRuntimeProperties {
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TargetRuntime {
     #[serde(rename = "runtimeType")]
-    pub runtime_type: crate::hosting_account::models::RuntimeType,
+    pub runtime_type: RuntimeType,
     /// Extra requirements of the service, keyed by property type (documented keys: pipRequirements, condaEnvFile).
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::hosting_account::models::TargetRuntimeProperties,
-    >,
+    pub properties: ::std::option::Option<TargetRuntimeProperties>,
 }
 impl TargetRuntime {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(runtime_type: crate::hosting_account::models::RuntimeType) -> Self {
+    pub fn new(runtime_type: RuntimeType) -> Self {
         Self {
             runtime_type,
             properties: None,
@@ -218,7 +214,7 @@ pub struct Manifest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_type: ::std::option::Option<crate::hosting_account::models::ModelType>,
+    pub model_type: ::std::option::Option<ModelType>,
     /// Models of the manifest.
     #[serde(
         rename = "modelIds",
@@ -232,20 +228,16 @@ pub struct Manifest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets: ::std::option::Option<
-        ::std::vec::Vec<crate::hosting_account::models::Asset>,
-    >,
+    pub assets: ::std::option::Option<::std::vec::Vec<Asset>>,
     #[serde(
         rename = "targetRuntime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub target_runtime: ::std::option::Option<
-        crate::hosting_account::models::TargetRuntime,
-    >,
+    pub target_runtime: ::std::option::Option<TargetRuntime>,
 }
 /// All manifests of a hosting account (bare array, not paged).
-pub type ManifestList = ::std::vec::Vec<crate::hosting_account::models::Manifest>;
+pub type ManifestList = ::std::vec::Vec<Manifest>;
 /// A manifest to create.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ManifestRequest {
@@ -266,24 +258,24 @@ pub struct ManifestRequest {
     )]
     pub description: ::std::option::Option<::std::string::String>,
     #[serde(rename = "modelType")]
-    pub model_type: crate::hosting_account::models::ModelType,
+    pub model_type: ModelType,
     /// Models of the manifest, all in the same hosting account.
     #[serde(rename = "modelIds")]
     pub model_ids: ::std::vec::Vec<::std::string::String>,
     /// Non-model assets the models use (e.g. web service input/output schema).
     #[serde(rename = "assets")]
-    pub assets: ::std::vec::Vec<crate::hosting_account::models::Asset>,
+    pub assets: ::std::vec::Vec<Asset>,
     #[serde(rename = "targetRuntime")]
-    pub target_runtime: crate::hosting_account::models::TargetRuntime,
+    pub target_runtime: TargetRuntime,
 }
 impl ManifestRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        model_type: crate::hosting_account::models::ModelType,
+        model_type: ModelType,
         model_ids: ::std::vec::Vec<::std::string::String>,
-        assets: ::std::vec::Vec<crate::hosting_account::models::Asset>,
-        target_runtime: crate::hosting_account::models::TargetRuntime,
+        assets: ::std::vec::Vec<Asset>,
+        target_runtime: TargetRuntime,
     ) -> Self {
         Self {
             driver_program: None,
@@ -368,7 +360,7 @@ pub struct Model {
     pub created_at: ::std::option::Option<crate::runtime::DateTime>,
 }
 /// All models of a hosting account (bare array, not paged).
-pub type ModelList = ::std::vec::Vec<crate::hosting_account::models::Model>;
+pub type ModelList = ::std::vec::Vec<Model>;
 /// A model to register.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelRequest {
@@ -483,7 +475,7 @@ pub struct Service {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::hosting_account::models::ServiceState>,
+    pub state: ::std::option::Option<ServiceState>,
 }
 /// A web service to deploy.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -519,7 +511,7 @@ impl ServiceCreateRequest {
     }
 }
 /// All services of a hosting account (bare array, not paged).
-pub type ServiceList = ::std::vec::Vec<crate::hosting_account::models::Service>;
+pub type ServiceList = ::std::vec::Vec<Service>;
 /// An update of a web service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceUpdateRequest {

@@ -1608,93 +1608,93 @@ pub struct ServicesGetTokenOptions<'a> {
 }
 static OP_ASSETS_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_ListQuery",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ASSETS_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Create",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ASSETS_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_QueryById",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ASSETS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Delete",
-    success: &[200u16, 204u16],
+    success: &[200, 204],
 };
 static OP_ASSETS_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Patch",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ML_MODELS_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_QueryById",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ML_MODELS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Delete",
-    success: &[200u16, 204u16],
+    success: &[200, 204],
 };
 static OP_ML_MODELS_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Patch",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ML_MODELS_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_ListQuery",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ML_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Register",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_ML_MODELS_GET_METRICS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_GetMetrics",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_OPERATIONS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_Get",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_PROFILES_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_QueryById",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_PROFILES_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_ListQuery",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_PROFILES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_Create",
-    success: &[202u16],
+    success: &[202],
 };
 static OP_SERVICES_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_QueryById",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Delete",
-    success: &[200u16, 202u16, 204u16],
+    success: &[200, 202, 204],
 };
 static OP_SERVICES_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Patch",
-    success: &[200u16, 202u16],
+    success: &[200, 202],
 };
 static OP_SERVICES_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListQuery",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Create",
-    success: &[202u16],
+    success: &[202],
 };
 static OP_SERVICES_LIST_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListServiceKeys",
-    success: &[200u16],
+    success: &[200],
 };
 static OP_SERVICES_REGENERATE_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_RegenerateServiceKeys",
-    success: &[200u16, 202u16],
+    success: &[200, 202],
 };
 static OP_SERVICES_GET_SERVICE_TOKEN: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_GetServiceToken",
-    success: &[201u16],
+    success: &[201],
 };

@@ -85,9 +85,7 @@ pub struct ModelPythonSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub conda_dependencies: ::std::option::Option<
-        crate::workspace::models::ModelPythonSectionCondaDependencies,
-    >,
+    pub conda_dependencies: ::std::option::Option<ModelPythonSectionCondaDependencies>,
     /// Conda environment to start from.
     #[serde(
         rename = "baseCondaEnvironment",
@@ -188,9 +186,7 @@ pub struct ModelDockerSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub base_image_registry: ::std::option::Option<
-        crate::workspace::models::ContainerRegistry,
-    >,
+    pub base_image_registry: ::std::option::Option<ContainerRegistry>,
 }
 /// A Maven package coordinate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -233,9 +229,7 @@ pub struct ModelSparkSection {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub packages: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::SparkMavenPackage>,
-    >,
+    pub packages: ::std::option::Option<::std::vec::Vec<SparkMavenPackage>>,
     /// Whether to pre-cache the packages.
     #[serde(
         rename = "precachePackages",
@@ -266,7 +260,7 @@ pub struct ModelEnvironmentDefinition {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub python: ::std::option::Option<crate::workspace::models::ModelPythonSection>,
+    pub python: ::std::option::Option<ModelPythonSection>,
     /// Environment variables to set.
     #[serde(
         rename = "environmentVariables",
@@ -274,20 +268,20 @@ pub struct ModelEnvironmentDefinition {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub environment_variables: ::std::option::Option<
-        crate::workspace::models::ModelEnvironmentDefinitionEnvironmentVariables,
+        ModelEnvironmentDefinitionEnvironmentVariables,
     >,
     #[serde(
         rename = "docker",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub docker: ::std::option::Option<crate::workspace::models::ModelDockerSection>,
+    pub docker: ::std::option::Option<ModelDockerSection>,
     #[serde(
         rename = "spark",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub spark: ::std::option::Option<crate::workspace::models::ModelSparkSection>,
+    pub spark: ::std::option::Option<ModelSparkSection>,
     /// Version of the inferencing stack, e.g. `latest`.
     #[serde(
         rename = "inferencingStackVersion",
@@ -312,9 +306,7 @@ pub struct EnvironmentImageRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>,
-    >,
+    pub assets: ::std::option::Option<::std::vec::Vec<EnvironmentImageAsset>>,
     /// Ids of the models to include.
     #[serde(
         rename = "modelIds",
@@ -327,9 +319,7 @@ pub struct EnvironmentImageRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<
-        crate::workspace::models::ModelEnvironmentDefinition,
-    >,
+    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
 }
 /// Resources reserved per container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -400,18 +390,14 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::AciServiceCreateRequestKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<AciServiceCreateRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::AciServiceCreateRequestProperties,
-    >,
+    pub properties: ::std::option::Option<AciServiceCreateRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -424,7 +410,7 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Id of an existing image to deploy.
     #[serde(
         rename = "imageId",
@@ -437,9 +423,7 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<
-        crate::workspace::models::EnvironmentImageRequest,
-    >,
+    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -453,7 +437,7 @@ pub struct AciServiceCreateRequest {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_requirements: ::std::option::Option<
-        crate::workspace::models::ContainerResourceRequirements,
+        ContainerResourceRequirements,
     >,
     /// Whether to turn key authentication on.
     #[serde(
@@ -481,9 +465,7 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::workspace::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// TLS certificate (PEM).
     #[serde(
         rename = "sslCertificate",
@@ -674,9 +656,7 @@ pub struct Model {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub datasets: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::DatasetReference>,
-    >,
+    pub datasets: ::std::option::Option<::std::vec::Vec<DatasetReference>>,
     /// Location of the model files.
     #[serde(rename = "url")]
     pub url: ::std::string::String,
@@ -742,14 +722,14 @@ pub struct Model {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::ModelKvTags>,
+    pub kv_tags: ::std::option::Option<ModelKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::ModelProperties>,
+    pub properties: ::std::option::Option<ModelProperties>,
 }
 impl Model {
     /// A value with the required fields set and the optional ones unset.
@@ -814,23 +794,21 @@ pub struct TargetRuntime {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub target_architecture: ::std::option::Option<
-        crate::workspace::models::ArchitectureType,
-    >,
+    pub target_architecture: ::std::option::Option<ArchitectureType>,
     /// Operating system.
     #[serde(
         rename = "osType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub os_type: ::std::option::Option<crate::workspace::models::OsType>,
+    pub os_type: ::std::option::Option<OsType>,
     /// Runtime flavour.
     #[serde(
         rename = "runtimeType",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub runtime_type: ::std::option::Option<crate::workspace::models::RuntimeType>,
+    pub runtime_type: ::std::option::Option<RuntimeType>,
     /// Runtime properties set by the service.
     ///
     /// Set by the service.
@@ -839,9 +817,7 @@ pub struct TargetRuntime {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::TargetRuntimeProperties,
-    >,
+    pub properties: ::std::option::Option<TargetRuntimeProperties>,
 }
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -880,18 +856,14 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::DockerImageResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<DockerImageResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::DockerImageResponseProperties,
-    >,
+    pub properties: ::std::option::Option<DockerImageResponseProperties>,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -919,16 +891,14 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_type: ::std::option::Option<crate::workspace::models::ImageType>,
+    pub image_type: ::std::option::Option<ImageType>,
     /// State of the image build.
     #[serde(
         rename = "creationState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_state: ::std::option::Option<
-        crate::workspace::models::AsyncOperationState,
-    >,
+    pub creation_state: ::std::option::Option<AsyncOperationState>,
     #[serde(
         rename = "error",
         default,
@@ -948,9 +918,7 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_details: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::Model>,
-    >,
+    pub model_details: ::std::option::Option<::std::vec::Vec<Model>>,
     /// Registry location of the image.
     #[serde(
         rename = "imageLocation",
@@ -985,15 +953,13 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub assets: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::EnvironmentImageAsset>,
-    >,
+    pub assets: ::std::option::Option<::std::vec::Vec<EnvironmentImageAsset>>,
     #[serde(
         rename = "targetRuntime",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub target_runtime: ::std::option::Option<crate::workspace::models::TargetRuntime>,
+    pub target_runtime: ::std::option::Option<TargetRuntime>,
     /// URI of the user-supplied Dockerfile.
     #[serde(
         rename = "dockerFileUri",
@@ -1018,7 +984,7 @@ pub struct AciServiceResponseModelConfigMap {
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::workspace::models::AciServiceResponseModelConfigMapValue,
+        AciServiceResponseModelConfigMapValue,
     >,
 }
 /// A service running on Azure Container Instances.
@@ -1051,18 +1017,14 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::AciServiceResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<AciServiceResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::AciServiceResponseProperties,
-    >,
+    pub properties: ::std::option::Option<AciServiceResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1076,7 +1038,7 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -1103,14 +1065,14 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_requirements: ::std::option::Option<
-        crate::workspace::models::ContainerResourceRequirements,
+        ContainerResourceRequirements,
     >,
     /// Id of the deployed image.
     #[serde(
@@ -1124,9 +1086,7 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<
-        crate::workspace::models::DockerImageResponse,
-    >,
+    pub image_details: ::std::option::Option<DockerImageResponse>,
     /// URI to send scoring requests to.
     #[serde(
         rename = "scoringUri",
@@ -1167,9 +1127,7 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::workspace::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// TLS certificate (PEM).
     #[serde(
         rename = "sslCertificate",
@@ -1218,24 +1176,20 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_config_map: ::std::option::Option<
-        crate::workspace::models::AciServiceResponseModelConfigMap,
-    >,
+    pub model_config_map: ::std::option::Option<AciServiceResponseModelConfigMap>,
     #[serde(
         rename = "environment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<
-        crate::workspace::models::ModelEnvironmentDefinition,
-    >,
+    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
     /// Models served.
     #[serde(
         rename = "models",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub models: ::std::option::Option<::std::vec::Vec<crate::workspace::models::Model>>,
+    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1338,18 +1292,14 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::FpgaDockerImageResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<FpgaDockerImageResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::FpgaDockerImageResponseProperties,
-    >,
+    pub properties: ::std::option::Option<FpgaDockerImageResponseProperties>,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -1377,16 +1327,14 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_type: ::std::option::Option<crate::workspace::models::ImageType>,
+    pub image_type: ::std::option::Option<ImageType>,
     /// State of the image build.
     #[serde(
         rename = "creationState",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub creation_state: ::std::option::Option<
-        crate::workspace::models::AsyncOperationState,
-    >,
+    pub creation_state: ::std::option::Option<AsyncOperationState>,
     #[serde(
         rename = "error",
         default,
@@ -1406,9 +1354,7 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_details: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::Model>,
-    >,
+    pub model_details: ::std::option::Option<::std::vec::Vec<Model>>,
     /// Registry location of the image.
     #[serde(
         rename = "imageLocation",
@@ -1434,10 +1380,10 @@ pub struct FpgaDockerImageResponse {
 crate::tagged_union! {
     #[doc = " A built image; the concrete shape depends on `imageFlavor`."]
     ImageResponseBase, tag = "imageFlavor", [#[doc = " `imageFlavor: WEBAPICONTAINER`"]
-    DockerImageResponse(crate ::workspace::models::DockerImageResponse) =
-    "WEBAPICONTAINER" | "WebApiContainer", #[doc = " `imageFlavor: ACCELCONTAINER`"]
-    FpgaDockerImageResponse(crate ::workspace::models::FpgaDockerImageResponse) =
-    "ACCELCONTAINER" | "AccelContainer"]
+    DockerImageResponse(DockerImageResponse) = "WEBAPICONTAINER" | "WebApiContainer",
+    #[doc = " `imageFlavor: ACCELCONTAINER`"]
+    FpgaDockerImageResponse(FpgaDockerImageResponse) = "ACCELCONTAINER" |
+    "AccelContainer"]
 }
 /// Autoscaling settings.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1557,7 +1503,7 @@ pub struct AksServiceResponseModelConfigMap {
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
-        crate::workspace::models::AksServiceResponseModelConfigMapValue,
+        AksServiceResponseModelConfigMapValue,
     >,
 }
 /// A service running on Azure Kubernetes Service.
@@ -1590,18 +1536,14 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::AksServiceResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<AksServiceResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::AksServiceResponseProperties,
-    >,
+    pub properties: ::std::option::Option<AksServiceResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1615,7 +1557,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -1642,7 +1584,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Whether this is the endpoint's default variant.
     #[serde(
         rename = "isDefault",
@@ -1663,15 +1605,13 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub r#type: ::std::option::Option<crate::workspace::models::VariantType>,
+    pub r#type: ::std::option::Option<VariantType>,
     #[serde(
         rename = "imageDetails",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<
-        crate::workspace::models::ImageResponseBase,
-    >,
+    pub image_details: ::std::option::Option<ImageResponseBase>,
     /// Id of the deployed image.
     #[serde(
         rename = "imageId",
@@ -1685,14 +1625,14 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub models: ::std::option::Option<::std::vec::Vec<crate::workspace::models::Model>>,
+    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_requirements: ::std::option::Option<
-        crate::workspace::models::ContainerResourceRequirements,
+        ContainerResourceRequirements,
     >,
     /// Concurrent requests allowed per container.
     #[serde(
@@ -1734,9 +1674,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::workspace::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
@@ -1749,7 +1687,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_scaler: ::std::option::Option<crate::workspace::models::AutoScaler>,
+    pub auto_scaler: ::std::option::Option<AutoScaler>,
     /// URI to send scoring requests to.
     #[serde(
         rename = "scoringUri",
@@ -1762,9 +1700,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_status: ::std::option::Option<
-        crate::workspace::models::AksReplicaStatus,
-    >,
+    pub deployment_status: ::std::option::Option<AksReplicaStatus>,
     /// Scoring call timeout, in ms.
     #[serde(
         rename = "scoringTimeoutMs",
@@ -1777,9 +1713,7 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub liveness_probe_requirements: ::std::option::Option<
-        crate::workspace::models::LivenessProbeRequirements,
-    >,
+    pub liveness_probe_requirements: ::std::option::Option<LivenessProbeRequirements>,
     /// Whether key authentication is on.
     #[serde(
         rename = "authEnabled",
@@ -1807,17 +1741,13 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_config_map: ::std::option::Option<
-        crate::workspace::models::AksServiceResponseModelConfigMap,
-    >,
+    pub model_config_map: ::std::option::Option<AksServiceResponseModelConfigMap>,
     #[serde(
         rename = "environment",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment: ::std::option::Option<
-        crate::workspace::models::ModelEnvironmentDefinition,
-    >,
+    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
 }
 /// An AKS endpoint that splits traffic between variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1849,18 +1779,14 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::AksEndpointResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<AksEndpointResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::AksEndpointResponseProperties,
-    >,
+    pub properties: ::std::option::Option<AksEndpointResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1874,7 +1800,7 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -1901,7 +1827,7 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Name of the AKS compute target.
     #[serde(
         rename = "computeName",
@@ -1957,9 +1883,7 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub variants: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::AksServiceResponse>,
-    >,
+    pub variants: ::std::option::Option<::std::vec::Vec<AksServiceResponse>>,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2000,18 +1924,14 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::AksServiceCreateRequestKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<AksServiceCreateRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::AksServiceCreateRequestProperties,
-    >,
+    pub properties: ::std::option::Option<AksServiceCreateRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2024,7 +1944,7 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Id of an existing image to deploy.
     #[serde(
         rename = "imageId",
@@ -2037,9 +1957,7 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<
-        crate::workspace::models::EnvironmentImageRequest,
-    >,
+    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -2067,7 +1985,7 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub r#type: ::std::option::Option<crate::workspace::models::VariantType>,
+    pub r#type: ::std::option::Option<VariantType>,
     /// Number of replicas.
     #[serde(
         rename = "numReplicas",
@@ -2080,9 +1998,7 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub data_collection: ::std::option::Option<
-        crate::workspace::models::ModelDataCollection,
-    >,
+    pub data_collection: ::std::option::Option<ModelDataCollection>,
     /// Name of the AKS compute target.
     #[serde(
         rename = "computeName",
@@ -2102,14 +2018,14 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub auto_scaler: ::std::option::Option<crate::workspace::models::AutoScaler>,
+    pub auto_scaler: ::std::option::Option<AutoScaler>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub container_resource_requirements: ::std::option::Option<
-        crate::workspace::models::ContainerResourceRequirements,
+        ContainerResourceRequirements,
     >,
     /// Concurrent requests allowed per container.
     #[serde(
@@ -2151,9 +2067,7 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub liveness_probe_requirements: ::std::option::Option<
-        crate::workspace::models::LivenessProbeRequirements,
-    >,
+    pub liveness_probe_requirements: ::std::option::Option<LivenessProbeRequirements>,
     /// Whether to turn Azure AD token authentication on.
     #[serde(
         rename = "aadAuthEnabled",
@@ -2199,7 +2113,7 @@ crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS services (abstract; no wire value of its own)."]
     AksVariantResponse, tag = "computeType", [#[doc = " `computeType: AKS`"]
-    AksServiceResponse(crate ::workspace::models::AksServiceResponse) = "AKS"]
+    AksServiceResponse(AksServiceResponse) = "AKS"]
 }
 /// Pointer to one artifact of an asset.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2275,23 +2189,21 @@ pub struct Asset {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub artifacts: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::ArtifactDetails>,
-    >,
+    pub artifacts: ::std::option::Option<::std::vec::Vec<ArtifactDetails>>,
     /// Free-form key/value tags.
     #[serde(
         rename = "kvTags",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::AssetKvTags>,
+    pub kv_tags: ::std::option::Option<AssetKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<crate::workspace::models::AssetProperties>,
+    pub properties: ::std::option::Option<AssetProperties>,
     /// Id of the run that produced the asset (spelled `runid`, all lower case).
     #[serde(
         rename = "runid",
@@ -2305,7 +2217,7 @@ pub struct Asset {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub meta: ::std::option::Option<crate::workspace::models::AssetMeta>,
+    pub meta: ::std::option::Option<AssetMeta>,
     /// When the asset was created.
     ///
     /// Set by the service.
@@ -2415,18 +2327,14 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::BatchServiceResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<BatchServiceResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::BatchServiceResponseProperties,
-    >,
+    pub properties: ::std::option::Option<BatchServiceResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -2440,7 +2348,7 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -2467,7 +2375,7 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Ids of the models used.
     #[serde(
         rename = "modelIds",
@@ -2515,9 +2423,7 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub model_data_collection: ::std::option::Option<
-        crate::workspace::models::ModelDataCollection,
-    >,
+    pub model_data_collection: ::std::option::Option<ModelDataCollection>,
     /// Scoring script.
     #[serde(
         rename = "entryScript",
@@ -2607,18 +2513,14 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::CreateEndpointRequestKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<CreateEndpointRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::CreateEndpointRequestProperties,
-    >,
+    pub properties: ::std::option::Option<CreateEndpointRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2631,7 +2533,7 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Id of an existing image to deploy.
     #[serde(
         rename = "imageId",
@@ -2644,9 +2546,7 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<
-        crate::workspace::models::EnvironmentImageRequest,
-    >,
+    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -2695,9 +2595,7 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub variants: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::AksServiceCreateRequest>,
-    >,
+    pub variants: ::std::option::Option<::std::vec::Vec<AksServiceCreateRequest>>,
 }
 impl CreateEndpointRequest {
     /// A value with the required fields set and the optional ones unset.
@@ -2726,7 +2624,7 @@ crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS create requests (abstract; no wire value of its own)."]
     CreateEndpointVariantRequest, tag = "computeType", [#[doc = " `computeType: AKS`"]
-    AksServiceCreateRequest(crate ::workspace::models::AksServiceCreateRequest) = "AKS"]
+    AksServiceCreateRequest(AksServiceCreateRequest) = "AKS"]
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2801,9 +2699,7 @@ pub struct IotModuleSettings {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties_desired: ::std::option::Option<
-        crate::workspace::models::IotModuleSettingsPropertiesDesired,
-    >,
+    pub properties_desired: ::std::option::Option<IotModuleSettingsPropertiesDesired>,
     /// Container create options (JSON text).
     #[serde(
         rename = "createOptions",
@@ -2818,7 +2714,7 @@ pub struct IotModuleSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub environment_variables: ::std::option::Option<
-        crate::workspace::models::IotModuleSettingsEnvironmentVariables,
+        IotModuleSettingsEnvironmentVariables,
     >,
 }
 /// Desired properties of the module twin.
@@ -2858,7 +2754,7 @@ pub struct IotBaseModuleSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub properties_desired: ::std::option::Option<
-        crate::workspace::models::IotBaseModuleSettingsPropertiesDesired,
+        IotBaseModuleSettingsPropertiesDesired,
     >,
     /// Container create options (JSON text).
     #[serde(
@@ -2874,7 +2770,7 @@ pub struct IotBaseModuleSettings {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub environment_variables: ::std::option::Option<
-        crate::workspace::models::IotBaseModuleSettingsEnvironmentVariables,
+        IotBaseModuleSettingsEnvironmentVariables,
     >,
 }
 /// Container registry credentials.
@@ -2924,18 +2820,14 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::CreateIotServiceRequestKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<CreateIotServiceRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::CreateIotServiceRequestProperties,
-    >,
+    pub properties: ::std::option::Option<CreateIotServiceRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2948,7 +2840,7 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Id of an existing image to deploy.
     #[serde(
         rename = "imageId",
@@ -2961,9 +2853,7 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<
-        crate::workspace::models::EnvironmentImageRequest,
-    >,
+    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
     #[serde(
         rename = "location",
@@ -2984,26 +2874,20 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub routes: ::std::option::Option<
-        crate::workspace::models::CreateIotServiceRequestRoutes,
-    >,
+    pub routes: ::std::option::Option<CreateIotServiceRequestRoutes>,
     /// User modules to deploy (a list, despite the singular name).
     #[serde(
         rename = "iotEdgeUserModule",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_user_module: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::IotModuleSettings>,
-    >,
+    pub iot_edge_user_module: ::std::option::Option<::std::vec::Vec<IotModuleSettings>>,
     #[serde(
         rename = "iotEdgeModule",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_module: ::std::option::Option<
-        crate::workspace::models::IotBaseModuleSettings,
-    >,
+    pub iot_edge_module: ::std::option::Option<IotBaseModuleSettings>,
     /// Name of the IoT compute target.
     #[serde(
         rename = "computeName",
@@ -3017,9 +2901,7 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub acr_credentials: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::RegistryInfo>,
-    >,
+    pub acr_credentials: ::std::option::Option<::std::vec::Vec<RegistryInfo>>,
     /// Whether to turn key authentication on.
     #[serde(
         rename = "authEnabled",
@@ -3055,12 +2937,11 @@ impl CreateIotServiceRequest {
 crate::tagged_union! {
     #[doc = " Request to create a service; the concrete shape depends on `computeType`."]
     CreateServiceRequest, tag = "computeType", [#[doc = " `computeType: ACI`"]
-    AciServiceCreateRequest(crate ::workspace::models::AciServiceCreateRequest) = "ACI",
-    #[doc = " `computeType: AKSENDPOINT`"] CreateEndpointRequest(crate
-    ::workspace::models::CreateEndpointRequest) = "AKSENDPOINT", #[doc =
-    " `computeType: AKS`"] AksServiceCreateRequest(crate
-    ::workspace::models::AksServiceCreateRequest) = "AKS", #[doc = " `computeType: IOT`"]
-    CreateIotServiceRequest(crate ::workspace::models::CreateIotServiceRequest) = "IOT"]
+    AciServiceCreateRequest(AciServiceCreateRequest) = "ACI", #[doc =
+    " `computeType: AKSENDPOINT`"] CreateEndpointRequest(CreateEndpointRequest) =
+    "AKSENDPOINT", #[doc = " `computeType: AKS`"]
+    AksServiceCreateRequest(AksServiceCreateRequest) = "AKS", #[doc =
+    " `computeType: IOT`"] CreateIotServiceRequest(CreateIotServiceRequest) = "IOT"]
 }
 /// Counts of deployments of a model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3140,18 +3021,14 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::IotServiceResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<IotServiceResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::IotServiceResponseProperties,
-    >,
+    pub properties: ::std::option::Option<IotServiceResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -3165,7 +3042,7 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -3192,7 +3069,7 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
     /// Target IoT device id.
     #[serde(
         rename = "iotDeviceId",
@@ -3206,9 +3083,7 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub routes: ::std::option::Option<
-        crate::workspace::models::IotServiceResponseRoutes,
-    >,
+    pub routes: ::std::option::Option<IotServiceResponseRoutes>,
     /// Name of the IoT compute target.
     #[serde(
         rename = "computeName",
@@ -3222,9 +3097,7 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub iot_edge_modules: ::std::option::Option<
-        ::std::vec::Vec<crate::workspace::models::IotModuleSettings>,
-    >,
+    pub iot_edge_modules: ::std::option::Option<::std::vec::Vec<IotModuleSettings>>,
     /// Whether key authentication is on.
     #[serde(
         rename = "authEnabled",
@@ -3237,9 +3110,7 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub image_details: ::std::option::Option<
-        crate::workspace::models::ImageResponseBase,
-    >,
+    pub image_details: ::std::option::Option<ImageResponseBase>,
     /// Id of the deployed image.
     #[serde(
         rename = "imageId",
@@ -3260,7 +3131,7 @@ pub struct JsonPatchOperation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub value: ::std::option::Option<crate::workspace::models::JsonPatchOperationValue>,
+    pub value: ::std::option::Option<JsonPatchOperationValue>,
     /// JSON Pointer to the target member.
     #[serde(
         rename = "path",
@@ -3291,9 +3162,7 @@ pub struct ModelOperationalState {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_summary: ::std::option::Option<
-        crate::workspace::models::DeploymentSummary,
-    >,
+    pub deployment_summary: ::std::option::Option<DeploymentSummary>,
     /// End of the window (ISO 8601 text).
     #[serde(
         rename = "endTime",
@@ -3310,9 +3179,9 @@ pub struct ModelOperationalState {
     pub start_time: ::std::option::Option<::std::string::String>,
 }
 /// One page of assets.
-pub type PaginatedAssetList = crate::runtime::Page<crate::workspace::models::Asset>;
+pub type PaginatedAssetList = crate::runtime::Page<Asset>;
 /// One page of models.
-pub type PaginatedModelList = crate::runtime::Page<crate::workspace::models::Model>;
+pub type PaginatedModelList = crate::runtime::Page<Model>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileResponseKvTags {
@@ -3384,16 +3253,14 @@ pub struct ProfileResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<crate::workspace::models::ProfileResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ProfileResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::ProfileResponseProperties,
-    >,
+    pub properties: ::std::option::Option<ProfileResponseProperties>,
     /// Suggested memory, in GB.
     #[serde(
         rename = "recommendedMemoryInGB",
@@ -3437,9 +3304,7 @@ pub struct ProfileResponse {
     pub profiling_error_logs: ::std::option::Option<::std::string::String>,
 }
 /// One page of profiles.
-pub type PaginatedProfileResponseList = crate::runtime::Page<
-    crate::workspace::models::ProfileResponse,
->;
+pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnknownServiceResponseKvTags {
@@ -3490,18 +3355,14 @@ pub struct UnknownServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::UnknownServiceResponseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<UnknownServiceResponseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::UnknownServiceResponseProperties,
-    >,
+    pub properties: ::std::option::Option<UnknownServiceResponseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -3515,7 +3376,7 @@ pub struct UnknownServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub state: ::std::option::Option<crate::workspace::models::WebServiceState>,
+    pub state: ::std::option::Option<WebServiceState>,
     /// When the service was created.
     #[serde(
         rename = "createdTime",
@@ -3542,27 +3403,22 @@ pub struct UnknownServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub deployment_type: ::std::option::Option<crate::workspace::models::DeploymentType>,
+    pub deployment_type: ::std::option::Option<DeploymentType>,
 }
 crate::tagged_union! {
     #[doc = " A deployed service; the concrete shape depends on `computeType`."]
     ServiceResponseBase, tag = "computeType", [#[doc = " `computeType: ACI`"]
-    AciServiceResponse(crate ::workspace::models::AciServiceResponse) = "ACI", #[doc =
-    " `computeType: AKSENDPOINT`"] AksEndpointResponse(crate
-    ::workspace::models::AksEndpointResponse) = "AKSENDPOINT", #[doc =
-    " `computeType: AKS`"] AksServiceResponse(crate
-    ::workspace::models::AksServiceResponse) = "AKS", #[doc =
-    " `computeType: AMLCOMPUTE`"] BatchServiceResponse(crate
-    ::workspace::models::BatchServiceResponse) = "AMLCOMPUTE", #[doc =
-    " `computeType: IOT`"] IotServiceResponse(crate
-    ::workspace::models::IotServiceResponse) = "IOT", #[doc = " `computeType: UNKNOWON`"]
-    UnknownServiceResponse(crate ::workspace::models::UnknownServiceResponse) =
+    AciServiceResponse(AciServiceResponse) = "ACI", #[doc =
+    " `computeType: AKSENDPOINT`"] AksEndpointResponse(AksEndpointResponse) =
+    "AKSENDPOINT", #[doc = " `computeType: AKS`"] AksServiceResponse(AksServiceResponse)
+    = "AKS", #[doc = " `computeType: AMLCOMPUTE`"]
+    BatchServiceResponse(BatchServiceResponse) = "AMLCOMPUTE", #[doc =
+    " `computeType: IOT`"] IotServiceResponse(IotServiceResponse) = "IOT", #[doc =
+    " `computeType: UNKNOWON`"] UnknownServiceResponse(UnknownServiceResponse) =
     "UNKNOWON" | "UNKNOWN"]
 }
 /// One page of services.
-pub type PaginatedServiceList = crate::runtime::Page<
-    crate::workspace::models::ServiceResponseBase,
->;
+pub type PaginatedServiceList = crate::runtime::Page<ServiceResponseBase>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileRequestBaseKvTags {
@@ -3609,18 +3465,14 @@ pub struct ProfileRequestBase {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<
-        crate::workspace::models::ProfileRequestBaseKvTags,
-    >,
+    pub kv_tags: ::std::option::Option<ProfileRequestBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<
-        crate::workspace::models::ProfileRequestBaseProperties,
-    >,
+    pub properties: ::std::option::Option<ProfileRequestBaseProperties>,
 }
 impl ProfileRequestBase {
     /// A value with the required fields set and the optional ones unset.
@@ -3650,7 +3502,7 @@ pub struct RegenerateServiceKeysRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub key_type: ::std::option::Option<crate::workspace::models::KeyType>,
+    pub key_type: ::std::option::Option<KeyType>,
     /// Value to give the key.
     #[serde(
         rename = "keyValue",

@@ -167,9 +167,11 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         let name = op_static(op);
         let id = &op.operation_id;
         let codes: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
+        let codes = codes.into_iter().map(proc_macro2::Literal::u16_unsuffixed);
         quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, success: &[#(#codes),*] };)
     });
     let page_impls = page_impls(surface, index);
+    let status_enums = status_enums(surface);
 
     quote! {
         #module_doc
@@ -224,6 +226,7 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         #(#scopes)*
         #(#group_structs)*
         #(#options)*
+        #(#status_enums)*
         #(#statics)*
         #(#page_impls)*
     }
@@ -554,12 +557,97 @@ fn plain_result(op: &Operation) -> (TokenStream, TokenStream) {
                 quote!(core.call::<#t>(&#op_static, #ctx, request)),
             )
         }
-        // Different bodies per status: the JSON as sent.
-        _ => (
-            quote!(::serde_json::Value),
-            quote!(core.call::<::serde_json::Value>(&#op_static, #ctx, request)),
-        ),
+        // Different bodies per status: an enum of the answers.
+        _ => {
+            let ty = format_ident!("{}", status_enum_name(op));
+            let arms = op.responses.iter().enumerate().map(|(i, r)| {
+                let variant = format_ident!("{}", status_variant(r.status));
+                let code = r.status;
+                let pattern = if i + 1 == op.responses.len() { quote!(_) } else { quote!(#code) };
+                match &r.ty {
+                    Some(_) => quote!(#pattern => #ty::#variant(crate::runtime::decode(#op_static.id, &raw)?),),
+                    None => quote!(#pattern => #ty::#variant,),
+                }
+            });
+            (
+                quote!(#ty),
+                quote! {
+                    async {
+                        let mut request = request;
+                        let raw = core.send(&#op_static, #ctx, &mut request).await?;
+                        let value = match u16::from(raw.status()) {
+                            #(#arms)*
+                        };
+                        let (status, headers, _) = raw.deconstruct();
+                        Ok(crate::runtime::Response::new(status, headers, value))
+                    }
+                },
+            )
+        }
     }
+}
+
+/// The enum of an operation's answers when they differ by status.
+fn status_enum_name(op: &Operation) -> String {
+    format!("{}Response", op.options_type.trim_end_matches("Options"))
+}
+
+fn status_variant(status: u16) -> String {
+    match status {
+        200 => "Ok".to_string(),
+        201 => "Created".to_string(),
+        202 => "Accepted".to_string(),
+        203 => "NonAuthoritativeInformation".to_string(),
+        204 => "NoContent".to_string(),
+        206 => "PartialContent".to_string(),
+        other => format!("Status{other}"),
+    }
+}
+
+/// Enums for the operations whose answers differ by status.
+fn status_enums(surface: &Surface) -> Vec<TokenStream> {
+    surface
+        .operations
+        .iter()
+        .filter(|op| matches!(op.kind, OperationKind::Plain))
+        .filter(|op| {
+            op.responses
+                .iter()
+                .filter_map(|r| r.ty.as_ref())
+                .collect::<BTreeSet<_>>()
+                .len()
+                > 1
+        })
+        .map(|op| {
+            let ty = format_ident!("{}", status_enum_name(op));
+            let edoc = doc(Some(&format!(
+                "The answers of `{}`, by status.",
+                op.operation_id
+            )));
+            let variants = op.responses.iter().map(|r| {
+                let variant = format_ident!("{}", status_variant(r.status));
+                let vdoc = doc(Some(&format!(
+                    "{}: {}",
+                    r.status,
+                    r.doc.clone().unwrap_or_default()
+                )));
+                match &r.ty {
+                    Some(t) => {
+                        let t = type_tokens(t);
+                        quote!(#vdoc #variant(#t),)
+                    }
+                    None => quote!(#vdoc #variant,),
+                }
+            });
+            quote! {
+                #edoc
+                #[derive(Clone, Debug, PartialEq)]
+                pub enum #ty {
+                    #(#variants)*
+                }
+            }
+        })
+        .collect()
 }
 
 /// `Page` and `NextLink` for page envelopes that are not `Page<T>`.

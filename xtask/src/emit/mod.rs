@@ -76,6 +76,7 @@ pub fn emit(api: &Api) -> Result<Files, String> {
         "src/models.rs".into(),
         rust::format_file(
             models::models_file(
+                COMMON_MODULE,
                 "Types shared by several surfaces, generated once.",
                 &api.common_types,
                 &index,
@@ -102,6 +103,7 @@ pub fn emit(api: &Api) -> Result<Files, String> {
             format!("src/{module}/models.rs"),
             rust::format_file(
                 models::models_file(
+                    &format!("{module}::models"),
                     &format!("Types of the {}.", surface.title),
                     &surface.types,
                     &index,

@@ -5,13 +5,18 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::TypeIndex;
-use super::rust::{doc, ident, inner_doc, type_tokens};
+use super::rust::{doc, ident, inner_doc, type_tokens_in};
 use crate::ir::{Enum, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::naming::Namespace;
 
 /// The whole models file of a module.
-pub fn models_file(module_doc: &str, defs: &[TypeDef], index: &TypeIndex<'_>) -> TokenStream {
-    let items = defs.iter().map(|d| type_def(d, index));
+pub fn models_file(
+    module: &str,
+    module_doc: &str,
+    defs: &[TypeDef],
+    index: &TypeIndex<'_>,
+) -> TokenStream {
+    let items = defs.iter().map(|d| type_def(d, module, index));
     let module_doc = inner_doc(module_doc);
     quote! {
         #module_doc
@@ -19,15 +24,15 @@ pub fn models_file(module_doc: &str, defs: &[TypeDef], index: &TypeIndex<'_>) ->
     }
 }
 
-fn type_def(def: &TypeDef, index: &TypeIndex<'_>) -> TokenStream {
+fn type_def(def: &TypeDef, module: &str, index: &TypeIndex<'_>) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.doc.as_deref());
     match &def.kind {
-        TypeKind::Struct(s) => struct_def(def, s, index),
+        TypeKind::Struct(s) => struct_def(def, s, module, index),
         TypeKind::Enum(e) => enum_def(def, e),
-        TypeKind::Union(u) => union_def(def, u),
+        TypeKind::Union(u) => union_def(def, u, module),
         TypeKind::Alias(t) => {
-            let t = type_tokens(t);
+            let t = type_tokens_in(t, Some(module));
             quote! {
                 #docs
                 pub type #name = #t;
@@ -36,8 +41,8 @@ fn type_def(def: &TypeDef, index: &TypeIndex<'_>) -> TokenStream {
     }
 }
 
-fn field_type(f: &Field) -> TokenStream {
-    let t = type_tokens(&f.ty);
+fn field_type(f: &Field, module: &str) -> TokenStream {
+    let t = type_tokens_in(&f.ty, Some(module));
     let t = if f.boxed {
         quote!(::std::boxed::Box<#t>)
     } else {
@@ -50,7 +55,7 @@ fn field_type(f: &Field) -> TokenStream {
     }
 }
 
-fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
+fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.doc.as_deref());
     let mut names = Namespace::new();
@@ -61,7 +66,7 @@ fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
         let fname = ident(&f.rust_name);
         let wire = &f.wire_name;
         let aliases = &f.aliases;
-        let ty = field_type(f);
+        let ty = field_type(f, module);
         let mut field_doc = f.doc.clone();
         if f.read_only {
             let note = "Set by the service.";
@@ -88,7 +93,7 @@ fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
         .as_ref()
         .zip(additional_name.as_ref())
         .map(|(t, n)| {
-            let t = type_tokens(t);
+            let t = type_tokens_in(t, Some(module));
             quote! {
                 /// Properties not named above, as sent.
                 #[serde(flatten)]
@@ -104,7 +109,7 @@ fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
         .fields
         .iter()
         .any(|f| f.required)
-        .then(|| constructor(&name, s, additional_name.as_ref()));
+        .then(|| constructor(&name, s, module, additional_name.as_ref()));
     let status = s.status.as_ref().map(|st| {
         let state_field = st
             .state
@@ -172,6 +177,7 @@ fn struct_def(def: &TypeDef, s: &Struct, index: &TypeIndex<'_>) -> TokenStream {
 fn constructor(
     name: &proc_macro2::Ident,
     s: &Struct,
+    module: &str,
     additional: Option<&proc_macro2::Ident>,
 ) -> TokenStream {
     let mut args = Vec::new();
@@ -180,7 +186,7 @@ fn constructor(
         let fname = ident(&f.rust_name);
         if f.required {
             let is_string = f.ty == TypeRef::Primitive(Primitive::String);
-            let ty = type_tokens(&f.ty);
+            let ty = type_tokens_in(&f.ty, Some(module));
             if is_string {
                 args.push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
                 inits.push(quote!(#fname: #fname.into()));
@@ -228,13 +234,13 @@ fn enum_def(def: &TypeDef, e: &Enum) -> TokenStream {
     }
 }
 
-fn union_def(def: &TypeDef, u: &Union) -> TokenStream {
+fn union_def(def: &TypeDef, u: &Union, module: &str) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.doc.as_deref());
     let tag = &u.tag;
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let ty = type_tokens(&v.ty);
+        let ty = type_tokens_in(&v.ty, Some(module));
         let wire = &v.wire;
         let aliases = &v.aliases;
         let vdoc = doc(Some(&format!("`{tag}: {wire}`")));

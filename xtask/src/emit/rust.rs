@@ -29,6 +29,12 @@ pub fn module_path(module: &str) -> TokenStream {
 
 /// The Rust type of a `TypeRef`, fully qualified.
 pub fn type_tokens(t: &TypeRef) -> TokenStream {
+    type_tokens_in(t, None)
+}
+
+/// The Rust type of a `TypeRef` as written inside `module`: its own types by
+/// bare name, everything else fully qualified.
+pub fn type_tokens_in(t: &TypeRef, module: Option<&str>) -> TokenStream {
     match t {
         TypeRef::Primitive(p) => match p {
             Primitive::String => quote!(::std::string::String),
@@ -41,22 +47,26 @@ pub fn type_tokens(t: &TypeRef) -> TokenStream {
             Primitive::Secret => quote!(crate::runtime::SecretString),
             Primitive::Bytes => quote!(crate::runtime::Base64),
         },
-        TypeRef::Named { module, name } => {
-            let path = module_path(module);
+        TypeRef::Named { module: m, name } => {
             let name = ident(name);
-            quote!(#path :: #name)
+            if module == Some(m.as_str()) {
+                quote!(#name)
+            } else {
+                let path = module_path(m);
+                quote!(#path :: #name)
+            }
         }
         TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, module);
             quote!(::std::vec::Vec<#inner>)
         }
         TypeRef::Map(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, module);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
         }
         TypeRef::Any => quote!(::serde_json::Value),
         TypeRef::Page(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, module);
             quote!(crate::runtime::Page<#inner>)
         }
     }
