@@ -36,15 +36,40 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
     for spec in &specs {
         let shown_dir = spec.file.rsplit_once('/').map_or("", |(d, _)| d);
         match rules::read(&root.join(shown_dir), shown_dir) {
-            Ok(rules) => inputs.push(Input { spec, rules }),
+            Ok(rules) => {
+                errors.extend(rules.iter().flat_map(|r| r.conflicts()));
+                inputs.push(Input { spec, rules });
+            }
             Err(e) => errors.push(e),
         }
     }
     if !errors.is_empty() {
         return Err(LoadErrors(errors));
     }
-    normalize::normalize(&inputs, crate_name)
+    // Normalizing walks schemas through `$ref`s (bounded, but deep); give
+    // it a stack that does not depend on the caller's thread.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("normalize".into())
+            .stack_size(NORMALIZE_STACK)
+            .spawn_scoped(scope, || normalize::normalize(&inputs, crate_name))
+            .map_err(|e| {
+                LoadErrors(vec![crate::load::LoadError::new(
+                    crate::load::Location::new("", ""),
+                    format!("cannot start the normalizer: {e}"),
+                )])
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(LoadErrors(vec![crate::load::LoadError::new(
+                    crate::load::Location::new("", ""),
+                    "the normalizer failed unexpectedly (a generator bug)",
+                )]))
+            })
+    })
 }
+
+const NORMALIZE_STACK: usize = 256 * 1024 * 1024;
 
 /// What a run found and did.
 #[derive(Debug, Clone, PartialEq, Eq)]

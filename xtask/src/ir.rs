@@ -164,6 +164,9 @@ pub struct Param {
     /// `explode: true`) instead of joining with commas.
     pub explode: bool,
     pub secret: bool,
+    /// A path value that keeps its `/` (`x-ms-skip-url-encoding`, e.g. an
+    /// ARM scope such as `subscriptions/x/resourceGroups/y`).
+    pub skip_url_encoding: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

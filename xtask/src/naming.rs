@@ -134,6 +134,24 @@ pub fn module_name(s: &str) -> String {
     }
 }
 
+/// A Cargo feature name: ASCII letters, digits and `-`, starting with a
+/// letter.
+pub fn feature_name(s: &str) -> String {
+    use heck::ToKebabCase;
+    let ascii: String = s
+        .to_kebab_case()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let parts: Vec<&str> = ascii.split('-').filter(|p| !p.is_empty()).collect();
+    let joined = parts.join("-");
+    if joined.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        joined
+    } else {
+        format!("api-{joined}").trim_end_matches('-').to_string()
+    }
+}
+
 /// Hands out names unique within one namespace (the fields of a struct, the
 /// types of a module): the first taker keeps a name, later ones get `_2`,
 /// `_3`… (or `2`, `3`… for camel-case names).
@@ -198,6 +216,12 @@ mod tests {
         assert_eq!(value_name("resourceGroupName"), "resource_group_name");
         assert_eq!(value_name("ID"), "id");
         assert_eq!(module_name("type"), "type_");
+        assert_eq!(
+            feature_name("modelManagement-2019-09-30"),
+            "model-management-2019-09-30"
+        );
+        assert_eq!(feature_name("名前/2020"), "api-2020");
+        assert_eq!(feature_name("arm/a"), "arm-a");
         assert_eq!(type_name("2017-06-01"), "V20170601");
         assert_eq!(type_name("Option"), "OptionModel");
         assert_eq!(type_name("Self"), "SelfModel");

@@ -60,6 +60,8 @@ pub struct ClientOptions {
 pub enum PathPart<'a> {
     Literal(&'static str),
     Param(&'static str, &'a str),
+    /// A value whose `/` separates segments (`x-ms-skip-url-encoding`).
+    Raw(&'static str, &'a str),
 }
 
 /// The shared state of a surface client. Cheap to clone.
@@ -181,7 +183,23 @@ impl ClientCore {
                             self.surface
                         )));
                     }
-                    encode_segment(value, &mut full);
+                    encode_segment(value, false, &mut full);
+                }
+                PathPart::Raw(name, value) => {
+                    // `/` stays (an ARM scope spans segments), but no
+                    // segment may be empty, `.` or `..`.
+                    let bad = value.is_empty()
+                        || value
+                            .trim_matches('/')
+                            .split('/')
+                            .any(|s| s.is_empty() || s == "." || s == "..");
+                    if bad {
+                        return Err(config_error(format!(
+                            "{}: path parameter `{name}` is `{value}`, which does not name a resource",
+                            self.surface
+                        )));
+                    }
+                    encode_segment(value.trim_matches('/'), true, &mut full);
                 }
             }
         }
@@ -328,14 +346,16 @@ pub(crate) fn request_id(headers: &Headers) -> Option<&str> {
     ))
 }
 
-/// Percent-encodes one path segment: everything but RFC 3986 unreserved
-/// characters, so a value can never add a segment or a query.
-fn encode_segment(value: &str, out: &mut String) {
+/// Percent-encodes a path value: everything but RFC 3986 unreserved
+/// characters (and `/` when `keep_slash`), so a value can never add a
+/// query or, unless allowed, a segment.
+fn encode_segment(value: &str, keep_slash: bool, out: &mut String) {
     for byte in value.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
                 out.push(byte as char)
             }
+            b'/' if keep_slash => out.push('/'),
             other => {
                 out.push('%');
                 out.push(char::from(b"0123456789ABCDEF"[usize::from(other >> 4)]));
@@ -399,7 +419,10 @@ mod tests {
     #[test]
     fn path_values_are_encoded_whole() {
         let mut out = String::new();
-        encode_segment("a b/../c?d=é", &mut out);
+        encode_segment("a b/../c?d=é", false, &mut out);
         assert_eq!(out, "a%20b%2F..%2Fc%3Fd%3D%C3%A9");
+        let mut scope = String::new();
+        encode_segment("subscriptions/x y/resourceGroups/g", true, &mut scope);
+        assert_eq!(scope, "subscriptions/x%20y/resourceGroups/g");
     }
 }

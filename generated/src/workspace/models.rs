@@ -3,7 +3,7 @@
 //! Types of the Azure Machine Learning Model Management (workspace data plane).
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AciServiceCreateRequestKvTags {
+pub struct CreateServiceRequestKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -13,7 +13,7 @@ pub struct AciServiceCreateRequestKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AciServiceCreateRequestProperties {
+pub struct CreateServiceRequestProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -390,14 +390,14 @@ pub struct AciServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<AciServiceCreateRequestKvTags>,
+    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<AciServiceCreateRequestProperties>,
+    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -523,7 +523,7 @@ impl AciServiceCreateRequest {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AciServiceResponseKvTags {
+pub struct ServiceResponseBaseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -533,7 +533,7 @@ pub struct AciServiceResponseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AciServiceResponseProperties {
+pub struct ServiceResponseBaseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -549,7 +549,7 @@ crate::string_enum! {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DockerImageResponseKvTags {
+pub struct ImageResponseBaseKvTags {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -559,7 +559,7 @@ pub struct DockerImageResponseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct DockerImageResponseProperties {
+pub struct ImageResponseBaseProperties {
     /// Properties not named above, as sent.
     #[serde(flatten)]
     pub additional_properties: ::std::collections::BTreeMap<
@@ -856,14 +856,14 @@ pub struct DockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<DockerImageResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ImageResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<DockerImageResponseProperties>,
+    pub properties: ::std::option::Option<ImageResponseBaseProperties>,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -1017,14 +1017,14 @@ pub struct AciServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<AciServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<AciServiceResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1191,69 +1191,9 @@ pub struct AciServiceResponse {
     )]
     pub models: ::std::option::Option<::std::vec::Vec<Model>>,
 }
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksEndpointResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksEndpointResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksServiceResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksServiceResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 crate::string_enum! {
     #[doc = " Role of the variant."] VariantType, Other, [#[doc = " `Control`"] Control =
     "Control", #[doc = " `Treatment`"] Treatment = "Treatment"]
-}
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct FpgaDockerImageResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct FpgaDockerImageResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
 }
 /// A Docker image for FPGA-accelerated containers.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1292,14 +1232,14 @@ pub struct FpgaDockerImageResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<FpgaDockerImageResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ImageResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<FpgaDockerImageResponseProperties>,
+    pub properties: ::std::option::Option<ImageResponseBaseProperties>,
     /// When the image was created.
     #[serde(
         rename = "createdTime",
@@ -1536,14 +1476,14 @@ pub struct AksServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<AksServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<AksServiceResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1779,14 +1719,14 @@ pub struct AksEndpointResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<AksEndpointResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<AksEndpointResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -1885,26 +1825,6 @@ pub struct AksEndpointResponse {
     )]
     pub variants: ::std::option::Option<::std::vec::Vec<AksServiceResponse>>,
 }
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksServiceCreateRequestKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksServiceCreateRequestProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 /// Request to deploy to Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceCreateRequest {
@@ -1924,14 +1844,14 @@ pub struct AksServiceCreateRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<AksServiceCreateRequestKvTags>,
+    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<AksServiceCreateRequestProperties>,
+    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2277,26 +2197,6 @@ pub struct AuthToken {
     )]
     pub refresh_after: ::std::option::Option<i64>,
 }
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BatchServiceResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct BatchServiceResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 /// A batch scoring service on AML compute.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchServiceResponse {
@@ -2327,14 +2227,14 @@ pub struct BatchServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<BatchServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<BatchServiceResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -2474,26 +2374,6 @@ pub struct BatchServiceResponse {
     )]
     pub process_count_per_node: ::std::option::Option<i32>,
 }
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateEndpointRequestKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateEndpointRequestProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 /// Request to create an AKS endpoint with variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateEndpointRequest {
@@ -2513,14 +2393,14 @@ pub struct CreateEndpointRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<CreateEndpointRequestKvTags>,
+    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<CreateEndpointRequestProperties>,
+    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2625,26 +2505,6 @@ crate::tagged_union! {
     " Variant fields shared by AKS create requests (abstract; no wire value of its own)."]
     CreateEndpointVariantRequest, tag = "computeType", [#[doc = " `computeType: AKS`"]
     AksServiceCreateRequest(AksServiceCreateRequest) = "AKS"]
-}
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateIotServiceRequestKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct CreateIotServiceRequestProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2820,14 +2680,14 @@ pub struct CreateIotServiceRequest {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<CreateIotServiceRequestKvTags>,
+    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<CreateIotServiceRequestProperties>,
+    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
     #[serde(
         rename = "keys",
         default,
@@ -2961,26 +2821,6 @@ pub struct DeploymentSummary {
     )]
     pub unsuccessful_deployments: ::std::option::Option<i32>,
 }
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct IotServiceResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct IotServiceResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotServiceResponseRoutes {
@@ -3021,14 +2861,14 @@ pub struct IotServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<IotServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<IotServiceResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",
@@ -3305,26 +3145,6 @@ pub struct ProfileResponse {
 }
 /// One page of profiles.
 pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
-/// Free-form key/value tags.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnknownServiceResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
-/// Free-form key/value properties.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct UnknownServiceResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
-}
 /// A service of a compute type the service did not classify.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnknownServiceResponse {
@@ -3355,14 +3175,14 @@ pub struct UnknownServiceResponse {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub kv_tags: ::std::option::Option<UnknownServiceResponseKvTags>,
+    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
     #[serde(
         rename = "properties",
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub properties: ::std::option::Option<UnknownServiceResponseProperties>,
+    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
     #[serde(
         rename = "operationId",

@@ -369,7 +369,14 @@ fn path_parts(
             PathSegment::Literal(l) => quote!(crate::runtime::PathPart::Literal(#l)),
             PathSegment::Param(wire) => {
                 let value = path_value(wire, op, surface, parent);
-                quote!(crate::runtime::PathPart::Param(#wire, #value))
+                let raw = op.params.iter().any(|p| {
+                    p.location == ParamIn::Path && &p.wire_name == wire && p.skip_url_encoding
+                });
+                if raw {
+                    quote!(crate::runtime::PathPart::Raw(#wire, #value))
+                } else {
+                    quote!(crate::runtime::PathPart::Param(#wire, #value))
+                }
             }
         })
         .collect()

@@ -189,7 +189,23 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
         match parse::read_document(path, &shown) {
             Ok(value) => match parse::entry_format(&value, &shown) {
                 Ok(Some(format)) => entries.push((path.clone(), shown, format, value)),
-                Ok(None) => {}
+                Ok(None) => {
+                    let what = match &value {
+                        serde_json::Value::Object(_) => "an object without `swagger` or `openapi`",
+                        serde_json::Value::Array(_) => "an array",
+                        serde_json::Value::String(_) => "a string",
+                        serde_json::Value::Number(_) => "a number",
+                        serde_json::Value::Bool(_) => "a boolean",
+                        serde_json::Value::Null => "null",
+                    };
+                    rejected.push(parse::Rejected {
+                        error: LoadError::new(
+                            Location::new(shown, ""),
+                            format!("not an API definition: its root is {what} ({SUPPORTED})"),
+                        ),
+                        claims_entry: false,
+                    });
+                }
                 Err(e) => errors.push(e),
             },
             Err(r) => rejected.push(r),

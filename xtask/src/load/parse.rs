@@ -149,6 +149,12 @@ pub fn entry_format(value: &Value, shown: &str) -> Result<Option<SourceFormat>, 
         return Ok(None);
     };
     let at = |key: &str| Location::new(shown, format!("/{key}"));
+    if let Some(v) = root.get("swaggerVersion") {
+        return Err(LoadError::new(
+            at("swaggerVersion"),
+            format!("Swagger {} is not supported; {SUPPORTED}", show(v)),
+        ));
+    }
     match (root.get("swagger"), root.get("openapi")) {
         (None, None) => Ok(None),
         (Some(_), Some(_)) => Err(LoadError::new(

@@ -12,8 +12,6 @@ mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToKebabCase;
-
 pub use operations::parse_template;
 use rules::SurfaceRules;
 pub use types::COMMON_MODULE;
@@ -53,6 +51,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
     let mut common_parts: Vec<(String, TypeDef)> = Vec::new();
     let mut participants = Vec::new();
     let mut modules = crate::naming::Namespace::new();
+    let mut features = crate::naming::Namespace::new();
     for reserved in ["models", "runtime", "facade", "prelude"] {
         modules.reserve(reserved);
     }
@@ -60,7 +59,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         let default_rules = SurfaceRules::default();
         let rules = input.rules.as_ref().unwrap_or(&default_rules);
         let spec = input.spec;
-        let feature = spec.name.to_kebab_case();
+        let feature = features.claim(crate::naming::feature_name(&spec.name));
         let module = modules.claim(module_name(&feature));
         let mut uses = RuleUse::default();
         let scopes = build_scopes(rules);

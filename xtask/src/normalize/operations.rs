@@ -36,6 +36,7 @@ pub fn build(
     let mut api_version: Option<ApiVersion> = None;
     let mut operations = Vec::new();
     let mut method_names: BTreeMap<(Option<usize>, String), Namespace> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<String, crate::load::Location> = BTreeMap::new();
     for (path, item) in doc.paths.paths.iter() {
         let path_pointer = pointer_push("/paths", path);
         let ReferenceOr::Item(item) = item else {
@@ -63,6 +64,15 @@ pub fn build(
                     continue;
                 }
             };
+            if let Some(id) = &op.operation_id
+                && let Some(first) = seen_ids.insert(id.clone(), location.clone())
+            {
+                errors.push(LoadError::new(
+                    location,
+                    format!("operationId `{id}` is used twice (first at {first}); operationIds name methods and must be unique"),
+                ));
+                continue;
+            }
             let Some(operation_id) = op.operation_id.clone() else {
                 errors.push(LoadError::new(
                     location,
@@ -250,7 +260,14 @@ pub fn build(
                         types.uses.mark("parameters", i);
                         value_name(&r.name)
                     }
-                    None => value_name(&data.name),
+                    None => match data
+                        .extensions
+                        .get("x-ms-client-name")
+                        .and_then(Value::as_str)
+                    {
+                        Some(client_name) => value_name(client_name),
+                        None => value_name(&data.name),
+                    },
                 };
                 params.push(Param {
                     wire_name: data.name.clone(),
@@ -261,6 +278,11 @@ pub fn build(
                     doc: data.description.clone(),
                     explode,
                     secret,
+                    skip_url_encoding: data
+                        .extensions
+                        .get("x-ms-skip-url-encoding")
+                        .and_then(Value::as_bool)
+                        == Some(true),
                 });
             }
             // Required parameters come first, in declaration order.

@@ -182,3 +182,74 @@ pub fn read(spec_dir: &Path, shown_dir: &str) -> Result<Option<SurfaceRules>, Lo
     rules.file = shown;
     Ok(Some(rules))
 }
+
+impl SurfaceRules {
+    /// Rules that contradict each other: the same key decided twice,
+    /// differently. Each error points at the later rule.
+    pub fn conflicts(&self) -> Vec<LoadError> {
+        let mut errors = Vec::new();
+        let mut report = |pointer: String, message: String| {
+            errors.push(LoadError::new(
+                Location::new(self.file.clone(), pointer),
+                message,
+            ));
+        };
+        for (i, r) in self.shared_types.iter().enumerate() {
+            if let Some(j) = self.shared_types[..i]
+                .iter()
+                .position(|p| p.schema == r.schema && p.common != r.common)
+            {
+                report(
+                    format!("/shared_types/{i}"),
+                    format!(
+                        "conflicting rules: schema `{}` is shared as `{}` here and as `{}` at /shared_types/{j}",
+                        r.schema, r.common, self.shared_types[j].common
+                    ),
+                );
+            }
+        }
+        for (i, r) in self.enum_values.iter().enumerate() {
+            let earlier = self.enum_values[..i].iter().position(|p| {
+                p.enum_name == r.enum_name && p.value == r.value && p.canonical != r.canonical
+            });
+            if let Some(j) = earlier {
+                report(
+                    format!("/enum_values/{i}"),
+                    format!(
+                        "conflicting rules: `{}` of `{}` folds into `{}` here and into `{}` at /enum_values/{j}",
+                        r.value, r.enum_name, r.canonical, self.enum_values[j].canonical
+                    ),
+                );
+            }
+        }
+        for (i, r) in self.parameters.iter().enumerate() {
+            if let Some(j) = self.parameters[..i]
+                .iter()
+                .position(|p| p.wire == r.wire && p.name != r.name)
+            {
+                report(
+                    format!("/parameters/{i}"),
+                    format!(
+                        "conflicting rules: parameter `{}` is renamed `{}` here and `{}` at /parameters/{j}",
+                        r.wire, r.name, self.parameters[j].name
+                    ),
+                );
+            }
+        }
+        for (i, s) in self.scopes.iter().enumerate() {
+            if let Some(j) = self.scopes[..i]
+                .iter()
+                .position(|p| p.name == s.name || p.method == s.method)
+            {
+                report(
+                    format!("/scopes/{i}"),
+                    format!(
+                        "conflicting rules: scope `{}` reuses the name or method of /scopes/{j}",
+                        s.name
+                    ),
+                );
+            }
+        }
+        errors
+    }
+}

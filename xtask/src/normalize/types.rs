@@ -42,7 +42,16 @@ pub struct TypeBuilder<'a> {
     pub errors: Vec<LoadError>,
     /// Inside a shared type: new inline types go to the common module.
     in_common: bool,
+    /// How many named schemas are being built, one inside another.
+    depth: usize,
+    /// Inline object schemas already given a type, by address in the
+    /// document (and whether inside a shared type).
+    inline: BTreeMap<(bool, usize), TypeRef>,
 }
+
+/// Named schemas nest through `$ref`s; past this depth the spec is refused
+/// rather than risking the stack.
+const MAX_REF_DEPTH: usize = 256;
 
 /// Where a schema was met: for messages and source locations.
 #[derive(Clone)]
@@ -99,6 +108,8 @@ impl<'a> TypeBuilder<'a> {
             children,
             errors: Vec::new(),
             in_common: false,
+            depth: 0,
+            inline: BTreeMap::new(),
         }
     }
 
@@ -195,7 +206,17 @@ impl<'a> TypeBuilder<'a> {
             name: rust_name.clone(),
         };
         self.named.insert(name.to_string(), type_ref.clone());
+        if self.depth >= MAX_REF_DEPTH {
+            self.error(
+                &at,
+                format!("schemas nest more than {MAX_REF_DEPTH} levels deep through `$ref`s here; this is not supported"),
+            );
+            self.in_common = outer_common;
+            return type_ref;
+        }
+        self.depth += 1;
         let kind = self.kind_of(Some(name), schema, &rust_name, &at);
+        self.depth -= 1;
         let view = View::of(schema);
         let def = TypeDef {
             name: rust_name,
@@ -281,12 +302,25 @@ impl<'a> TypeBuilder<'a> {
                     && !view.has_alternatives
                     && (view.properties.is_some() || !view.all_of.is_empty())
                 {
+                    // The same inline schema met again (an `allOf` that
+                    // names the object it sits in) is the same type: a
+                    // cycle, boxed later, not an endless expansion.
+                    let key = (self.in_common, schema as *const Schema as usize);
+                    if let Some(t) = self.inline.get(&key) {
+                        return t.clone();
+                    }
                     let rust_name = self.claim(type_name(hint));
-                    let kind = match self.page_item(&view, &rust_name, at) {
-                        Some(item) => return TypeRef::Page(Box::new(item)),
-                        None => TypeKind::Struct(self.struct_def(None, &view, &rust_name, at)),
+                    if let Some(item) = self.page_item(&view, &rust_name, at) {
+                        return TypeRef::Page(Box::new(item));
+                    }
+                    let type_ref = TypeRef::Named {
+                        module: self.models_module(),
+                        name: rust_name.clone(),
                     };
-                    return self.push_def(rust_name, view.doc(), kind, at);
+                    self.inline.insert(key, type_ref.clone());
+                    let kind = TypeKind::Struct(self.struct_def(None, &view, &rust_name, at));
+                    self.push_def(rust_name, view.doc(), kind, at);
+                    return type_ref;
                 }
                 self.shape_of(&view, hint, at)
             }
@@ -563,14 +597,15 @@ impl<'a> TypeBuilder<'a> {
         let mut props = Vec::new();
         self.collect_props(
             name_schema(&self.schemas, name),
+            None,
             &mut props,
             &mut Vec::new(),
             &mut BTreeSet::new(),
         );
         props
             .iter()
-            .find(|(wire, _)| wire == tag)
-            .and_then(|(_, s)| match s {
+            .find(|(wire, _, _)| wire == tag)
+            .and_then(|(_, s, _)| match s {
                 SchemaRef::Inline(s) => string_enum(&View::of(s)),
                 SchemaRef::Ref(r) => {
                     r.strip_prefix(SCHEMA_PREFIX)
@@ -584,10 +619,13 @@ impl<'a> TypeBuilder<'a> {
     }
 
     /// Properties of a schema and its `allOf` parents, parents first.
+    /// Each property comes with the schema that declares it, when that is a
+    /// named parent: inline types are named after their declaring schema.
     fn collect_props<'s>(
         &self,
         schema: Option<&'s Schema>,
-        props: &mut Vec<(String, SchemaRef<'s>)>,
+        owner: Option<&str>,
+        props: &mut Vec<(String, SchemaRef<'s>, Option<String>)>,
         required: &mut Vec<String>,
         seen: &mut BTreeSet<*const Schema>,
     ) where
@@ -599,20 +637,28 @@ impl<'a> TypeBuilder<'a> {
         }
         let view = View::of(schema);
         for part in view.all_of {
-            let part_schema = match part {
-                ReferenceOr::Reference { reference } => reference
-                    .strip_prefix(SCHEMA_PREFIX)
-                    .and_then(|n| name_schema(&self.schemas, n)),
-                ReferenceOr::Item(s) => Some(s),
+            let (part_schema, part_owner) = match part {
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix(SCHEMA_PREFIX);
+                    (
+                        name.and_then(|n| name_schema(&self.schemas, n)),
+                        name.map(type_name),
+                    )
+                }
+                ReferenceOr::Item(s) => (Some(s), owner.map(str::to_string)),
             };
-            self.collect_props(part_schema, props, required, seen);
+            self.collect_props(part_schema, part_owner.as_deref(), props, required, seen);
         }
         if let Some(own) = view.properties {
             for (wire, s) in own {
                 let s = SchemaRef::from(s);
-                match props.iter_mut().find(|(w, _)| w == wire) {
-                    Some(existing) => existing.1 = s,
-                    None => props.push((wire.clone(), s)),
+                let owner = owner.map(str::to_string);
+                match props.iter_mut().find(|(w, _, _)| w == wire) {
+                    Some(existing) => {
+                        existing.1 = s;
+                        existing.2 = owner;
+                    }
+                    None => props.push((wire.clone(), s, owner)),
                 }
             }
         }
@@ -631,40 +677,78 @@ impl<'a> TypeBuilder<'a> {
         let mut seen = BTreeSet::new();
         // Collect through the view's own schema: allOf parts first.
         for part in view.all_of {
-            let part_schema = match part {
-                ReferenceOr::Reference { reference } => reference
-                    .strip_prefix(SCHEMA_PREFIX)
-                    .and_then(|n| name_schema(&self.schemas, n)),
-                ReferenceOr::Item(s) => Some(s),
+            let (part_schema, part_owner) = match part {
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix(SCHEMA_PREFIX);
+                    (
+                        name.and_then(|n| name_schema(&self.schemas, n)),
+                        name.map(type_name),
+                    )
+                }
+                ReferenceOr::Item(s) => (Some(s), None),
             };
-            self.collect_props(part_schema, &mut props, &mut required, &mut seen);
+            self.collect_props(
+                part_schema,
+                part_owner.as_deref(),
+                &mut props,
+                &mut required,
+                &mut seen,
+            );
         }
         if let Some(own) = view.properties {
             for (wire, s) in own {
                 let s = SchemaRef::from(s);
-                match props.iter_mut().find(|(w, _)| w == wire) {
-                    Some(existing) => existing.1 = s,
-                    None => props.push((wire.clone(), s)),
+                match props.iter_mut().find(|(w, _, _)| w == wire) {
+                    Some(existing) => {
+                        existing.1 = s;
+                        existing.2 = None;
+                    }
+                    None => props.push((wire.clone(), s, None)),
                 }
             }
         }
         required.extend(view.required.iter().cloned());
+        for (i, r) in view.required.iter().enumerate() {
+            if !props.iter().any(|(wire, _, _)| wire == r) {
+                let pointer = at.child("required").child(&i.to_string());
+                self.error(
+                    &pointer,
+                    format!("required field `{r}` is not among the properties"),
+                );
+            }
+        }
         // A subtype's tag is written by its union, not by the struct.
         let tag = schema_name.and_then(|n| self.hierarchy_tag(n));
         let mut names = Namespace::new();
         let mut fields = Vec::new();
-        for (wire, s) in props {
+        let props_wires: Vec<String> = props.iter().map(|(w, _, _)| w.clone()).collect();
+        for (wire, s, owner) in props {
             if tag.as_deref() == Some(wire.as_str()) {
                 continue;
             }
             let field_at = at.child("properties").child(&wire);
-            let mut ty = self.type_of(s, &format!("{rust_name}{}", type_name(&wire)), &field_at);
-            let (doc, read_only, nullable, secret) = match s {
+            let hint = format!(
+                "{}{}",
+                owner.as_deref().unwrap_or(rust_name),
+                type_name(&wire)
+            );
+            let mut ty = self.type_of(s, &hint, &field_at);
+            let (doc, read_only, nullable, secret, client_name) = match s {
                 SchemaRef::Inline(schema) => {
                     let v = View::of(schema);
-                    (v.doc(), v.data.read_only, v.data.nullable, v.is_secret())
+                    let client_name = v
+                        .extension("x-ms-client-name")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    (
+                        v.doc(),
+                        v.data.read_only,
+                        v.data.nullable,
+                        v.is_secret(),
+                        client_name,
+                    )
                 }
-                SchemaRef::Ref(_) => (None, false, false, false),
+                SchemaRef::Ref(_) => (None, false, false, false, None),
             };
             if secret && ty == TypeRef::Primitive(Primitive::String) {
                 ty = TypeRef::Primitive(Primitive::Secret);
@@ -678,8 +762,16 @@ impl<'a> TypeBuilder<'a> {
                     }
                 }
             }
+            for alias in &aliases {
+                if alias != &wire && props_wires.contains(alias) {
+                    self.error(
+                        &field_at,
+                        format!("conflicting rules: alias `{alias}` of `{wire}` is the name of another field"),
+                    );
+                }
+            }
             fields.push(Field {
-                rust_name: names.claim(value_name(&wire)),
+                rust_name: names.claim(value_name(client_name.as_deref().unwrap_or(&wire))),
                 required: required.contains(&wire) && !read_only && !nullable,
                 wire_name: wire,
                 aliases,
