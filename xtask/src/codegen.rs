@@ -29,7 +29,13 @@ impl Settings {
 /// Loads every spec under `dir` with the rules beside it and normalizes
 /// them into the IR.
 pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
-    let specs = load::load_dir(dir)?;
+    let mut specs = load::load_dir(dir)?;
+    // Files of shared definitions often carry a `swagger` root with no
+    // paths (Azure's common.json): their types are bundled where used, and
+    // they are no client of their own.
+    if specs.iter().any(|s| s.operation_count() > 0) {
+        specs.retain(|s| s.operation_count() > 0);
+    }
     let root = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let mut inputs = Vec::new();
     let mut errors = Vec::new();

@@ -91,15 +91,21 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             }
             _ => None,
         };
-        let auth_scope = rules.surface.auth_scope.clone().or_else(|| {
-            let endpoint = default_endpoint.as_deref()?;
-            let has_oauth = spec.document.components.as_ref().is_some_and(|c| {
-                c.security_schemes
-                    .values()
-                    .any(|s| matches!(s.as_item(), Some(openapiv3::SecurityScheme::OAuth2 { .. })))
+        let auth_scope = rules
+            .surface
+            .auth_scope
+            .clone()
+            .or_else(|| declared_scope(spec))
+            .or_else(|| {
+                // An OAuth scheme without a resource scope: the endpoint's.
+                let endpoint = default_endpoint.as_deref()?;
+                let has_oauth = spec.document.components.as_ref().is_some_and(|c| {
+                    c.security_schemes.values().any(|s| {
+                        matches!(s.as_item(), Some(openapiv3::SecurityScheme::OAuth2 { .. }))
+                    })
+                });
+                has_oauth.then(|| format!("{}/.default", origin(endpoint)))
             });
-            has_oauth.then(|| format!("{}/.default", origin(endpoint)))
-        });
         surfaces.push(Surface {
             client: rules
                 .surface
@@ -136,6 +142,32 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         errors.dedup();
         Err(LoadErrors(errors))
     }
+}
+
+/// A scope an OAuth scheme declares as a resource URL
+/// (`https://ml.azure.com/.default`), as OpenAPI 3 specs from TypeSpec do.
+fn declared_scope(spec: &Spec) -> Option<String> {
+    let components = spec.document.components.as_ref()?;
+    components
+        .security_schemes
+        .values()
+        .find_map(|s| match s.as_item()? {
+            openapiv3::SecurityScheme::OAuth2 { flows, .. } => {
+                let scopes = [
+                    flows.implicit.as_ref().map(|f| &f.scopes),
+                    flows.password.as_ref().map(|f| &f.scopes),
+                    flows.client_credentials.as_ref().map(|f| &f.scopes),
+                    flows.authorization_code.as_ref().map(|f| &f.scopes),
+                ];
+                scopes
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|m| m.keys())
+                    .find(|k| k.starts_with("https://"))
+                    .cloned()
+            }
+            _ => None,
+        })
 }
 
 fn origin(url: &str) -> String {
