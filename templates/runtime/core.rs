@@ -11,8 +11,9 @@ use azure_core::http::headers::Headers;
 use azure_core::http::policies::Policy;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::{
-    Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request, StatusCode, Url,
+    Context, Method, Pipeline, PipelineStreamOptions, RawResponse, Request, StatusCode, Url,
 };
+use futures::StreamExt as _;
 use serde::de::DeserializeOwned;
 
 use super::credential::{LoopbackBearerPolicy, is_loopback_host};
@@ -34,17 +35,35 @@ pub struct SurfaceInfo {
 pub struct OperationInfo {
     /// The spec's operationId, for messages.
     pub id: &'static str,
+    /// The path template, for traces (never the values).
+    pub path: &'static str,
     /// The statuses that mean success.
     pub success: &'static [u16],
 }
 
-/// Options for every client of this crate: azure_core's own (retry,
-/// transport, policies, logging) plus what these services need.
-#[derive(Clone, Debug, Default)]
+/// Options for every client of this crate: azure_core's own (transport,
+/// policies, logging) plus what these services need.
+#[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// azure_core's options: retry, transport, per-call and per-try
-    /// policies, logging.
+    /// azure_core's options: transport, per-call and per-try policies,
+    /// logging. Its `retry` is not used: see [`ClientOptions::retry`].
     pub client_options: azure_core::http::ClientOptions,
+    /// Retries of idempotent requests (GET, HEAD, PUT, DELETE) on
+    /// connection errors, 408, 429, 500, 502, 503 and 504.
+    pub retry: super::RetryOptions,
+    /// What waits between retries (tokio's clock unless a test injects one).
+    pub sleeper: Arc<dyn super::Sleeper>,
+    /// How long one attempt may wait for a response. Default: 60 seconds.
+    pub request_timeout: std::time::Duration,
+    /// How long awaiting a long-running operation may take in all.
+    /// Default: 30 minutes.
+    pub lro_deadline: std::time::Duration,
+    /// The largest response body accepted. Default: 64 MiB.
+    pub max_response_bytes: usize,
+    /// Hosts besides the endpoint's that service links (`nextLink`,
+    /// `Operation-Location`, `resourceLocation`) may lead to, as
+    /// `https://host[:port]`. The token is sent there too.
+    pub allowed_origins: Vec<String>,
     /// The `api-version` to send instead of the surface's default.
     pub api_version: Option<String>,
     /// The OAuth scopes to request tokens for, instead of the surface's.
@@ -52,6 +71,23 @@ pub struct ClientOptions {
     /// How often to poll a long-running operation when the service does
     /// not say (`Retry-After`); at least one second. Default: 5 seconds.
     pub poll_frequency: Option<std::time::Duration>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            client_options: Default::default(),
+            retry: Default::default(),
+            sleeper: Arc::new(super::TokioSleeper),
+            request_timeout: std::time::Duration::from_secs(60),
+            lro_deadline: std::time::Duration::from_secs(30 * 60),
+            max_response_bytes: 64 * 1024 * 1024,
+            allowed_origins: Vec::new(),
+            api_version: None,
+            auth_scopes: None,
+            poll_frequency: None,
+        }
+    }
 }
 
 /// One path piece of a request: a literal, or a parameter's value (encoded).
@@ -70,6 +106,10 @@ pub struct ClientCore {
     endpoint: Url,
     api_version: Option<(&'static str, String)>,
     pub(crate) poll_frequency: azure_core::time::Duration,
+    pub(crate) lro_deadline: std::time::Duration,
+    request_timeout: std::time::Duration,
+    max_response_bytes: usize,
+    allowed_origins: Vec<String>,
     pub(crate) surface: &'static str,
 }
 
@@ -93,7 +133,7 @@ impl ClientCore {
         credential: Arc<dyn TokenCredential>,
         options: Option<ClientOptions>,
     ) -> azure_core::Result<Self> {
-        let options = options.unwrap_or_default();
+        let mut options = options.unwrap_or_default();
         let url = Url::parse(endpoint).map_err(|e| {
             config_error(format!(
                 "{}: endpoint `{endpoint}` is not a URL: {e}",
@@ -135,12 +175,23 @@ impl ClientCore {
         let poll_frequency =
             azure_core::time::Duration::try_from(poll.max(std::time::Duration::from_secs(1)))
                 .unwrap_or(azure_core::time::Duration::seconds(5));
+        // Our retry replaces azure_core's (which would retry POST too).
+        options.client_options.retry = azure_core::http::RetryOptions::none();
+        let retry: Arc<dyn Policy> = Arc::new(super::retry::RetryPolicy::new(
+            options.retry.clone(),
+            options.sleeper.clone(),
+        ));
+        let per_try: Vec<Arc<dyn Policy>> = vec![
+            Arc::new(super::retry::TracePolicy),
+            Arc::new(super::retry::TimeoutPolicy(options.request_timeout)),
+            auth,
+        ];
         let pipeline = Pipeline::new(
             Some(env!("CARGO_PKG_NAME")),
             Some(env!("CARGO_PKG_VERSION")),
             options.client_options,
-            Vec::new(),
-            vec![auth],
+            vec![retry],
+            per_try,
             None,
         );
         let api_version = surface.api_version.map(|(param, default)| {
@@ -157,6 +208,14 @@ impl ClientCore {
             endpoint: url,
             api_version,
             poll_frequency,
+            lro_deadline: options.lro_deadline,
+            request_timeout: options.request_timeout,
+            max_response_bytes: options.max_response_bytes,
+            allowed_origins: options
+                .allowed_origins
+                .iter()
+                .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
+                .collect(),
             surface: surface.name,
         })
     }
@@ -239,7 +298,9 @@ impl ClientCore {
         let same_origin = url.scheme() == self.endpoint.scheme()
             && url.host_str() == self.endpoint.host_str()
             && url.port_or_known_default() == self.endpoint.port_or_known_default();
-        if !same_origin {
+        let origin = url.origin().ascii_serialization().to_ascii_lowercase();
+        let allowed = url.scheme() == "https" && self.allowed_origins.contains(&origin);
+        if !same_origin && !allowed {
             return Err(config_error(format!(
                 "{operation}: refusing to follow a link to {}://{}: it leaves the endpoint {}://{}",
                 url.scheme(),
@@ -259,13 +320,67 @@ impl ClientCore {
         ctx: &Context<'_>,
         request: &mut Request,
     ) -> azure_core::Result<RawResponse> {
-        let options = PipelineSendOptions {
+        let attempts = super::retry::Attempts::default();
+        let ctx = ctx
+            .clone()
+            .with_value(attempts.clone())
+            .with_value(super::retry::OperationTag {
+                id: op.id,
+                path: op.path,
+            });
+        let options = PipelineStreamOptions {
             skip_checks: true,
             ..Default::default()
         };
-        let response = self.pipeline.send(ctx, request, Some(options)).await?;
-        let status = u16::from(response.status());
-        if op.success.contains(&status) {
+        let tried = |e: azure_core::Error| {
+            let n = attempts.0.load(std::sync::atomic::Ordering::Relaxed);
+            e.with_context(format!(
+                "{}: failed after {n} attempt{}",
+                op.id,
+                if n == 1 { "" } else { "s" }
+            ))
+        };
+        let response = self
+            .pipeline
+            .stream(&ctx, request, Some(options))
+            .await
+            .map_err(tried)?;
+        let (status, headers, mut body) = response.deconstruct();
+        // The body under a size limit, and within the request timeout.
+        let limit = self.max_response_bytes;
+        let read = async {
+            let mut bytes = Vec::new();
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                if bytes.len() + chunk.len() > limit {
+                    return Err(azure_core::Error::with_message(
+                        azure_core::error::ErrorKind::DataConversion,
+                        format!(
+                            "{}: the {} response is larger than the {limit}-byte limit (x-ms-request-id {})",
+                            op.id,
+                            u16::from(status),
+                            request_id(&headers).unwrap_or("none")
+                        ),
+                    ));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok(bytes)
+        };
+        let bytes = match tokio::time::timeout(self.request_timeout, read).await {
+            Ok(result) => result.map_err(tried)?,
+            Err(_) => {
+                return Err(tried(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Io,
+                    format!(
+                        "the response body did not arrive within {} ms",
+                        self.request_timeout.as_millis()
+                    ),
+                )));
+            }
+        };
+        let response = RawResponse::from_bytes(status, headers, bytes);
+        if op.success.contains(&u16::from(status)) {
             Ok(response)
         } else {
             Err(ServiceError {
@@ -273,6 +388,7 @@ impl ClientCore {
                 status: response.status(),
                 request_id: request_id(response.headers()).map(str::to_string),
                 body: ErrorBody::parse(response.body()),
+                attempts: attempts.0.load(std::sync::atomic::Ordering::Relaxed),
             }
             .into_error())
         }

@@ -1212,77 +1212,96 @@ pub struct OperationsGetOptions<'a> {
 }
 static OP_MODELS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/models",
     success: &[200],
 };
 static OP_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Register",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/models",
     success: &[200],
 };
 static OP_MODELS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/models/{id}",
     success: &[200],
 };
 static OP_MANIFESTS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/manifests",
     success: &[200],
 };
 static OP_MANIFESTS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Register",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/manifests",
     success: &[200],
 };
 static OP_MANIFESTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/manifests/{id}",
     success: &[200],
 };
 static OP_IMAGES_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/images",
     success: &[200],
 };
 static OP_IMAGES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Create",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/images",
     success: &[202],
 };
 static OP_IMAGES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/images/{id}",
     success: &[200],
 };
 static OP_SERVICES_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services",
     success: &[200],
 };
 static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Create",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services",
     success: &[202],
 };
 static OP_SERVICES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}",
     success: &[200],
 };
 static OP_SERVICES_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Update",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}",
     success: &[202],
 };
 static OP_SERVICES_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Delete",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}",
     success: &[200, 204],
 };
 static OP_SERVICES_LIST_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListKeys",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}/keys",
     success: &[200],
 };
 static OP_SERVICES_REGENERATE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_RegenerateKeys",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}/regenerateKeys",
     success: &[200],
 };
 static OP_DEPLOYMENTS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Deployments_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/deployments",
     success: &[200],
 };
 static OP_DEPLOYMENTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Deployments_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/deployments/{id}",
     success: &[200],
 };
 static OP_OPERATIONS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/operations/{id}",
     success: &[200],
 };

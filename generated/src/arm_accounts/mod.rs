@@ -493,29 +493,36 @@ pub struct OperationsListOptions<'a> {
 }
 static OP_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Get",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts/{modelManagementAccountName}",
     success: &[200],
 };
 static OP_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_CreateOrUpdate",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts/{modelManagementAccountName}",
     success: &[200, 201],
 };
 static OP_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Delete",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts/{modelManagementAccountName}",
     success: &[200, 204],
 };
 static OP_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Update",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts/{modelManagementAccountName}",
     success: &[200],
 };
 static OP_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_ListByResourceGroup",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts",
     success: &[200],
 };
 static OP_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_ListBySubscription",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningModelManagement/accounts",
     success: &[200],
 };
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
+    path: "/providers/Microsoft.MachineLearningModelManagement/operations",
     success: &[200],
 };

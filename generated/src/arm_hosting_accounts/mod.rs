@@ -495,29 +495,36 @@ pub struct OperationsListOptions<'a> {
 }
 static OP_HOSTING_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Get",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/{hostingAccountName}",
     success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_CreateOrUpdate",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/{hostingAccountName}",
     success: &[200, 201],
 };
 static OP_HOSTING_ACCOUNTS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Delete",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/{hostingAccountName}",
     success: &[200, 204],
 };
 static OP_HOSTING_ACCOUNTS_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Update",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts/{hostingAccountName}",
     success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_LIST_BY_RESOURCE_GROUP: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_ListByResourceGroup",
+    path: "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
     success: &[200],
 };
 static OP_HOSTING_ACCOUNTS_LIST_BY_SUBSCRIPTION: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_ListBySubscription",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts",
     success: &[200],
 };
 static OP_OPERATIONS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_List",
+    path: "/providers/Microsoft.MachineLearningOperationalization/operations",
     success: &[200],
 };

@@ -962,57 +962,71 @@ pub struct OperationsGetOptions<'a> {
 }
 static OP_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Register",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/models",
     success: &[201],
 };
 static OP_MODELS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/models/",
     success: &[200],
 };
 static OP_MODELS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/models/{id}",
     success: &[200],
 };
 static OP_MANIFESTS_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Create",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/manifests",
     success: &[200],
 };
 static OP_MANIFESTS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/manifests/",
     success: &[200],
 };
 static OP_MANIFESTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Manifests_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/manifests/{id}",
     success: &[200],
 };
 static OP_IMAGES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Create",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/images",
     success: &[202],
 };
 static OP_IMAGES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Images_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/images/{id}",
     success: &[200],
 };
 static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Create",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services",
     success: &[202],
 };
 static OP_SERVICES_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_List",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/",
     success: &[200],
 };
 static OP_SERVICES_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/{id}",
     success: &[200],
 };
 static OP_SERVICES_UPDATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Update",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/{serviceId}",
     success: &[202],
 };
 static OP_SERVICES_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Delete",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/{serviceId}",
     success: &[200],
 };
 static OP_OPERATIONS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_Get",
+    path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/operations/{id}",
     success: &[200],
 };

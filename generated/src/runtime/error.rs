@@ -61,6 +61,8 @@ pub struct ServiceError {
     pub request_id: Option<String>,
     /// The error body, when the service sent a recognizable one.
     pub body: Option<ErrorBody>,
+    /// How many times the request was sent (retries included).
+    pub attempts: u32,
 }
 
 impl ServiceError {
@@ -99,6 +101,9 @@ impl fmt::Display for ServiceError {
         )?;
         if let Some(id) = &self.request_id {
             write!(f, " (x-ms-request-id {id})")?;
+        }
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
         }
         match (self.code(), self.message()) {
             (Some(code), Some(message)) => write!(f, ": {code}: {message}"),
@@ -166,6 +171,7 @@ mod tests {
             status: StatusCode::NotFound,
             request_id: Some("r-1".into()),
             body: ErrorBody::parse(br#"{"code":"NotFound","message":"gone"}"#),
+            attempts: 1,
         };
         let err = e.into_error();
         assert_eq!(err.http_status(), Some(StatusCode::NotFound));

@@ -103,6 +103,8 @@ impl<S, T> StatusMonitor for Monitor<S, T> {
 pub struct Poller<S, T> {
     inner: azure_core::http::Poller<Monitor<S, T>>,
     operation: &'static str,
+    /// How long awaiting may take in all.
+    deadline: std::time::Duration,
 }
 
 impl<S, T> std::fmt::Debug for Poller<S, T> {
@@ -138,8 +140,20 @@ impl<S: OperationStatus, T: DeserializeOwned + Send + 'static> IntoFuture for Po
 
     fn into_future(self) -> Self::IntoFuture {
         let operation = self.operation;
+        let deadline = self.deadline;
         Box::pin(async move {
-            let response = self.inner.await?;
+            let response = match tokio::time::timeout(deadline, self.inner).await {
+                Ok(response) => response?,
+                Err(_) => {
+                    return Err(azure_core::Error::with_message(
+                        azure_core::error::ErrorKind::Other,
+                        format!(
+                            "{operation}: still running after {} s; stopped waiting (the operation itself may still finish)",
+                            deadline.as_secs_f64()
+                        ),
+                    ));
+                }
+            };
             let (status, headers, body) = response.deconstruct();
             let raw = RawResponse::from_bytes(status, headers, body);
             let value = decode(operation, &raw)?;
@@ -194,6 +208,7 @@ impl ClientCore {
                     }
                     let poll_op = OperationInfo {
                         id: op.id,
+                        path: op.path,
                         success: &[200, 201, 202],
                     };
                     let raw = core.send(&poll_op, &options.context, request).await?;
@@ -231,6 +246,7 @@ impl ClientCore {
                                                 request.insert_header("accept", "application/json");
                                                 let get = OperationInfo {
                                                     id: op.id,
+                                                    path: op.path,
                                                     success: &[200],
                                                 };
                                                 Ok(core
@@ -249,6 +265,7 @@ impl ClientCore {
                                 operation: op.id,
                                 status: raw.status(),
                                 request_id: request_id(raw.headers()).map(str::to_string),
+                                attempts: 1,
                                 body: Some(status.failure().unwrap_or(ErrorBody {
                                     code: Some(format!("{:?}", status.poller_status())),
                                     message: Some(
@@ -275,6 +292,7 @@ impl ClientCore {
         Poller {
             inner,
             operation: op.id,
+            deadline: self.lro_deadline,
         }
     }
 }

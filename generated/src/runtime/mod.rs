@@ -13,6 +13,7 @@ mod lro;
 mod macros;
 mod paging;
 mod query;
+mod retry;
 mod secret;
 
 pub use self::base64::Base64;
@@ -25,6 +26,7 @@ pub use error::{ErrorBody, ServiceError};
 pub use lro::{LroHandle, LroResult, OperationStatus, Poller, poller_status_of};
 pub use paging::{NextLink, Page, Pager};
 pub use query::{QueryValue, append_query, append_query_each, set_header};
+pub use retry::{RetryOptions, Sleeper, TokioSleeper};
 pub use secret::SecretString;
 
 pub use macros::serialize_tagged;

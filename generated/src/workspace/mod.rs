@@ -1608,93 +1608,116 @@ pub struct ServicesGetTokenOptions<'a> {
 }
 static OP_ASSETS_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_ListQuery",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets",
     success: &[200],
 };
 static OP_ASSETS_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Create",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets",
     success: &[200],
 };
 static OP_ASSETS_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_QueryById",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets/{id}",
     success: &[200],
 };
 static OP_ASSETS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Delete",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets/{id}",
     success: &[200, 204],
 };
 static OP_ASSETS_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_Patch",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets/{id}",
     success: &[200],
 };
 static OP_ML_MODELS_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_QueryById",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models/{id}",
     success: &[200],
 };
 static OP_ML_MODELS_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Delete",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models/{id}",
     success: &[200, 204],
 };
 static OP_ML_MODELS_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Patch",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models/{id}",
     success: &[200],
 };
 static OP_ML_MODELS_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_ListQuery",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models",
     success: &[200],
 };
 static OP_ML_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_Register",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models",
     success: &[200],
 };
 static OP_ML_MODELS_GET_METRICS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "MLModels_GetMetrics",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models/{id}/metrics",
     success: &[200],
 };
 static OP_OPERATIONS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Operations_Get",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/operations/{id}",
     success: &[200],
 };
 static OP_PROFILES_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_QueryById",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/images/{imageId}/profiles/{id}",
     success: &[200],
 };
 static OP_PROFILES_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_ListQuery",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/images/{imageId}/profiles",
     success: &[200],
 };
 static OP_PROFILES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Profiles_Create",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/images/{imageId}/profiles",
     success: &[202],
 };
 static OP_SERVICES_QUERY_BY_ID: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_QueryById",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}",
     success: &[200],
 };
 static OP_SERVICES_DELETE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Delete",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}",
     success: &[200, 202, 204],
 };
 static OP_SERVICES_PATCH: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Patch",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}",
     success: &[200, 202],
 };
 static OP_SERVICES_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListQuery",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services",
     success: &[200],
 };
 static OP_SERVICES_CREATE: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_Create",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services",
     success: &[202],
 };
 static OP_SERVICES_LIST_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_ListServiceKeys",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}/listkeys",
     success: &[200],
 };
 static OP_SERVICES_REGENERATE_SERVICE_KEYS: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_RegenerateServiceKeys",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}/regenerateKeys",
     success: &[200, 202],
 };
 static OP_SERVICES_GET_SERVICE_TOKEN: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Services_GetServiceToken",
+    path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}/token",
     success: &[201],
 };

@@ -166,9 +166,9 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
     let statics = surface.operations.iter().map(|op| {
         let name = op_static(op);
         let id = &op.operation_id;
-        let codes: Vec<u16> = op.responses.iter().map(|r| r.status).collect();
-        let codes = codes.into_iter().map(proc_macro2::Literal::u16_unsuffixed);
-        quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, success: &[#(#codes),*] };)
+        let path = route(op);
+        let codes = op.responses.iter().map(|r| proc_macro2::Literal::u16_unsuffixed(r.status));
+        quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, path: #path, success: &[#(#codes),*] };)
     });
     let page_impls = page_impls(surface, index);
     let status_enums = status_enums(surface);
@@ -230,6 +230,17 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
         #(#statics)*
         #(#page_impls)*
     }
+}
+
+/// The path template as the spec writes it.
+fn route(op: &Operation) -> String {
+    op.path
+        .iter()
+        .map(|s| match s {
+            PathSegment::Literal(l) => l.clone(),
+            PathSegment::Param(p) => format!("{{{p}}}"),
+        })
+        .collect()
 }
 
 fn parent_of(op: &Operation) -> Parent {
@@ -459,14 +470,7 @@ fn method(
     let mutable = (!setters.is_empty() || body.is_some()).then(|| quote!(mut));
 
     let mut docs = op.doc.clone().unwrap_or_default();
-    let route = op
-        .path
-        .iter()
-        .map(|s| match s {
-            PathSegment::Literal(l) => l.clone(),
-            PathSegment::Param(p) => format!("{{{p}}}"),
-        })
-        .collect::<String>();
+    let route = route(op);
     docs.push_str(&format!(
         "\n\n`{}`: `{} {route}`",
         op.operation_id,

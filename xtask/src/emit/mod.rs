@@ -16,7 +16,7 @@ use crate::ir::{Api, Primitive, TypeDef, TypeKind, TypeRef};
 use crate::normalize::COMMON_MODULE;
 
 /// The runtime support the generated code calls, copied verbatim.
-const RUNTIME: [(&str, &str); 11] = [
+const RUNTIME: [(&str, &str); 12] = [
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
     (
         "base64.rs",
@@ -50,6 +50,10 @@ const RUNTIME: [(&str, &str); 11] = [
     (
         "query.rs",
         include_str!("../../../templates/runtime/query.rs"),
+    ),
+    (
+        "retry.rs",
+        include_str!("../../../templates/runtime/retry.rs"),
     ),
     (
         "secret.rs",
