@@ -60,6 +60,7 @@ pub mod workspace;
 #[rustfmt::skip]
 pub use runtime::{
     Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager,
-    Poller, Response, SecretString, ServiceError, StaticTokenCredential,
+    Poller, Response, RetryOptions, SecretString, ServiceError, Sleeper,
+    StaticTokenCredential, TokioSleeper,
 };
 pub use azure_core;

@@ -59,4 +59,5 @@ pub fn validate_openapi(files: &[PathBuf]) {
     }
 }
 pub mod fake;
+pub mod fault_server;
 pub mod workflow;

@@ -231,7 +231,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #[rustfmt::skip]
         pub use runtime::{
             Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
-            SecretString, ServiceError, StaticTokenCredential,
+            RetryOptions, SecretString, ServiceError, Sleeper, StaticTokenCredential, TokioSleeper,
         };
         pub use azure_core;
     }
