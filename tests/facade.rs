@@ -94,7 +94,7 @@ async fn workflow_runs_on_the_hosting_account_plane() {
             .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.hosting_account("sub", "rg", "ha");
     let plan = |s| hosting::Plan {
-        model: ModelRequest::new("m", "https://store/m.zip"),
+        model: ModelRequest::new("m", SecretString::new("https://store/m.zip")),
         service: s,
     };
     let runs = three_deployments(&scope, [plan("svc-a"), plan("svc-b"), plan("svc-c")]).await;
@@ -238,7 +238,11 @@ async fn workflow_runs_on_the_workspace_plane() {
         .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.workspace("sub", "rg", "ws");
     let plan = |s| workspace::Plan {
-        model: Model::new("m", "https://store/m.zip", "application/zip"),
+        model: Model::new(
+            "m",
+            SecretString::new("https://store/m.zip"),
+            "application/zip",
+        ),
         service: s,
     };
     let runs = three_deployments(&scope, [plan("svc-a"), plan("svc-b"), plan("svc-c")]).await;

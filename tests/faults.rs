@@ -521,3 +521,35 @@ async fn a_post_that_fails_with_503_is_not_retried() {
     assert_eq!(s.server.count(), 1);
     assert!(s.sleeper.waits().is_empty());
 }
+
+#[test]
+fn plain_http_is_for_loopback_only() {
+    let err = AccountClient::new(
+        "http://example.com",
+        StaticTokenCredential::new(TOKEN),
+        None,
+    )
+    .expect_err("must refuse");
+    assert_eq!(
+        err.to_string(),
+        "account: refusing endpoint `http://example.com`: bearer tokens travel only over HTTPS, or plain HTTP to a loopback address"
+    );
+    for ok in [
+        "http://localhost:8080",
+        "http://127.0.0.1:1",
+        "http://[::1]:1",
+        "https://example.com",
+    ] {
+        assert!(
+            AccountClient::new(ok, StaticTokenCredential::new(TOKEN), None).is_ok(),
+            "{ok}"
+        );
+    }
+    let err = AccountClient::new("not a url", StaticTokenCredential::new(TOKEN), None)
+        .expect_err("must refuse");
+    assert!(
+        err.to_string()
+            .starts_with("account: endpoint `not a url` is not a URL"),
+        "{err}"
+    );
+}

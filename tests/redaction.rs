@@ -117,6 +117,12 @@ fn debug_of_every_model_with_a_secret_redacts_it() {
     let covered = [
         check::<models::AuthKeys>("AuthKeys", json!({"primaryKey": s, "secondaryKey": s})),
         check::<account::models::Model>("Model", json!({"mimeType": "a", "name": "n", "url": s})),
+        check::<hosting_account::models::ModelRequest>(
+            "ModelRequest",
+            json!({"name": "n", "url": s}),
+        ),
+        check::<hosting_account::models::Model>("Model", json!({"url": s})),
+        check::<workspace::models::Model>("Model", json!({"name": "n", "url": s, "mimeType": "a"})),
         check::<hosting_account::models::RegistryInfo>(
             "RegistryInfo",
             json!({"user": "u", "location": "l", "password": s}),

@@ -21,7 +21,10 @@ async fn example() -> azure_core::Result<()> {
     // A plain call: the decoded model, with its status, headers and request id.
     let model = scope
         .models()
-        .register(&ModelRequest::new("churn", "https://…/model.pkl"), None)
+        .register(
+            &ModelRequest::new("churn", SecretString::new("https://…/model.pkl?sig=…")),
+            None,
+        )
         .await?;
     println!(
         "registered {:?} (x-ms-request-id {:?})",

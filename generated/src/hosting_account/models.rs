@@ -334,7 +334,7 @@ pub struct Model {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub url: ::std::option::Option<::std::string::String>,
+    pub url: ::std::option::Option<crate::runtime::SecretString>,
     /// Extra identifiers for the model.
     #[serde(
         rename = "tags",
@@ -387,7 +387,7 @@ pub struct ModelRequest {
     pub description: ::std::option::Option<::std::string::String>,
     /// Location of the model content.
     #[serde(rename = "url")]
-    pub url: ::std::string::String,
+    pub url: crate::runtime::SecretString,
     /// MIME type of the model; needed to build a Docker image.
     #[serde(
         rename = "mimeType",
@@ -408,13 +408,13 @@ impl ModelRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        url: impl ::std::convert::Into<::std::string::String>,
+        url: crate::runtime::SecretString,
     ) -> Self {
         Self {
             name: name.into(),
             tags: None,
             description: None,
-            url: url.into(),
+            url,
             mime_type: None,
             unpack: None,
         }

@@ -659,7 +659,7 @@ pub struct Model {
     pub datasets: ::std::option::Option<::std::vec::Vec<DatasetReference>>,
     /// Location of the model files.
     #[serde(rename = "url")]
-    pub url: ::std::string::String,
+    pub url: crate::runtime::SecretString,
     /// Media type of the model files.
     #[serde(rename = "mimeType")]
     pub mime_type: ::std::string::String,
@@ -736,7 +736,7 @@ impl Model {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
-        url: impl ::std::convert::Into<::std::string::String>,
+        url: crate::runtime::SecretString,
         mime_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         Self {
@@ -746,7 +746,7 @@ impl Model {
             framework_version: None,
             version: None,
             datasets: None,
-            url: url.into(),
+            url,
             mime_type: mime_type.into(),
             description: None,
             created_time: None,
