@@ -1,0 +1,265 @@
+//! mms-emulator: a local, stateful stand-in for the Azure Machine Learning
+//! Model Management services, all five surfaces on one port, for tests and
+//! offline work (as Azurite is for Azure Storage).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), String> {
+//! let running = mms_emulator::start(mms_emulator::Config {
+//!     tokens: vec!["dev".into()],
+//!     ..Default::default()
+//! })
+//! .await?;
+//! println!("listening on {}", running.base_url());
+//! running.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod arm;
+mod data_plane;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub use store::Store;
+
+/// How the emulator runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// The SQLite file, or `None` for memory only.
+    pub db: Option<PathBuf>,
+    /// Bearer tokens accepted; anything else is 401.
+    pub tokens: Vec<String>,
+    /// How long a long-running operation takes: half of it `NotStarted`,
+    /// then `Running`, then done.
+    pub op_delay_ms: i64,
+    /// The clock operations are timed on.
+    pub clock: Clock,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: None,
+            tokens: Vec::new(),
+            op_delay_ms: 0,
+            clock: Clock::System,
+        }
+    }
+}
+
+/// Time for long-running operations: the system's, or one a test moves.
+#[derive(Debug, Clone)]
+pub enum Clock {
+    System,
+    Manual(Arc<AtomicI64>),
+}
+
+impl Clock {
+    /// A manual clock at zero, and the handle that moves it.
+    pub fn manual() -> (Self, Arc<AtomicI64>) {
+        let now = Arc::new(AtomicI64::new(0));
+        (Clock::Manual(now.clone()), now)
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Clock::System => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64),
+            Clock::Manual(now) => now.load(Ordering::SeqCst),
+        }
+    }
+}
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub(crate) struct App {
+    pub(crate) store: Store,
+    tokens: Arc<Vec<String>>,
+    pub(crate) op_delay_ms: i64,
+    pub(crate) clock: Clock,
+    /// `http://127.0.0.1:port`, for absolute links.
+    pub(crate) base: Arc<str>,
+}
+
+/// An error answer: flat `{code, message}` on the data planes, wrapped in
+/// `{error: …}` on ARM, as each surface documents.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+    pub(crate) message: String,
+    pub(crate) arm: bool,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            arm: false,
+        }
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "BadRequest", message)
+    }
+
+    pub(crate) fn not_found(what: &str, id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("{what} `{id}` was not found"),
+        )
+    }
+
+    pub(crate) fn internal(message: String) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalError", message)
+    }
+
+    pub(crate) fn arm(mut self) -> Self {
+        self.arm = true;
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = if self.arm {
+            json!({"error": {"code": self.code, "message": self.message}})
+        } else {
+            json!({"code": self.code, "message": self.message, "statusCode": self.status.as_u16()})
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<String> for ApiError {
+    fn from(message: String) -> Self {
+        ApiError::internal(message)
+    }
+}
+
+/// Every route needs `Authorization: Bearer <accepted token>`; every answer
+/// gets an `x-ms-request-id`; every request one tracing line.
+async fn gate(State(app): State<App>, request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let authorized = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|token| app.tokens.iter().any(|t| t == token));
+    let arm = !path.starts_with("/api/") && !path.starts_with("/modelmanagement/");
+    let mut response = if authorized {
+        next.run(request).await
+    } else {
+        let e = ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "a valid `Authorization: Bearer <token>` header is required",
+        );
+        (if arm { e.arm() } else { e }).into_response()
+    };
+    // A handler may have set it already (hostingAccounts hands out
+    // operations by request id).
+    if !response.headers().contains_key("x-ms-request-id")
+        && let Ok(v) = HeaderValue::from_str(&request_id)
+    {
+        response.headers_mut().insert("x-ms-request-id", v);
+    }
+    tracing::info!(
+        target: "mms_emulator",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        request_id,
+        "request"
+    );
+    response
+}
+
+fn router(app: App) -> Router {
+    Router::new()
+        .merge(data_plane::routes())
+        .merge(arm::routes())
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "NoRoute", "no such route") })
+        .layer(axum::middleware::from_fn_with_state(app.clone(), gate))
+        .with_state(app)
+}
+
+/// A running emulator. Dropping it leaves the server running until the
+/// process ends; [`Running::shutdown`] stops it.
+#[derive(Debug)]
+pub struct Running {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://<addr>`, the endpoint to give clients.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets requests in flight finish, and returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Starts the emulator on its own task and returns once it listens.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let store = Store::open(config.db.as_deref())?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = App {
+        store,
+        tokens: Arc::new(config.tokens),
+        op_delay_ms: config.op_delay_ms.max(0),
+        clock: config.clock,
+        base: format!("http://{addr}").into(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let service = router(app);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, service)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    Ok(Running {
+        addr,
+        stop: Some(stop),
+        task,
+    })
+}
