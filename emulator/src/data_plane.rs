@@ -586,7 +586,8 @@ async fn create_service(app: App, plane: Plane, p: Params, body: Bytes) -> Answe
             o.remove(s);
         }
     }
-    service["id"] = json!(id);
+    // The accounts document spells the service's id `ID`.
+    service[if plane == Plane::Account { "ID" } else { "id" }] = json!(id);
     service["state"] = json!(if plane == Plane::Workspace {
         "Healthy"
     } else {
@@ -594,9 +595,6 @@ async fn create_service(app: App, plane: Plane, p: Params, body: Bytes) -> Answe
     });
     service["createdAt"] = json!(now_rfc3339(&app));
     service["updatedAt"] = json!(now_rfc3339(&app));
-    if plane == Plane::Account {
-        service["ID"] = json!(id);
-    }
     app.store
         .insert(
             p.key(plane, "services"),
@@ -873,9 +871,21 @@ async fn create_profile(app: App, p: Params, body: Bytes) -> Answer {
     start_operation(&app, plane, &p, "Profile", Ok(location)).await
 }
 
+/// By id, or by name: the documented profile has no id field, so a client
+/// only knows its name.
 async fn get_profile(app: App, p: Params) -> Answer {
-    match app.store.get(profile_key(&p), p.id().to_string()).await? {
-        Some(v) => Ok(json_response(StatusCode::OK, &v)),
+    if let Some(v) = app.store.get(profile_key(&p), p.id().to_string()).await? {
+        return Ok(json_response(StatusCode::OK, &v));
+    }
+    let name = p.id().to_string();
+    let (found, _) = app
+        .store
+        .page(profile_key(&p), 0, 1, move |v| {
+            v.get("name").and_then(Value::as_str) == Some(name.as_str())
+        })
+        .await?;
+    match found.into_iter().next() {
+        Some((_, v)) => Ok(json_response(StatusCode::OK, &v)),
         None => Err(ApiError::not_found("profile", p.id())),
     }
 }

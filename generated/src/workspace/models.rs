@@ -2959,9 +2959,6 @@ pub struct IotServiceResponse {
     )]
     pub image_id: ::std::option::Option<::std::string::String>,
 }
-/// Value used by add, replace and test.
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct JsonPatchOperationValue {}
 /// One JSON Patch (RFC 6902) operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JsonPatchOperation {
@@ -2971,7 +2968,7 @@ pub struct JsonPatchOperation {
         default,
         skip_serializing_if = "::std::option::Option::is_none"
     )]
-    pub value: ::std::option::Option<JsonPatchOperationValue>,
+    pub value: ::std::option::Option<::serde_json::Value>,
     /// JSON Pointer to the target member.
     #[serde(
         rename = "path",

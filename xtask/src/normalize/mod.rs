@@ -233,6 +233,13 @@ fn check_rules_used(
             format!("no value `{}` in enum `{}`", r.value, r.enum_name),
         );
     }
+    for i in unused("field_types", rules.field_types.len()) {
+        let r = &rules.field_types[i];
+        report(
+            format!("/field_types/{i}"),
+            format!("no field `{}` in schema `{}`", r.field, r.schema),
+        );
+    }
     for i in unused("discriminator_values", rules.discriminator_values.len()) {
         report(
             format!("/discriminator_values/{i}"),

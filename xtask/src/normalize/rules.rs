@@ -43,6 +43,9 @@ pub struct SurfaceRules {
     /// Further discriminator values a subtype is known by.
     #[serde(default)]
     pub discriminator_values: Vec<DiscriminatorRule>,
+    /// Fields whose declared type is wrong.
+    #[serde(default)]
+    pub field_types: Vec<FieldTypeRule>,
     /// Long-running operations whose polling the spec cannot say.
     #[serde(default)]
     pub long_running: BTreeMap<String, LongRunningRule>,
@@ -130,6 +133,17 @@ pub struct EnumValueRule {
     /// The value it is folded into: written as that, and this spelling is
     /// also accepted when decoding.
     pub canonical: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldTypeRule {
+    pub schema: String,
+    pub field: String,
+    /// `any` (any JSON value) or `string`.
+    #[serde(rename = "type")]
+    pub ty: String,
     pub reason: String,
 }
 

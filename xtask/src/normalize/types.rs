@@ -732,7 +732,30 @@ impl<'a> TypeBuilder<'a> {
                 owner.as_deref().unwrap_or(rust_name),
                 type_name(&wire)
             );
-            let mut ty = self.type_of(s, &hint, &field_at);
+            // A field_types rule replaces the declared type before it is built.
+            let retyped = schema_name.and_then(|n| {
+                let i = self
+                    .rules
+                    .field_types
+                    .iter()
+                    .position(|r| r.schema == n && r.field == wire)?;
+                self.uses.mark("field_types", i);
+                Some(match self.rules.field_types[i].ty.as_str() {
+                    "any" => Ok(TypeRef::Any),
+                    "string" => Ok(TypeRef::Primitive(Primitive::String)),
+                    other => Err(format!(
+                        "field_types rule: unknown type `{other}` (any or string)"
+                    )),
+                })
+            });
+            let mut ty = match retyped {
+                Some(Ok(t)) => t,
+                Some(Err(e)) => {
+                    self.error(&field_at, e);
+                    TypeRef::Any
+                }
+                None => self.type_of(s, &hint, &field_at),
+            };
             let (doc, read_only, nullable, secret, client_name) = match s {
                 SchemaRef::Inline(schema) => {
                     let v = View::of(schema);
