@@ -508,7 +508,9 @@ async fn arm_accounts(base: &str, cov: &Coverage) {
     cov.hit(s, "Accounts_CreateOrUpdate");
     ok("get", rg.accounts().get("acct1", None).await);
     cov.hit(s, "Accounts_Get");
-    let props = ModelManagementAccountProperties { description: Some("d".into()) };
+    let props = ModelManagementAccountProperties {
+        description: Some("d".into()),
+    };
     ok(
         "update",
         rg.accounts()
