@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("emulator at {}", emulator.base_url());
 
     let client = AccountClient::new(
-        &emulator.base_url(),
+        emulator.base_url(),
         StaticTokenCredential::new("dev"),
         Some(ClientOptions::default()),
     )?;

@@ -46,6 +46,20 @@ pub struct Config {
     pub op_delay_ms: i64,
     /// The clock operations are timed on.
     pub clock: Clock,
+    /// Serve HTTPS instead of plain HTTP, with a self-signed certificate
+    /// generated at start (see [`Tls`]).
+    pub tls: Option<Tls>,
+}
+
+/// HTTPS settings. The emulator generates a fresh self-signed certificate
+/// for `localhost`, `127.0.0.1` and `::1` on every start, as Azurite does;
+/// clients trust it by adding [`Running::certificate_pem`] (or the file
+/// written to `cert_path`) to their roots.
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    /// Where to write the certificate (PEM) for clients to trust; `None`
+    /// keeps it in memory only.
+    pub cert_path: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -56,6 +70,7 @@ impl Default for Config {
             tokens: Vec::new(),
             op_delay_ms: 0,
             clock: Clock::System,
+            tls: None,
         }
     }
 }
@@ -91,7 +106,7 @@ pub(crate) struct App {
     tokens: Arc<Vec<String>>,
     pub(crate) op_delay_ms: i64,
     pub(crate) clock: Clock,
-    /// `http://127.0.0.1:port`, for absolute links.
+    /// `http(s)://127.0.0.1:port`, for absolute links.
     pub(crate) base: Arc<str>,
 }
 
@@ -211,6 +226,8 @@ fn router(app: App) -> Router {
 #[derive(Debug)]
 pub struct Running {
     addr: SocketAddr,
+    base_url: String,
+    certificate_pem: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -220,9 +237,15 @@ impl Running {
         self.addr
     }
 
-    /// `http://<addr>`, the endpoint to give clients.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+    /// `http://<addr>`, or `https://<addr>` with TLS: the endpoint to give
+    /// clients.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// With TLS, the self-signed certificate clients must trust (PEM).
+    pub fn certificate_pem(&self) -> Option<&str> {
+        self.certificate_pem.as_deref()
     }
 
     /// Stops accepting, lets requests in flight finish, and returns.
@@ -234,31 +257,92 @@ impl Running {
     }
 }
 
+/// A self-signed certificate and its private key, both PEM.
+fn self_signed_certificate() -> Result<(String, String), String> {
+    let names = ["localhost", "127.0.0.1", "::1"].map(String::from).to_vec();
+    let certified = rcgen::generate_simple_self_signed(names)
+        .map_err(|e| format!("cannot generate a TLS certificate: {e}"))?;
+    Ok((certified.cert.pem(), certified.signing_key.serialize_pem()))
+}
+
+/// Writes the certificate through a temporary file renamed into place, so
+/// a client watching for it never reads half a certificate.
+fn write_certificate(path: &std::path::Path, pem: &str) -> Result<(), String> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, pem)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| format!("cannot write the certificate to {}: {e}", path.display()))
+}
+
 /// Starts the emulator on its own task and returns once it listens.
 pub async fn start(config: Config) -> Result<Running, String> {
     let store = Store::open(config.db.as_deref())?;
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
+    let listener = std::net::TcpListener::bind(config.listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let base_url = format!("{scheme}://{addr}");
     let app = App {
         store,
         tokens: Arc::new(config.tokens),
         op_delay_ms: config.op_delay_ms.max(0),
         clock: config.clock,
-        base: format!("http://{addr}").into(),
+        base: base_url.as_str().into(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let service = router(app);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, service)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-    });
+    let (task, certificate_pem) = match config.tls {
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let task = tokio::spawn(async move {
+                let _ = axum::serve(listener, service)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            });
+            (task, None)
+        }
+        Some(tls) => {
+            let (cert, key) = self_signed_certificate()?;
+            if let Some(path) = &tls.cert_path {
+                write_certificate(path, &cert)?;
+            }
+            let rustls = axum_server::tls_rustls::RustlsConfig::from_pem(
+                cert.clone().into_bytes(),
+                key.into_bytes(),
+            )
+            .await
+            .map_err(|e| format!("cannot configure TLS: {e}"))?;
+            let server = axum_server::from_tcp_rustls(listener, rustls)
+                .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            let task = tokio::spawn(async move {
+                tokio::spawn(async move {
+                    let _ = stopped.await;
+                    stopper.graceful_shutdown(None);
+                });
+                let _ = server
+                    .handle(handle)
+                    .serve(service.into_make_service())
+                    .await;
+            });
+            (task, Some(cert))
+        }
+    };
     Ok(Running {
         addr,
+        base_url,
+        certificate_pem,
         stop: Some(stop),
         task,
     })

@@ -29,20 +29,44 @@ fn ok<T>(what: &str, r: azure_core::Result<T>) -> T {
     r.unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-fn options() -> Option<ClientOptions> {
-    Some(ClientOptions::default())
+/// Where a scenario runs: the emulator's endpoint and the client options
+/// that reach it.
+struct Target {
+    base: String,
+    options: ClientOptions,
 }
 
-async fn emulator() -> Running {
+impl Target {
+    fn options(&self) -> Option<ClientOptions> {
+        Some(self.options.clone())
+    }
+}
+
+async fn emulator(tls: Option<mms_emulator::Tls>) -> Running {
     ok(
         "start",
         mms_emulator::start(Config {
             tokens: vec![TOKEN.into()],
+            tls,
             ..Default::default()
         })
         .await
         .map_err(|e| azure_core::Error::with_message(azure_core::error::ErrorKind::Other, e)),
     )
+}
+
+/// Client options whose transport trusts `pem` (and nothing else), as a
+/// user of `mms-emulator --tls` would set them up.
+fn trusting(pem: &str) -> ClientOptions {
+    let cert = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let http = reqwest::Client::builder()
+        .tls_certs_only([cert])
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut options = ClientOptions::default();
+    options.client_options.transport =
+        Some(azure_core::http::Transport::new(std::sync::Arc::new(http)));
+    options
 }
 
 fn status(e: &azure_core::Error) -> u16 {
@@ -51,13 +75,14 @@ fn status(e: &azure_core::Error) -> u16 {
         .unwrap_or_else(|| panic!("not a service error: {e}"))
 }
 
-async fn hosting_account(base: &str, cov: &Coverage) {
+async fn hosting_account(target: &Target, cov: &Coverage) {
+    let base = target.base.as_str();
     use azureml_mms::hosting_account::HostingAccountClient;
     use azureml_mms::hosting_account::models::*;
     let s = "hosting-account";
     let client = ok(
         "client",
-        HostingAccountClient::new(base, StaticTokenCredential::new(TOKEN), options()),
+        HostingAccountClient::new(base, StaticTokenCredential::new(TOKEN), target.options()),
     );
     let scope = client.hosting_account("sub", "rg", "ha");
     let model = ok(
@@ -170,13 +195,14 @@ async fn hosting_account(base: &str, cov: &Coverage) {
     );
 }
 
-async fn account(base: &str, cov: &Coverage) {
+async fn account(target: &Target, cov: &Coverage) {
+    let base = target.base.as_str();
     use azureml_mms::account::AccountClient;
     use azureml_mms::account::models::*;
     let s = "account";
     let client = ok(
         "client",
-        AccountClient::new(base, StaticTokenCredential::new(TOKEN), options()),
+        AccountClient::new(base, StaticTokenCredential::new(TOKEN), target.options()),
     );
     let scope = client.account("sub", "rg", "acct");
     let mut ids = Vec::new();
@@ -339,13 +365,14 @@ async fn account(base: &str, cov: &Coverage) {
     cov.hit(s, "Services_Delete");
 }
 
-async fn workspace(base: &str, cov: &Coverage) {
+async fn workspace(target: &Target, cov: &Coverage) {
+    let base = target.base.as_str();
     use azureml_mms::workspace::WorkspaceClient;
     use azureml_mms::workspace::models::*;
     let s = "workspace";
     let client = ok(
         "client",
-        WorkspaceClient::new(base, StaticTokenCredential::new(TOKEN), options()),
+        WorkspaceClient::new(base, StaticTokenCredential::new(TOKEN), target.options()),
     );
     let scope = client.workspace("sub", "rg", "ws");
     let asset = ok(
@@ -488,13 +515,14 @@ async fn workspace(base: &str, cov: &Coverage) {
     cov.hit(s, "MLModels_Delete");
 }
 
-async fn arm_accounts(base: &str, cov: &Coverage) {
+async fn arm_accounts(target: &Target, cov: &Coverage) {
+    let base = target.base.as_str();
     use azureml_mms::arm_accounts::ArmAccountsClient;
     use azureml_mms::arm_accounts::models::*;
     let s = "arm-accounts";
     let client = ok(
         "client",
-        ArmAccountsClient::new(base, StaticTokenCredential::new(TOKEN), options()),
+        ArmAccountsClient::new(base, StaticTokenCredential::new(TOKEN), target.options()),
     );
     let rg = client.resource_group("sub", "rg");
     let account = ModelManagementAccount::new("eastus2", Sku::new(SkuName::S1));
@@ -545,13 +573,14 @@ async fn arm_accounts(base: &str, cov: &Coverage) {
     cov.hit(s, "Accounts_Delete");
 }
 
-async fn arm_hosting_accounts(base: &str, cov: &Coverage) {
+async fn arm_hosting_accounts(target: &Target, cov: &Coverage) {
+    let base = target.base.as_str();
     use azureml_mms::arm_hosting_accounts::ArmHostingAccountsClient;
     use azureml_mms::arm_hosting_accounts::models::*;
     let s = "arm-hosting-accounts";
     let client = ok(
         "client",
-        ArmHostingAccountsClient::new(base, StaticTokenCredential::new(TOKEN), options()),
+        ArmHostingAccountsClient::new(base, StaticTokenCredential::new(TOKEN), target.options()),
     );
     let rg = client.resource_group("sub", "rg");
     let account = HostingAccount::new("eastus2", Sku::default());
@@ -607,23 +636,22 @@ async fn arm_hosting_accounts(base: &str, cov: &Coverage) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_operation_of_every_surface() {
-    let emulator = emulator().await;
-    let base = emulator.base_url();
+/// Runs every scenario against `target`; returns the operations that
+/// answered as documented.
+async fn every_surface(target: &Target) -> BTreeSet<String> {
     let cov = Coverage(Mutex::new(BTreeSet::new()));
-    hosting_account(&base, &cov).await;
-    account(&base, &cov).await;
-    workspace(&base, &cov).await;
-    arm_accounts(&base, &cov).await;
-    arm_hosting_accounts(&base, &cov).await;
+    hosting_account(target, &cov).await;
+    account(target, &cov).await;
+    workspace(target, &cov).await;
+    arm_accounts(target, &cov).await;
+    arm_hosting_accounts(target, &cov).await;
     // A wrong token is 401 on every surface.
     let client = ok(
         "client",
         azureml_mms::account::AccountClient::new(
-            &base,
+            &target.base,
             StaticTokenCredential::new("wrong"),
-            options(),
+            target.options(),
         ),
     );
     let err = client
@@ -633,25 +661,97 @@ async fn every_operation_of_every_surface() {
         .await
         .expect_err("401");
     assert_eq!(status(&err), 401);
+    cov.0.lock().map(|c| c.clone()).unwrap_or_default()
+}
 
+fn all_operations() -> BTreeSet<String> {
     let api = xtask::codegen::build_api(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs"),
         "azureml-mms",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let all: BTreeSet<String> = api
-        .surfaces
+    api.surfaces
         .iter()
         .flat_map(|s| {
             s.operations
                 .iter()
                 .map(move |o| format!("{}/{}", s.feature, o.operation_id))
         })
-        .collect();
-    let hit = cov.0.lock().map(|c| c.clone()).unwrap_or_default();
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_of_every_surface() {
+    let emulator = emulator(None).await;
+    let target = Target {
+        base: emulator.base_url().to_string(),
+        options: ClientOptions::default(),
+    };
+    let hit = every_surface(&target).await;
+    let all = all_operations();
     let covered = all.intersection(&hit).count();
     println!("coverage: {covered}/{} operations exercised", all.len());
     let missing: Vec<_> = all.difference(&hit).collect();
     assert!(missing.is_empty(), "not exercised: {missing:?}");
     emulator.shutdown().await;
+}
+
+/// The same scenarios over HTTPS: azure_core's own bearer-token policy (which
+/// refuses anything but TLS), absolute `https` next links and operation
+/// handles, and a transport that trusts only the emulator's certificate.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_over_https() {
+    let dir = std::env::temp_dir().join(format!("mms-e2e-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let cert_path = dir.join("cert.pem");
+    let emulator = emulator(Some(mms_emulator::Tls {
+        cert_path: Some(cert_path.clone()),
+    }))
+    .await;
+    assert!(emulator.base_url().starts_with("https://127.0.0.1:"));
+    let pem = std::fs::read_to_string(&cert_path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(Some(pem.as_str()), emulator.certificate_pem());
+    let target = Target {
+        base: emulator.base_url().to_string(),
+        options: trusting(&pem),
+    };
+    let hit = every_surface(&target).await;
+    let all = all_operations();
+    let missing: Vec<_> = all.difference(&hit).collect();
+    assert!(missing.is_empty(), "not exercised over https: {missing:?}");
+
+    // A client that does not trust the certificate never gets an answer:
+    // the failure is the TLS handshake, not a status code.
+    let mut untrusting = Target {
+        base: target.base.clone(),
+        options: trusting(&other_certificate().await),
+    };
+    // A failed handshake is a transport error, which the client retries;
+    // once is enough to see it fail, without waiting out the backoff.
+    untrusting.options.retry.max_retries = 0;
+    let client = ok(
+        "client",
+        azureml_mms::account::AccountClient::new(
+            &untrusting.base,
+            StaticTokenCredential::new(TOKEN),
+            untrusting.options(),
+        ),
+    );
+    let err = client
+        .account("s", "r", "a")
+        .models()
+        .get("m", None)
+        .await
+        .expect_err("untrusted certificate");
+    assert!(ServiceError::of(&err).is_none(), "{err}");
+    emulator.shutdown().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A certificate from a second emulator: valid, but not the one serving.
+async fn other_certificate() -> String {
+    let other = emulator(Some(mms_emulator::Tls::default())).await;
+    let pem = other.certificate_pem().unwrap_or_default().to_string();
+    other.shutdown().await;
+    pem
 }

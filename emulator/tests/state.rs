@@ -38,7 +38,7 @@ async fn state_survives_a_restart() {
     let first = mms_emulator::start(config())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let scope = client(&first.base_url()).account("s", "r", "a");
+    let scope = client(first.base_url()).account("s", "r", "a");
     let model = scope
         .models()
         .register(
@@ -52,7 +52,7 @@ async fn state_survives_a_restart() {
     let second = mms_emulator::start(config())
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let scope = client(&second.base_url()).account("s", "r", "a");
+    let scope = client(second.base_url()).account("s", "r", "a");
     let id = model.id.clone().unwrap_or_default();
     let again = scope
         .models()
@@ -72,7 +72,7 @@ async fn parallel_registrations_of_one_name_get_versions_one_to_a_hundred() {
     })
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let scope = Arc::new(client(&running.base_url()).account("s", "r", "a"));
+    let scope = Arc::new(client(running.base_url()).account("s", "r", "a"));
     let mut tasks = Vec::new();
     for _ in 0..100 {
         let scope = scope.clone();
@@ -120,9 +120,9 @@ async fn operations_move_through_their_states_on_the_clock() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     let base = running.base_url();
-    let scope = client(&base).account("s", "r", "a");
+    let scope = client(base).account("s", "r", "a");
     // Over plain HTTP to see the raw states: register a manifest, start an image.
-    let http = reqwest_like(&base);
+    let http = reqwest_like(base);
     let model = scope
         .models()
         .register(
@@ -156,7 +156,7 @@ async fn operations_move_through_their_states_on_the_clock() {
         .unwrap_or_else(|| panic!("no operation-location in {headers}"))
         .trim()
         .to_string();
-    let path = location.trim_start_matches(&base).to_string();
+    let path = location.trim_start_matches(base).to_string();
     let state = |doc: &serde_json::Value| doc["state"].as_str().unwrap_or_default().to_string();
     let first = http.exchange("GET", &path, None).await;
     assert_eq!(state(&first.1), "NotStarted", "{path}: {first:?}");
@@ -168,7 +168,7 @@ async fn operations_move_through_their_states_on_the_clock() {
     assert!(
         done["resourceLocation"]
             .as_str()
-            .is_some_and(|l| l.starts_with(&base)),
+            .is_some_and(|l| l.starts_with(base)),
         "{done}"
     );
     running.shutdown().await;
