@@ -104,22 +104,31 @@ fn new_id() -> String {
 }
 
 /// Decodes a body as its documented type: a 400 naming the field otherwise.
-fn decode<T: DeserializeOwned>(body: &Bytes, what: &str) -> Result<Value, ApiError> {
+///
+/// What is kept is the typed value written back: the shape the service
+/// stores and answers with (`"unpack": null` is absent, not null).
+fn decode<T: DeserializeOwned + serde::Serialize>(
+    body: &Bytes,
+    what: &str,
+) -> Result<Value, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let typed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    if let Err(e) = typed {
-        let path = e.path().to_string();
-        let at = if path == "." {
-            String::new()
-        } else {
-            format!(" at `{path}`")
-        };
-        return Err(ApiError::bad_request(format!(
-            "invalid {what}{at}: {}",
-            e.inner()
-        )));
-    }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("invalid {what}: {e}")))
+    let typed = match typed {
+        Ok(typed) => typed,
+        Err(e) => {
+            let path = e.path().to_string();
+            let at = if path == "." {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
+            return Err(ApiError::bad_request(format!(
+                "invalid {what}{at}: {}",
+                e.inner()
+            )));
+        }
+    };
+    serde_json::to_value(&typed).map_err(|e| ApiError::bad_request(format!("invalid {what}: {e}")))
 }
 
 /// The hostingAccounts document's rules: names of letters, digits and
@@ -344,9 +353,14 @@ async fn list(
     .filter_map(|(param, field)| q.get(*param).map(|v| (field.to_string(), v.clone())))
     .collect();
     let keep = move |v: &Value| {
-        filters
-            .iter()
-            .all(|(f, want)| v.get(f).and_then(Value::as_str) == Some(want.as_str()))
+        filters.iter().all(|(f, want)| {
+            // Account images embed their manifest rather than its id.
+            let found = v.get(f).or_else(|| match f.as_str() {
+                "manifestId" => v.pointer("/manifest/id"),
+                _ => None,
+            });
+            found.and_then(Value::as_str) == Some(want.as_str())
+        })
     };
     if plane == Plane::Hosting || kind == "deployments" {
         let (items, _) = app
@@ -495,8 +509,16 @@ async fn create_image(app: App, plane: Plane, p: Params, body: Bytes) -> Answer 
             "code": "ManifestNotFound",
             "message": format!("no manifest `{manifest_id}` to build an image from"),
         })),
-        Some(_) => {
+        Some(manifest) => {
             let id = new_id();
+            // The accounts document's Image embeds the manifest it was
+            // built from where the request named it by id.
+            if plane == Plane::Account
+                && let Some(o) = image.as_object_mut()
+            {
+                o.remove("manifestId");
+                o.insert("manifest".into(), manifest);
+            }
             image["id"] = json!(id);
             image["createdTime"] = json!(now_rfc3339(&app));
             image["imageBuildLogUri"] = json!(format!("{}/logs/{id}", app.base));

@@ -16,6 +16,7 @@
 
 mod arm;
 mod data_plane;
+mod documents;
 mod store;
 
 use std::net::SocketAddr;
@@ -106,6 +107,8 @@ pub(crate) struct App {
     tokens: Arc<Vec<String>>,
     pub(crate) op_delay_ms: i64,
     pub(crate) clock: Clock,
+    /// Request-body schemas, for the checks the generated types leave out.
+    documents: Arc<documents::Documents>,
     /// `http(s)://127.0.0.1:port`, for absolute links.
     pub(crate) base: Arc<str>,
 }
@@ -184,7 +187,10 @@ async fn gate(State(app): State<App>, request: Request, next: Next) -> Response 
         .is_some_and(|token| app.tokens.iter().any(|t| t == token));
     let arm = !path.starts_with("/api/") && !path.starts_with("/modelmanagement/");
     let mut response = if authorized {
-        next.run(request).await
+        match checked_body(&app, request, arm).await {
+            Ok(request) => next.run(request).await,
+            Err(e) => e.into_response(),
+        }
     } else {
         let e = ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -210,6 +216,35 @@ async fn gate(State(app): State<App>, request: Request, next: Next) -> Response 
         "request"
     );
     response
+}
+
+/// Bodies larger than this are refused (413) before any handler reads them.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Reads a JSON body once and checks its enum values against the
+/// documents; the request goes on with the same bytes. Bodies that are not
+/// JSON go on unchanged: the handler's decoding answers them.
+async fn checked_body(app: &App, request: Request, arm: bool) -> Result<Request, ApiError> {
+    let wrap = |e: ApiError| if arm { e.arm() } else { e };
+    if !matches!(request.method().as_str(), "POST" | "PUT" | "PATCH") {
+        return Ok(request);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            wrap(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestTooLarge",
+                format!("the body exceeds {MAX_BODY_BYTES} bytes or could not be read"),
+            ))
+        })?;
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+        app.documents
+            .check(parts.method.as_str(), parts.uri.path(), &value)
+            .map_err(|e| wrap(ApiError::bad_request(format!("invalid body: {e}"))))?;
+    }
+    Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
 }
 
 fn router(app: App) -> Router {
@@ -294,6 +329,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         tokens: Arc::new(config.tokens),
         op_delay_ms: config.op_delay_ms.max(0),
         clock: config.clock,
+        documents: Arc::new(documents::Documents::load()?),
         base: base_url.as_str().into(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
