@@ -7,6 +7,7 @@
 #![allow(clippy::panic)]
 
 use std::collections::BTreeSet;
+use std::io::Write as _;
 use std::sync::Mutex;
 
 use azureml_mms::{ClientOptions, SecretString, ServiceError, StaticTokenCredential};
@@ -690,7 +691,12 @@ async fn every_operation_of_every_surface() {
     let hit = every_surface(&target).await;
     let all = all_operations();
     let covered = all.intersection(&hit).count();
-    println!("coverage: {covered}/{} operations exercised", all.len());
+    // Straight to stderr, past the test harness's capture: CI logs show it.
+    let _ = writeln!(
+        std::io::stderr(),
+        "coverage: {covered}/{} operations exercised",
+        all.len()
+    );
     let missing: Vec<_> = all.difference(&hit).collect();
     assert!(missing.is_empty(), "not exercised: {missing:?}");
     emulator.shutdown().await;

@@ -13,6 +13,7 @@
 // Tests fail by panicking, helpers included.
 #![allow(clippy::panic)]
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -166,7 +167,8 @@ async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_documents(
             .find(|l| l.starts_with("===") && l.contains(" in "))
             .unwrap_or("(no summary)")
             .to_string();
-        println!("schemathesis {surface}: {summary}");
+        // Straight to stderr, past the harness's capture: CI logs show it.
+        let _ = writeln!(std::io::stderr(), "schemathesis {surface}: {summary}");
         if !output.status.success() {
             failures.push(format!("── {surface}.yaml ──\n{log}"));
         }

@@ -64,6 +64,90 @@ async fn state_survives_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A list being paged while models are registered and deleted: every
+/// model there from start to end is seen exactly once, nothing twice. (An
+/// offset for `$skipToken` would skip one after the delete.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_stay_stable_while_writes_happen() {
+    use azureml_mms::workspace::{ModelsListOptions, WorkspaceClient, models::Model};
+    let running = mms_emulator::start(Config {
+        tokens: vec![TOKEN.into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let client = WorkspaceClient::new(
+        running.base_url(),
+        StaticTokenCredential::new(TOKEN),
+        Some(ClientOptions::default()),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let scope = client.workspace("s", "r", "w");
+    let register = |name: String| {
+        let scope = &scope;
+        async move {
+            scope
+                .models()
+                .register(
+                    &Model::new(name, SecretString::new("u"), "application/zip"),
+                    None,
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .id
+                .clone()
+                .unwrap_or_default()
+        }
+    };
+    let mut before = Vec::new();
+    for i in 0..6 {
+        before.push(register(format!("before-{i}")).await);
+    }
+    let mut pages = scope
+        .models()
+        .list(Some(ModelsListOptions {
+            count: Some(2),
+            ..Default::default()
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_pages();
+    let first = pages
+        .try_next()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no first page"));
+    let mut seen: Vec<String> = first.value.iter().filter_map(|m| m.id.clone()).collect();
+    assert_eq!(seen, before[..2]);
+    // Between pages: one already listed goes, three new ones come.
+    scope
+        .models()
+        .delete(&before[0], None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..3 {
+        register(format!("during-{i}")).await;
+    }
+    while let Some(page) = pages.try_next().await.unwrap_or_else(|e| panic!("{e}")) {
+        seen.extend(page.value.iter().filter_map(|m| m.id.clone()));
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        seen.len(),
+        "a model was listed twice: {seen:?}"
+    );
+    for id in &before {
+        assert_eq!(
+            seen.iter().filter(|i| *i == id).count(),
+            1,
+            "{id} in {seen:?}"
+        );
+    }
+    running.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_registrations_of_one_name_get_versions_one_to_a_hundred() {
     let running = mms_emulator::start(Config {
