@@ -12,3 +12,4 @@ pub mod lint_specs;
 pub mod load;
 pub mod naming;
 pub mod normalize;
+pub mod synthetic;

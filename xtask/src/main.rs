@@ -16,6 +16,10 @@ commands:
                              resolve every $ref, print format, operations and
                              schemas per surface; exit 1 on any problem
   ir [--specs DIR]           print the normalized IR as JSON (for debugging rules)
+  bench [--skip-builds] [--out FILE]
+                             build and run the benchmarks (release): prints a
+                             markdown table, writes target/bench-report.json;
+                             see docs/performance.md
 ";
 
 fn main() -> ExitCode {
@@ -57,6 +61,30 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
         }
         "codegen" => codegen(rest),
+        "bench" => {
+            // The benchmarks live in their own package (they depend on the
+            // generated crate and on progenitor); build it optimized and
+            // hand it the arguments.
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "run",
+                    "--release",
+                    "--quiet",
+                    "--package",
+                    "mms-bench",
+                    "--",
+                ])
+                .args(rest)
+                .current_dir(workspace_root())
+                .status()
+                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            Ok(if status.success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         "ir" => {
             let mut specs = workspace_root().join("specs");
             let mut it = rest.iter();

@@ -439,6 +439,12 @@ pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_
     } else {
         body
     };
+    // Plain serde_json first: tracking the JSON path costs about half again
+    // as much on large pages, and only a failure needs it. On failure the
+    // body is decoded once more to name where.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();

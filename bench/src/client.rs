@@ -1,0 +1,189 @@
+//! Client figures against one loopback server: the generated client next
+//! to a hand-written reqwest call doing the same GET and decode, decoding
+//! a large page, and streaming 100,000 items.
+
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Path, Query};
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use azureml_mms::account::AccountClient;
+use azureml_mms::account::models::Model;
+use azureml_mms::azure_core::http::{RawResponse, StatusCode, headers::Headers};
+use azureml_mms::{ClientOptions, Page, StaticTokenCredential};
+use futures::TryStreamExt as _;
+use serde_json::json;
+
+use crate::{Figure, Phase, median, median_ms, memory, round};
+
+const SCOPE: &str = "/api/subscriptions/s/resourceGroups/r/accounts/a";
+const API_VERSION: &str = "2017-09-01-preview";
+const TOKEN: &str = "bench-token";
+const ROUNDS: usize = 5;
+const REQUESTS_PER_ROUND: usize = 1_000;
+const STREAM_ITEMS: usize = 100_000;
+const STREAM_PAGE: usize = 1_000;
+
+fn model(i: usize) -> serde_json::Value {
+    json!({
+        "id": format!("00000000-0000-0000-0000-{i:012}"),
+        "name": format!("model-{i}"),
+        "description": "A model registered for the benchmark, with a description of ordinary length.",
+        "mimeType": "application/zip",
+        "url": format!("https://store.example/models/{i}.zip"),
+        "tags": ["bench", "churn"],
+        "unpack": true,
+        "version": 3,
+        "createdAt": "2026-11-22T09:00:00Z",
+    })
+}
+
+fn page_bytes(first: usize, count: usize, next: Option<String>) -> Vec<u8> {
+    let items: Vec<_> = (first..first + count).map(model).collect();
+    let mut page = json!({"value": items});
+    if let Some(next) = next {
+        page["nextLink"] = json!(next);
+    }
+    serde_json::to_vec(&page).unwrap_or_default()
+}
+
+async fn serve() -> Result<String, String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| e.to_string())?;
+    let base = format!(
+        "http://{}",
+        listener.local_addr().map_err(|e| e.to_string())?
+    );
+    let one = serde_json::to_vec(&model(1)).unwrap_or_default();
+    let list_base = base.clone();
+    let app = Router::new()
+        .route(
+            &format!("{SCOPE}/models/{{id}}"),
+            get(move |Path(_id): Path<String>| {
+                let one = one.clone();
+                async move { ([(CONTENT_TYPE, "application/json")], one) }
+            }),
+        )
+        .route(
+            &format!("{SCOPE}/models"),
+            get(
+                move |Query(q): Query<std::collections::BTreeMap<String, String>>| {
+                    let base = list_base.clone();
+                    async move {
+                        let page: usize = q
+                            .get("$skipToken")
+                            .and_then(|t| t.parse().ok())
+                            .unwrap_or(0);
+                        let pages = STREAM_ITEMS / STREAM_PAGE;
+                        let next = (page + 1 < pages).then(|| {
+                            format!(
+                                "{base}{SCOPE}/models?api-version={API_VERSION}&$skipToken={}",
+                                page + 1
+                            )
+                        });
+                        (
+                            [(CONTENT_TYPE, "application/json")],
+                            page_bytes(page * STREAM_PAGE, STREAM_PAGE, next),
+                        )
+                            .into_response()
+                    }
+                },
+            ),
+        );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(base)
+}
+
+pub(crate) async fn figures() -> Result<Phase, String> {
+    let base = serve().await?;
+    let ours = AccountClient::new(
+        &base,
+        StaticTokenCredential::new(TOKEN),
+        Some(ClientOptions::default()),
+    )
+    .map_err(|e| e.to_string())?;
+    let scope = ours.account("s", "r", "a");
+    let theirs = reqwest::Client::new();
+    let url = format!("{base}{SCOPE}/models/m1?api-version={API_VERSION}");
+
+    // Requests per second, ours and theirs in alternating rounds; the
+    // ratio of each round's pair, then the median of the ratios.
+    let mut ratios = Vec::new();
+    for _ in 0..ROUNDS {
+        let started = Instant::now();
+        for _ in 0..REQUESTS_PER_ROUND {
+            let m = scope
+                .models()
+                .get("m1", None)
+                .await
+                .map_err(|e| format!("generated client: {e}"))?;
+            std::hint::black_box(&m.name);
+        }
+        let ours_rps = REQUESTS_PER_ROUND as f64 / started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        for _ in 0..REQUESTS_PER_ROUND {
+            let response = theirs
+                .get(&url)
+                .bearer_auth(TOKEN)
+                .send()
+                .await
+                .map_err(|e| format!("reqwest: {e}"))?;
+            if !response.status().is_success() {
+                return Err(format!("reqwest: {}", response.status()));
+            }
+            let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+            let m: Model = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+            std::hint::black_box(&m.name);
+        }
+        let theirs_rps = REQUESTS_PER_ROUND as f64 / started.elapsed().as_secs_f64();
+        ratios.push(ours_rps / theirs_rps);
+    }
+    let client_vs_reqwest = median(&mut ratios);
+
+    // Decoding one page of 10,000 items: the client's own path (which
+    // names the JSON path on failure) against plain serde_json.
+    let page = azureml_mms::azure_core::Bytes::from(page_bytes(0, 10_000, None));
+    let raw = RawResponse::from_bytes(StatusCode::Ok, Headers::new(), page.clone());
+    let mut decode_ratios = Vec::new();
+    for _ in 0..ROUNDS {
+        let ours = median_ms(4, || {
+            azureml_mms::runtime::decode::<Page<Model>>("Models_List", &raw).map(|p| p.value.len())
+        });
+        let theirs = median_ms(4, || {
+            serde_json::from_slice::<Page<Model>>(&page).map(|p| p.value.len())
+        });
+        decode_ratios.push(ours / theirs);
+    }
+    let decode_vs_serde = median(&mut decode_ratios);
+
+    // Streaming 100,000 items across 100 pages: the peak is the process's,
+    // server included, from a reset just before.
+    memory::reset_peak()?;
+    let mut items = scope
+        .models()
+        .list(None)
+        .map_err(|e| format!("list: {e}"))?;
+    let mut seen = 0usize;
+    while let Some(m) = items.try_next().await.map_err(|e| format!("list: {e}"))? {
+        std::hint::black_box(&m.name);
+        seen += 1;
+    }
+    let stream_peak = memory::peak_mb()?;
+    if seen != STREAM_ITEMS {
+        return Err(format!("streamed {seen} items, expected {STREAM_ITEMS}"));
+    }
+
+    Ok(Phase {
+        extra: Default::default(),
+        figures: vec![
+            Figure::new("client_vs_reqwest", round(client_vs_reqwest, 3), "≥ 0.95"),
+            Figure::new("decode_vs_serde", round(decode_vs_serde, 3), "≤ 1.1"),
+            Figure::new("stream_100k_peak_mb", round(stream_peak, 1), "< 64"),
+        ],
+    })
+}
