@@ -111,9 +111,12 @@ pub fn sanitize_doc(text: &str) -> Vec<String> {
 
 /// Formats tokens as a Rust file, behind the generated-file banner.
 pub fn format_file(tokens: TokenStream, what: &str) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens.clone()).map_err(|e| {
+    // Kept only when asked for: a clone shares the stream, and parsing a
+    // shared stream copies every token first.
+    let dump = std::env::var_os("XTASK_DUMP_TOKENS").map(|path| (path, tokens.clone()));
+    let file: syn::File = syn::parse2(tokens).map_err(|e| {
         // A generator bug, not an input problem: let its author see the tokens.
-        if let Ok(path) = std::env::var("XTASK_DUMP_TOKENS") {
+        if let Some((path, tokens)) = dump {
             let _ = std::fs::write(path, tokens.to_string());
         }
         format!("generated {what} does not parse: {e} (a generator bug; XTASK_DUMP_TOKENS=FILE writes the tokens)")
