@@ -64,8 +64,15 @@ const RUNTIME: [(&str, &str); 12] = [
 /// Every file of the crate: path relative to the crate root → contents.
 pub type Files = BTreeMap<String, String>;
 
+/// One file to make: its path and the work that makes it.
+type Job<'a> = (
+    String,
+    Box<dyn FnOnce() -> Result<String, String> + Send + 'a>,
+);
+
 pub fn emit(api: &Api) -> Result<Files, String> {
     let index = TypeIndex::new(api);
+    let index = &index;
     let mut files = Files::new();
     for (name, text) in RUNTIME {
         files.insert(
@@ -75,55 +82,117 @@ pub fn emit(api: &Api) -> Result<Files, String> {
     }
     files.insert("Cargo.toml".into(), crate_files::cargo_toml(api));
     files.insert("README.md".into(), crate_files::readme(api));
-    files.insert(
+    let mut jobs: Vec<Job> = Vec::new();
+    jobs.push((
         "src/lib.rs".into(),
-        rust::format_file(crate_files::lib_rs(api), "lib.rs")?,
-    );
-    files.insert(
+        Box::new(|| rust::format_file(crate_files::lib_rs(api), "lib.rs")),
+    ));
+    jobs.push((
         "src/models.rs".into(),
-        rust::format_file(
-            models::models_file(
-                COMMON_MODULE,
-                "Types shared by several surfaces, generated once.",
-                &api.common_types,
-                &index,
-            ),
-            "models.rs",
-        )?,
-    );
+        Box::new(move || {
+            rust::format_file(
+                models::models_file(
+                    COMMON_MODULE,
+                    "Types shared by several surfaces, generated once.",
+                    &api.common_types,
+                    index,
+                ),
+                "models.rs",
+            )
+        }),
+    ));
     if let Some(f) = &api.facade {
-        files.insert(
+        jobs.push((
             "src/facade.rs".into(),
-            rust::format_file(facade::facade_file(f, &api.crate_name, &index), "facade.rs")?,
-        );
+            Box::new(move || {
+                rust::format_file(facade::facade_file(f, &api.crate_name, index), "facade.rs")
+            }),
+        ));
     }
     for surface in &api.surfaces {
         let module = &surface.module;
-        files.insert(
+        jobs.push((
             format!("src/{module}/mod.rs"),
-            rust::format_file(
-                client::surface_file(surface, &index),
-                &format!("{module}/mod.rs"),
-            )?,
-        );
-        files.insert(
+            Box::new(move || {
+                rust::format_file(
+                    client::surface_file(surface, index),
+                    &format!("{module}/mod.rs"),
+                )
+            }),
+        ));
+        jobs.push((
             format!("src/{module}/models.rs"),
-            rust::format_file(
-                models::models_file(
-                    &format!("{module}::models"),
-                    &format!("Types of the {}.", surface.title),
-                    &surface.types,
-                    &index,
-                ),
-                &format!("{module}/models.rs"),
-            )?,
-        );
-        files.insert(
+            Box::new(move || {
+                rust::format_file(
+                    models::models_file(
+                        &format!("{module}::models"),
+                        &format!("Types of the {}.", surface.title),
+                        &surface.types,
+                        index,
+                    ),
+                    &format!("{module}/models.rs"),
+                )
+            }),
+        ));
+        jobs.push((
             format!("openapi/{}.yaml", surface.feature),
-            openapi::document(surface, api, &index)?,
-        );
+            Box::new(move || openapi::document(surface, api, index)),
+        ));
+    }
+    // The files are independent: make them on every core. The result is
+    // a sorted map, so the order they finish in never shows.
+    for (path, text) in run_jobs(jobs) {
+        files.insert(path, text?);
     }
     Ok(files)
+}
+
+/// Runs `jobs` on up to as many threads as there are cores, and returns
+/// each path with its result, in the jobs' order.
+fn run_jobs(jobs: Vec<Job<'_>>) -> Vec<(String, Result<String, String>)> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    let count = jobs.len();
+    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
+    let done = std::sync::Mutex::new(Vec::with_capacity(count));
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    loop {
+                        let next = queue.lock().ok().and_then(|mut q| q.next());
+                        let Some((i, (path, job))) = next else {
+                            break;
+                        };
+                        let result = job();
+                        if let Ok(mut done) = done.lock() {
+                            done.push((i, path, result));
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Joined here, so a panicking emitter is counted below instead of
+        // re-raised by the scope.
+        for worker in workers {
+            let _ = worker.join();
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_default();
+    done.sort_by_key(|(i, _, _)| *i);
+    if done.len() < count {
+        // A job panicked (a generator bug): say so rather than emit a
+        // crate with files missing.
+        return vec![(
+            String::new(),
+            Err("a file emitter failed unexpectedly (a generator bug)".into()),
+        )];
+    }
+    done.into_iter()
+        .map(|(_, path, result)| (path, result))
+        .collect()
 }
 
 /// Finds the definition behind a named type, across modules.
