@@ -153,10 +153,10 @@ pub(crate) async fn figures() -> Result<Phase, String> {
     for _ in 0..ROUNDS {
         let ours = median_ms(4, || {
             azureml_mms::runtime::decode::<Page<Model>>("Models_List", &raw).map(|p| p.value.len())
-        });
+        })?;
         let theirs = median_ms(4, || {
             serde_json::from_slice::<Page<Model>>(&page).map(|p| p.value.len())
-        });
+        })?;
         decode_ratios.push(ours / theirs);
     }
     let decode_vs_serde = median(&mut decode_ratios);

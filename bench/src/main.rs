@@ -104,17 +104,20 @@ fn phase_in_child(name: &str) -> Result<Phase, String> {
         .ok_or_else(|| format!("phase {name}: unreadable output"))
 }
 
-/// Median of `runs` timings of `f`, after one warm-up run, in ms.
-pub(crate) fn median_ms<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
-    std::hint::black_box(f());
-    let mut times: Vec<f64> = (0..runs.max(1))
-        .map(|_| {
-            let started = Instant::now();
-            std::hint::black_box(f());
-            started.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    median(&mut times)
+/// Median of `runs` timings of `f`, after one warm-up run, in ms. The
+/// first failure ends the measurement: a failing run would time nothing.
+pub(crate) fn median_ms<T, E: std::fmt::Display>(
+    runs: usize,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> Result<f64, String> {
+    std::hint::black_box(f().map_err(|e| e.to_string())?);
+    let mut times = Vec::with_capacity(runs.max(1));
+    for _ in 0..runs.max(1) {
+        let started = Instant::now();
+        std::hint::black_box(f().map_err(|e| e.to_string())?);
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    Ok(median(&mut times))
 }
 
 pub(crate) fn median(values: &mut [f64]) -> f64 {

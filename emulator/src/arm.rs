@@ -127,26 +127,11 @@ async fn create_or_update(app: App, p: Provider, params: Params, body: Bytes) ->
     Ok((status, axum::Json(account)).into_response())
 }
 
-/// Keeps the typed value written back, as `data_plane::decode` does.
+/// `data_plane::decode`, answering in ARM's error shape.
 fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(
     body: &Bytes,
 ) -> Result<Value, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(body);
-    let typed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    let typed = match typed {
-        Ok(typed) => typed,
-        Err(e) => {
-            let path = e.path().to_string();
-            let at = if path == "." {
-                String::new()
-            } else {
-                format!(" at `{path}`")
-            };
-            return Err(ApiError::bad_request(format!("invalid account{at}: {}", e.inner())).arm());
-        }
-    };
-    serde_json::to_value(&typed)
-        .map_err(|e| ApiError::bad_request(format!("invalid account: {e}")).arm())
+    crate::data_plane::decode::<T>(body, "account").map_err(ApiError::arm)
 }
 
 async fn read(app: &App, p: Provider, params: &Params) -> Result<(Key, String, Value), ApiError> {

@@ -107,7 +107,7 @@ fn new_id() -> String {
 ///
 /// What is kept is the typed value written back: the shape the service
 /// stores and answers with (`"unpack": null` is absent, not null).
-fn decode<T: DeserializeOwned + serde::Serialize>(
+pub(crate) fn decode<T: DeserializeOwned + serde::Serialize>(
     body: &Bytes,
     what: &str,
 ) -> Result<Value, ApiError> {

@@ -5,6 +5,8 @@
 //! "AAA"`; the service, and so the emulator, refuses it with a 400 naming
 //! the field.
 
+use std::sync::{Arc, OnceLock};
+
 use serde_json::Value;
 
 /// Each surface's document, as `cargo xtask codegen` wrote it.
@@ -52,7 +54,14 @@ pub(crate) struct Documents {
 }
 
 impl Documents {
-    pub(crate) fn load() -> Result<Self, String> {
+    /// The documents, parsed once per process: they are compiled in, so
+    /// every emulator started here shares them.
+    pub(crate) fn shared() -> Result<Arc<Self>, String> {
+        static SHARED: OnceLock<Result<Arc<Documents>, String>> = OnceLock::new();
+        SHARED.get_or_init(|| Self::load().map(Arc::new)).clone()
+    }
+
+    fn load() -> Result<Self, String> {
         let mut out = Documents::default();
         for (surface, source) in SOURCES {
             let document: Value = serde_norway::from_str(source)

@@ -329,7 +329,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         tokens: Arc::new(config.tokens),
         op_delay_ms: config.op_delay_ms.max(0),
         clock: config.clock,
-        documents: Arc::new(documents::Documents::load()?),
+        documents: documents::Documents::shared()?,
         base: base_url.as_str().into(),
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
