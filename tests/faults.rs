@@ -339,6 +339,44 @@ async fn unauthorized_is_not_retried() {
 }
 
 #[tokio::test]
+async fn a_bad_item_in_a_page_is_named_by_its_json_path() {
+    let mut bad = model();
+    bad["mimeType"] = json!(["not", "a", "string"]);
+    let page = json!({"value": [model(), bad]});
+    let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;
+    let err = s
+        .scope
+        .models()
+        .list(None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("must fail");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("Models_List: the 200 response (x-ms-request-id req-200) does not match its documented type at `value[1].mimeType`: invalid type: sequence, expected a string"),
+        "{text}"
+    );
+    let mut missing = model();
+    missing.as_object_mut().map(|m| m.remove("name"));
+    let page = json!({"value": [model(), model(), missing]});
+    let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;
+    let err = s
+        .scope
+        .models()
+        .list(None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .try_collect::<Vec<_>>()
+        .await
+        .expect_err("must fail");
+    let text = err.to_string();
+    assert!(
+        text.contains("does not match its documented type at `value[2]`: missing field `name`"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_host_is_refused() {
     let page = json!({"value": [model()], "nextLink": "http://evil.example:1/steal?page=2"});
     let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;

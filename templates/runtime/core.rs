@@ -438,27 +438,18 @@ pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_
     } else {
         body
     };
-    // Plain serde_json first: tracking the JSON path costs about half again
-    // as much on large pages, and only a failure needs it. On failure the
-    // body is decoded once more to name where.
-    if let Ok(value) = serde_json::from_slice(body) {
-        return Ok(value);
-    }
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
+    // On failure the path is worked out from the error's position
+    // (json_path.rs), so each model's decoding is compiled once.
+    serde_json::from_slice(body).map_err(|e| {
+        let path = super::json_path::path_of(body, &e);
         decode_error(
             operation,
             raw.status(),
             request_id(raw.headers()),
             &path,
-            e.inner(),
+            &e,
         )
-    })?;
-    deserializer
-        .end()
-        .map_err(|e| decode_error(operation, raw.status(), request_id(raw.headers()), "", &e))?;
-    Ok(value)
+    })
 }
 
 pub(crate) fn request_id(headers: &Headers) -> Option<&str> {

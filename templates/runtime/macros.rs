@@ -119,7 +119,7 @@ macro_rules! tagged_union {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value.get($tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    $( Some($wire $(| $alias)*) => ::serde_json::from_value(value)
+                    $( Some($wire $(| $alias)*) => $crate::runtime::decode_variant(&value)
                         .map(|v| Self::$variant(::std::boxed::Box::new(v)))
                         .map_err(<D::Error as ::serde::de::Error>::custom), )*
                     _ => Ok(Self::Unknown(value)),
@@ -137,7 +137,31 @@ macro_rules! tagged_union {
     };
 }
 
-/// Serializes `inner` (a struct) with the discriminator added.
+/// Decodes a union's variant from the JSON already read. Going through
+/// bytes rather than `serde_json::from_value` costs a copy at run time but
+/// reuses each model's one compiled decoder (the one responses use)
+/// instead of compiling a second one against `serde_json::Value`.
+///
+/// The error names the path inside the variant; the position serde_json
+/// reports would point into the copy, so it is left out.
+pub fn decode_variant<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, String> {
+    let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
+        match super::json_path::path_of(&bytes, &e).as_str() {
+            "." => message.to_string(),
+            path => format!("{message} (at `{path}` inside the variant)"),
+        }
+    })
+}
+
+/// Serializes `inner` (a struct) with the discriminator added. `inner` goes
+/// to bytes first, as request bodies do, so the model's serializer is the
+/// one already compiled for them rather than a second one for `Value`.
 pub fn serialize_tagged<S, T>(
     serializer: S,
     tag: &str,
@@ -148,7 +172,9 @@ where
     S: serde::Serializer,
     T: serde::Serialize,
 {
-    let mut value = serde_json::to_value(inner).map_err(serde::ser::Error::custom)?;
+    let bytes = serde_json::to_vec(inner).map_err(serde::ser::Error::custom)?;
+    let mut value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(serde::ser::Error::custom)?;
     if let serde_json::Value::Object(map) = &mut value {
         map.insert(tag.to_string(), serde_json::Value::String(wire.to_string()));
     }

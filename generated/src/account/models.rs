@@ -181,9 +181,9 @@ crate::string_enum! {
 }
 /// Runtime properties, as string keys and values.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct TargetRuntimeProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,

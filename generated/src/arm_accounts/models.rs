@@ -46,9 +46,9 @@ pub struct ErrorResponse {
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ModelManagementAccountTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -164,9 +164,9 @@ impl ModelManagementAccount {
 pub type ModelManagementAccountListResult = crate::runtime::Page<ModelManagementAccount>;
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ModelManagementAccountUpdateParametersTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,

@@ -45,9 +45,9 @@ pub struct ErrorResponse {
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct HostingAccountTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -213,9 +213,9 @@ pub struct HostingAccountPatchProperties {
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct HostingAccountUpdateParametersTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -272,7 +272,14 @@ pub struct OperationDisplay {
 }
 /// Additional operation properties (an empty object in the document).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct OperationProperties {}
+#[serde(transparent)]
+pub struct OperationProperties {
+    /// The object's properties, as sent.
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Operation {

@@ -141,9 +141,9 @@ crate::string_enum! {
 }
 /// Extra requirements of the service, keyed by property type (documented keys: pipRequirements, condaEnvFile).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct TargetRuntimeProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,

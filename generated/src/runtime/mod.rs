@@ -9,6 +9,7 @@ mod core;
 mod credential;
 mod datetime;
 mod error;
+mod json_path;
 mod lro;
 mod macros;
 mod paging;
@@ -29,4 +30,4 @@ pub use query::{QueryValue, append_query, append_query_each, set_header};
 pub use retry::{RetryOptions, Sleeper, TokioSleeper};
 pub use secret::SecretString;
 
-pub use macros::serialize_tagged;
+pub use macros::{decode_variant, serialize_tagged};

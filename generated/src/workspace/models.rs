@@ -3,9 +3,9 @@
 //! Types of the Azure Machine Learning Model Management (workspace data plane).
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct CreateServiceRequestKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -13,9 +13,9 @@ pub struct CreateServiceRequestKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct CreateServiceRequestProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -61,7 +61,14 @@ pub struct EnvironmentImageAsset {
 }
 /// Conda environment specification (free-form JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ModelPythonSectionCondaDependencies {}
+#[serde(transparent)]
+pub struct ModelPythonSectionCondaDependencies {
+    /// The object's properties, as sent.
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
 /// Python settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelPythonSection {
@@ -96,9 +103,9 @@ pub struct ModelPythonSection {
 }
 /// Environment variables to set.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ModelEnvironmentDefinitionEnvironmentVariables {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -523,9 +530,9 @@ impl AciServiceCreateRequest {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ServiceResponseBaseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -533,9 +540,9 @@ pub struct ServiceResponseBaseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ServiceResponseBaseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -549,9 +556,9 @@ crate::string_enum! {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ImageResponseBaseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -559,9 +566,9 @@ pub struct ImageResponseBaseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ImageResponseBaseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -598,9 +605,9 @@ pub struct DatasetReference {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ModelKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -608,9 +615,9 @@ pub struct ModelKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ModelProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -777,9 +784,9 @@ crate::string_enum! {
 }
 /// Runtime properties set by the service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct TargetRuntimeProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -976,12 +983,19 @@ pub struct DockerImageResponse {
     pub generated_docker_file_uri: ::std::option::Option<::std::string::String>,
 }
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AciServiceResponseModelConfigMapValue {}
+#[serde(transparent)]
+pub struct AciServiceResponseModelConfigMapValue {
+    /// The object's properties, as sent.
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct AciServiceResponseModelConfigMap {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         AciServiceResponseModelConfigMapValue,
@@ -1435,12 +1449,19 @@ pub struct LivenessProbeRequirements {
     pub initial_delay_seconds: ::std::option::Option<i32>,
 }
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct AksServiceResponseModelConfigMapValue {}
+#[serde(transparent)]
+pub struct AksServiceResponseModelConfigMapValue {
+    /// The object's properties, as sent.
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct AksServiceResponseModelConfigMap {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         AksServiceResponseModelConfigMapValue,
@@ -2055,9 +2076,9 @@ pub struct ArtifactDetails {
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct AssetKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2065,9 +2086,9 @@ pub struct AssetKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct AssetProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2075,9 +2096,9 @@ pub struct AssetProperties {
 }
 /// Free-form key/value metadata.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct AssetMeta {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2508,9 +2529,9 @@ crate::tagged_union! {
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct CreateIotServiceRequestRoutes {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2518,9 +2539,9 @@ pub struct CreateIotServiceRequestRoutes {
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct IotModuleSettingsPropertiesDesired {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2528,9 +2549,9 @@ pub struct IotModuleSettingsPropertiesDesired {
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct IotModuleSettingsEnvironmentVariables {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2579,9 +2600,9 @@ pub struct IotModuleSettings {
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct IotBaseModuleSettingsPropertiesDesired {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2589,9 +2610,9 @@ pub struct IotBaseModuleSettingsPropertiesDesired {
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct IotBaseModuleSettingsEnvironmentVariables {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -2823,9 +2844,9 @@ pub struct DeploymentSummary {
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct IotServiceResponseRoutes {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -3021,9 +3042,9 @@ pub type PaginatedAssetList = crate::runtime::Page<Asset>;
 pub type PaginatedModelList = crate::runtime::Page<Model>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ProfileResponseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -3031,9 +3052,9 @@ pub struct ProfileResponseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ProfileResponseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -3238,9 +3259,9 @@ crate::tagged_union! {
 pub type PaginatedServiceList = crate::runtime::Page<ServiceResponseBase>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ProfileRequestBaseKvTags {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,
@@ -3248,9 +3269,9 @@ pub struct ProfileRequestBaseKvTags {
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(transparent)]
 pub struct ProfileRequestBaseProperties {
-    /// Properties not named above, as sent.
-    #[serde(flatten)]
+    /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
         ::std::string::String,
         ::std::string::String,

@@ -16,7 +16,7 @@ use crate::ir::{Api, Primitive, TypeDef, TypeKind, TypeRef};
 use crate::normalize::COMMON_MODULE;
 
 /// The runtime support the generated code calls, copied verbatim.
-const RUNTIME: [(&str, &str); 12] = [
+const RUNTIME: [(&str, &str); 13] = [
     ("mod.rs", include_str!("../../../templates/runtime/mod.rs")),
     (
         "base64.rs",
@@ -37,6 +37,10 @@ const RUNTIME: [(&str, &str); 12] = [
     (
         "error.rs",
         include_str!("../../../templates/runtime/error.rs"),
+    ),
+    (
+        "json_path.rs",
+        include_str!("../../../templates/runtime/json_path.rs"),
     ),
     ("lro.rs", include_str!("../../../templates/runtime/lro.rs")),
     (

@@ -94,12 +94,28 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
         .zip(additional_name.as_ref())
         .map(|(t, n)| {
             let t = type_tokens_in(t, Some(module));
+            // Alone, the map is the whole object: `transparent` says so
+            // without `flatten`, whose buffering decoder is several times
+            // the code and the time.
+            let (doc, attr) = if s.fields.is_empty() {
+                (
+                    quote!(#[doc = " The object's properties, as sent."]),
+                    quote!(),
+                )
+            } else {
+                (
+                    quote!(#[doc = " Properties not named above, as sent."]),
+                    quote!(#[serde(flatten)]),
+                )
+            };
             quote! {
-                /// Properties not named above, as sent.
-                #[serde(flatten)]
+                #doc
+                #attr
                 pub #n: ::std::collections::BTreeMap<::std::string::String, #t>,
             }
         });
+    let transparent =
+        (s.fields.is_empty() && s.additional.is_some()).then(|| quote!(#[serde(transparent)]));
     let defaultable = s
         .fields
         .iter()
@@ -164,6 +180,7 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
     quote! {
         #docs
         #[derive(Clone, Debug, #derive_default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #transparent
         pub struct #name {
             #(#fields)*
             #additional

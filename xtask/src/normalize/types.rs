@@ -811,6 +811,10 @@ impl<'a> TypeBuilder<'a> {
                 &at.child("additionalProperties"),
             )),
             Some(AdditionalProperties::Any(true)) => Some(TypeRef::Any),
+            // An object that names no properties and does not forbid others
+            // is free-form (`type: object` alone): keep what the service
+            // sends instead of decoding it into an empty struct.
+            None if fields.is_empty() && view.all_of.is_empty() => Some(TypeRef::Any),
             _ => None,
         };
         Struct {
