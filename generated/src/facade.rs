@@ -21,15 +21,15 @@
 /// Fields of models that `account`, `hosting-account`, `workspace` share.
 pub trait ModelFields {
     /// The `description` field, whichever surface the value came from.
-    fn description(&self) -> ::std::option::Option<&str>;
+    fn description(&self) -> Option<&str>;
     /// The `id` field, whichever surface the value came from.
-    fn id(&self) -> ::std::option::Option<&str>;
+    fn id(&self) -> Option<&str>;
     /// The `mimeType` field, whichever surface the value came from.
-    fn mime_type(&self) -> ::std::option::Option<&str>;
+    fn mime_type(&self) -> Option<&str>;
     /// The `name` field, whichever surface the value came from.
-    fn name(&self) -> ::std::option::Option<&str>;
+    fn name(&self) -> Option<&str>;
     /// The `version` field, whichever surface the value came from.
-    fn version(&self) -> ::std::option::Option<i64>;
+    fn version(&self) -> Option<i64>;
 }
 /// Operations on models that `account`, `hosting-account`, `workspace` share.
 pub trait ModelsApi {
@@ -189,70 +189,70 @@ impl HasModels for crate::workspace::WorkspaceScope {
 }
 #[cfg(feature = "account")]
 impl ModelFields for crate::account::models::Model {
-    fn description(&self) -> ::std::option::Option<&str> {
+    fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn mime_type(&self) -> ::std::option::Option<&str> {
+    fn mime_type(&self) -> Option<&str> {
         Some(self.mime_type.as_str())
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         Some(self.name.as_str())
     }
-    fn version(&self) -> ::std::option::Option<i64> {
+    fn version(&self) -> Option<i64> {
         self.version.map(i64::from)
     }
 }
 #[cfg(feature = "hosting-account")]
 impl ModelFields for crate::hosting_account::models::Model {
-    fn description(&self) -> ::std::option::Option<&str> {
+    fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn mime_type(&self) -> ::std::option::Option<&str> {
+    fn mime_type(&self) -> Option<&str> {
         self.mime_type.as_deref()
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
-    fn version(&self) -> ::std::option::Option<i64> {
+    fn version(&self) -> Option<i64> {
         self.version.map(i64::from)
     }
 }
 #[cfg(feature = "workspace")]
 impl ModelFields for crate::workspace::models::Model {
-    fn description(&self) -> ::std::option::Option<&str> {
+    fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn mime_type(&self) -> ::std::option::Option<&str> {
+    fn mime_type(&self) -> Option<&str> {
         Some(self.mime_type.as_str())
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         Some(self.name.as_str())
     }
-    fn version(&self) -> ::std::option::Option<i64> {
+    fn version(&self) -> Option<i64> {
         self.version
     }
 }
 /// Fields of manifests that `account`, `hosting-account` share.
 pub trait ManifestFields {
     /// The `createdTime` field, whichever surface the value came from.
-    fn created_time(&self) -> ::std::option::Option<crate::DateTime>;
+    fn created_time(&self) -> Option<crate::DateTime>;
     /// The `description` field, whichever surface the value came from.
-    fn description(&self) -> ::std::option::Option<&str>;
+    fn description(&self) -> Option<&str>;
     /// The `driverProgram` field, whichever surface the value came from.
-    fn driver_program(&self) -> ::std::option::Option<&str>;
+    fn driver_program(&self) -> Option<&str>;
     /// The `id` field, whichever surface the value came from.
-    fn id(&self) -> ::std::option::Option<&str>;
+    fn id(&self) -> Option<&str>;
     /// The `modelType` field, whichever surface the value came from.
-    fn model_type(&self) -> ::std::option::Option<&str>;
+    fn model_type(&self) -> Option<&str>;
 }
 /// Operations on manifests that `account`, `hosting-account` share.
 pub trait ManifestsApi {
@@ -370,46 +370,46 @@ impl HasManifests for crate::hosting_account::HostingAccountScope {
 }
 #[cfg(feature = "account")]
 impl ManifestFields for crate::account::models::Manifest {
-    fn created_time(&self) -> ::std::option::Option<crate::DateTime> {
+    fn created_time(&self) -> Option<crate::DateTime> {
         self.created_time
     }
-    fn description(&self) -> ::std::option::Option<&str> {
+    fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn driver_program(&self) -> ::std::option::Option<&str> {
+    fn driver_program(&self) -> Option<&str> {
         Some(self.driver_program.as_str())
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn model_type(&self) -> ::std::option::Option<&str> {
+    fn model_type(&self) -> Option<&str> {
         self.model_type.as_ref().map(|v| v.as_str())
     }
 }
 #[cfg(feature = "hosting-account")]
 impl ManifestFields for crate::hosting_account::models::Manifest {
-    fn created_time(&self) -> ::std::option::Option<crate::DateTime> {
+    fn created_time(&self) -> Option<crate::DateTime> {
         self.created_time
     }
-    fn description(&self) -> ::std::option::Option<&str> {
+    fn description(&self) -> Option<&str> {
         self.description.as_deref()
     }
-    fn driver_program(&self) -> ::std::option::Option<&str> {
+    fn driver_program(&self) -> Option<&str> {
         self.driver_program.as_deref()
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn model_type(&self) -> ::std::option::Option<&str> {
+    fn model_type(&self) -> Option<&str> {
         self.model_type.as_ref().map(|v| v.as_str())
     }
 }
 /// Fields of images that `account`, `hosting-account` share.
 pub trait ImageFields {
     /// The `id` field, whichever surface the value came from.
-    fn id(&self) -> ::std::option::Option<&str>;
+    fn id(&self) -> Option<&str>;
     /// The `imageType` field, whichever surface the value came from.
-    fn image_type(&self) -> ::std::option::Option<&str>;
+    fn image_type(&self) -> Option<&str>;
 }
 /// Operations on images that `account`, `hosting-account` share.
 pub trait ImagesApi {
@@ -499,30 +499,30 @@ impl HasImages for crate::hosting_account::HostingAccountScope {
 }
 #[cfg(feature = "account")]
 impl ImageFields for crate::account::models::Image {
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn image_type(&self) -> ::std::option::Option<&str> {
+    fn image_type(&self) -> Option<&str> {
         self.image_type.as_ref().map(|v| v.as_str())
     }
 }
 #[cfg(feature = "hosting-account")]
 impl ImageFields for crate::hosting_account::models::Image {
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn image_type(&self) -> ::std::option::Option<&str> {
+    fn image_type(&self) -> Option<&str> {
         self.image_type.as_ref().map(|v| v.as_str())
     }
 }
 /// Fields of services that `account`, `hosting-account`, `workspace` share.
 pub trait ServiceFields {
     /// The `ID`/`id` field, whichever surface the value came from.
-    fn id(&self) -> ::std::option::Option<&str>;
+    fn id(&self) -> Option<&str>;
     /// The `name` field, whichever surface the value came from.
-    fn name(&self) -> ::std::option::Option<&str>;
+    fn name(&self) -> Option<&str>;
     /// The `state` field, whichever surface the value came from.
-    fn state(&self) -> ::std::option::Option<&str>;
+    fn state(&self) -> Option<&str>;
 }
 /// Operations on services that `account`, `hosting-account`, `workspace` share.
 pub trait ServicesApi {
@@ -756,31 +756,31 @@ impl HasServices for crate::workspace::WorkspaceScope {
 }
 #[cfg(feature = "account")]
 impl ServiceFields for crate::account::models::ServiceResponse {
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
-    fn state(&self) -> ::std::option::Option<&str> {
+    fn state(&self) -> Option<&str> {
         self.state.as_ref().map(|v| v.as_str())
     }
 }
 #[cfg(feature = "hosting-account")]
 impl ServiceFields for crate::hosting_account::models::Service {
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         self.name.as_deref()
     }
-    fn state(&self) -> ::std::option::Option<&str> {
+    fn state(&self) -> Option<&str> {
         self.state.as_ref().map(|v| v.as_str())
     }
 }
 #[cfg(feature = "workspace")]
 impl ServiceFields for crate::workspace::models::ServiceResponseBase {
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         match self {
             crate::workspace::models::ServiceResponseBase::AciServiceResponse(x) => {
                 x.id.as_deref()
@@ -808,7 +808,7 @@ impl ServiceFields for crate::workspace::models::ServiceResponseBase {
             }
         }
     }
-    fn name(&self) -> ::std::option::Option<&str> {
+    fn name(&self) -> Option<&str> {
         match self {
             crate::workspace::models::ServiceResponseBase::AciServiceResponse(x) => {
                 x.name.as_deref()
@@ -836,7 +836,7 @@ impl ServiceFields for crate::workspace::models::ServiceResponseBase {
             }
         }
     }
-    fn state(&self) -> ::std::option::Option<&str> {
+    fn state(&self) -> Option<&str> {
         match self {
             crate::workspace::models::ServiceResponseBase::AciServiceResponse(x) => {
                 x.state.as_ref().map(|v| v.as_str())
@@ -868,21 +868,21 @@ impl ServiceFields for crate::workspace::models::ServiceResponseBase {
 /// Fields of operations that `account`, `hosting-account`, `workspace` share.
 pub trait OperationFields {
     /// The `createdTime` field, whichever surface the value came from.
-    fn created_time(&self) -> ::std::option::Option<crate::DateTime>;
+    fn created_time(&self) -> Option<crate::DateTime>;
     /// The `endTime` field, whichever surface the value came from.
-    fn end_time(&self) -> ::std::option::Option<crate::DateTime>;
+    fn end_time(&self) -> Option<crate::DateTime>;
     /// The `id` field, whichever surface the value came from.
-    fn id(&self) -> ::std::option::Option<&str>;
+    fn id(&self) -> Option<&str>;
     /// The `operationType` field, whichever surface the value came from.
-    fn operation_type(&self) -> ::std::option::Option<&str>;
+    fn operation_type(&self) -> Option<&str>;
     /// The `resourceLocation` field, whichever surface the value came from.
-    fn resource_location(&self) -> ::std::option::Option<&str>;
+    fn resource_location(&self) -> Option<&str>;
     /// The `state` field, whichever surface the value came from.
-    fn state(&self) -> ::std::option::Option<&str>;
+    fn state(&self) -> Option<&str>;
     /// The `operationLog` field, whichever surface the value came from.
-    fn operation_log(&self) -> ::std::option::Option<&str>;
+    fn operation_log(&self) -> Option<&str>;
     /// The `parentRequestId` field, whichever surface the value came from.
-    fn parent_request_id(&self) -> ::std::option::Option<&str>;
+    fn parent_request_id(&self) -> Option<&str>;
 }
 /// Operations on operations that `account`, `hosting-account`, `workspace` share.
 pub trait OperationsApi {
@@ -961,28 +961,28 @@ impl HasOperations for crate::workspace::WorkspaceScope {
 }
 #[cfg(any(feature = "account", feature = "hosting-account", feature = "workspace"))]
 impl OperationFields for crate::models::AsyncOperationStatus {
-    fn created_time(&self) -> ::std::option::Option<crate::DateTime> {
+    fn created_time(&self) -> Option<crate::DateTime> {
         self.created_time
     }
-    fn end_time(&self) -> ::std::option::Option<crate::DateTime> {
+    fn end_time(&self) -> Option<crate::DateTime> {
         self.end_time
     }
-    fn id(&self) -> ::std::option::Option<&str> {
+    fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
-    fn operation_type(&self) -> ::std::option::Option<&str> {
+    fn operation_type(&self) -> Option<&str> {
         self.operation_type.as_ref().map(|v| v.as_str())
     }
-    fn resource_location(&self) -> ::std::option::Option<&str> {
+    fn resource_location(&self) -> Option<&str> {
         self.resource_location.as_deref()
     }
-    fn state(&self) -> ::std::option::Option<&str> {
+    fn state(&self) -> Option<&str> {
         self.state.as_ref().map(|v| v.as_str())
     }
-    fn operation_log(&self) -> ::std::option::Option<&str> {
+    fn operation_log(&self) -> Option<&str> {
         self.operation_log.as_deref()
     }
-    fn parent_request_id(&self) -> ::std::option::Option<&str> {
+    fn parent_request_id(&self) -> Option<&str> {
         self.parent_request_id.as_deref()
     }
 }

@@ -12,58 +12,30 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorDetail {
     /// Error code.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Error message.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// Element the error refers to.
-    #[serde(
-        rename = "target",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub target: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
 }
 /// The Model Management service's error body.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorResponse {
     /// Error code.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Further details.
-    #[serde(
-        rename = "details",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub details: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
+    #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDetail>>,
     /// Error message.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// HTTP status code.
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub status_code: ::std::option::Option<i32>,
+    #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<i32>,
 }
 crate::string_enum! {
     #[doc = " Kind of resource the operation works on."] AsyncOperationType, Other,
@@ -73,82 +45,54 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AsyncOperationStatus {
     /// When the operation was created (UTC).
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the operation ended (UTC).
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub end_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<ErrorResponse>,
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorResponse>,
     /// Operation ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Kind of resource the operation works on.
-    #[serde(
-        rename = "operationType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_type: ::std::option::Option<AsyncOperationType>,
+    #[serde(rename = "operationType", default, skip_serializing_if = "Option::is_none")]
+    pub operation_type: Option<AsyncOperationType>,
     /// Address of the resource the operation created or updated.
     #[serde(
         rename = "resourceLocation",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub resource_location: ::std::option::Option<::std::string::String>,
+    pub resource_location: Option<String>,
     /// Current state of the operation.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<AsyncOperationState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<AsyncOperationState>,
     /// Log output of the operation.
-    #[serde(
-        rename = "operationLog",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_log: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationLog", default, skip_serializing_if = "Option::is_none")]
+    pub operation_log: Option<String>,
     #[serde(
         rename = "operationDetails",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub operation_details: ::std::option::Option<AsyncOperationDetails>,
+    pub operation_details: Option<AsyncOperationDetails>,
     /// Id of the request that started the operation.
     #[serde(
         rename = "parentRequestId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub parent_request_id: ::std::option::Option<::std::string::String>,
+    pub parent_request_id: Option<String>,
 }
 impl crate::runtime::OperationStatus for AsyncOperationStatus {
     fn poller_status(&self) -> ::azure_core::http::poller::PollerStatus {
         crate::runtime::poller_status_of(self.state.as_ref().map(|s| s.as_str()))
     }
-    fn resource_location(&self) -> ::std::option::Option<&str> {
+    fn resource_location(&self) -> Option<&str> {
         self.resource_location.as_deref()
     }
-    fn failure(&self) -> ::std::option::Option<crate::runtime::ErrorBody> {
+    fn failure(&self) -> Option<crate::runtime::ErrorBody> {
         let error = ::serde_json::to_vec(&self.error).ok()?;
         crate::runtime::ErrorBody::parse(&error)
     }
@@ -157,19 +101,11 @@ impl crate::runtime::OperationStatus for AsyncOperationStatus {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthKeys {
     /// Primary key.
-    #[serde(
-        rename = "primaryKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub primary_key: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "primaryKey", default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<crate::runtime::SecretString>,
     /// Secondary key.
-    #[serde(
-        rename = "secondaryKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub secondary_key: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "secondaryKey", default, skip_serializing_if = "Option::is_none")]
+    pub secondary_key: Option<crate::runtime::SecretString>,
 }
 /// Progress of the current step of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -178,14 +114,14 @@ pub struct AsyncOperationDetails {
     #[serde(
         rename = "subOperationType",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub sub_operation_type: ::std::option::Option<::std::string::String>,
+    pub sub_operation_type: Option<String>,
     /// State of the step.
     #[serde(
         rename = "subOperationState",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub sub_operation_state: ::std::option::Option<::std::string::String>,
+    pub sub_operation_state: Option<String>,
 }

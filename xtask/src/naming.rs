@@ -68,6 +68,14 @@ fn words(s: &str) -> String {
 
 /// Whether `s` is a valid (non-raw) Rust identifier.
 fn is_ident(s: &str) -> bool {
+    // The common case without lexing: `KEYWORDS` (with `_`) is exactly the
+    // set syn refuses as an identifier. Raw identifiers go to syn.
+    if s.is_ascii() && !s.starts_with("r#") {
+        return s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && s != "_"
+            && !KEYWORDS.contains(&s);
+    }
     syn::parse_str::<syn::Ident>(s).is_ok()
 }
 
@@ -201,6 +209,21 @@ impl Namespace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ascii_shortcut_agrees_with_syn() {
+        let samples = KEYWORDS.iter().copied().chain([
+            "_", "__", "_a", "a_", "a1", "1a", "", "A", "Type", "gen", "union", "r#type", "a-b",
+            "a b", "ab$", "Self_", "selfish", "é", "x\u{301}",
+        ]);
+        for s in samples {
+            assert_eq!(
+                is_ident(s),
+                syn::parse_str::<syn::Ident>(s).is_ok(),
+                "{s:?}"
+            );
+        }
+    }
 
     #[test]
     fn keywords_digits_symbols_and_unicode() {

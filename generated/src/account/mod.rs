@@ -30,7 +30,7 @@ impl AccountClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: ::std::option::Option<crate::ClientOptions>,
+        options: Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -49,9 +49,9 @@ impl AccountClient {
     /// A Model Management account, the place models, manifests, images and services live.
     pub fn account(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        resource_group: impl ::std::convert::Into<::std::string::String>,
-        account: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl Into<String>,
+        resource_group: impl Into<String>,
+        account: impl Into<String>,
     ) -> AccountScope {
         AccountScope {
             inner: ::std::sync::Arc::new(AccountScopeInner {
@@ -71,9 +71,9 @@ pub struct AccountScope {
 #[derive(Debug)]
 struct AccountScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
-    resource_group: ::std::string::String,
-    account: ::std::string::String,
+    subscription_id: String,
+    resource_group: String,
+    account: String,
 }
 impl AccountScope {
     /// The Azure subscription id.
@@ -140,10 +140,8 @@ impl Models {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::account::models::PaginatedModelList>,
-    > {
+        options: Option<ModelsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedModelList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -193,9 +191,9 @@ impl Models {
     /// `Models_Register`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/models`
     pub async fn register(
         &self,
-        body: &crate::account::models::Model,
-        options: ::std::option::Option<ModelsRegisterOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Model>> {
+        body: &models::Model,
+        options: Option<ModelsRegisterOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -220,7 +218,7 @@ impl Models {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::account::models::Model,
+                models::Model,
             >(&OP_MODELS_REGISTER, &options.method_options.context, request)
             .await
     }
@@ -232,8 +230,8 @@ impl Models {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ModelsGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Model>> {
+        options: Option<ModelsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -260,7 +258,7 @@ impl Models {
                 ],
             )?;
         core.call::<
-                crate::account::models::Model,
+                models::Model,
             >(&OP_MODELS_GET, &options.method_options.context, request)
             .await
     }
@@ -280,10 +278,8 @@ impl Manifests {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ManifestsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::account::models::PaginatedManifestList>,
-    > {
+        options: Option<ManifestsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedManifestList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -333,11 +329,9 @@ impl Manifests {
     /// `Manifests_Register`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/manifests`
     pub async fn create(
         &self,
-        body: &crate::account::models::Manifest,
-        options: ::std::option::Option<ManifestsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::account::models::Manifest>,
-    > {
+        body: &models::Manifest,
+        options: Option<ManifestsCreateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Manifest>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -362,7 +356,7 @@ impl Manifests {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::account::models::Manifest,
+                models::Manifest,
             >(&OP_MANIFESTS_REGISTER, &options.method_options.context, request)
             .await
     }
@@ -374,10 +368,8 @@ impl Manifests {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ManifestsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::account::models::Manifest>,
-    > {
+        options: Option<ManifestsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Manifest>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -404,7 +396,7 @@ impl Manifests {
                 ],
             )?;
         core.call::<
-                crate::account::models::Manifest,
+                models::Manifest,
             >(&OP_MANIFESTS_GET, &options.method_options.context, request)
             .await
     }
@@ -424,10 +416,8 @@ impl Images {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ImagesListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::account::models::PaginatedImageList>,
-    > {
+        options: Option<ImagesListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedImageList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -479,13 +469,10 @@ impl Images {
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
     pub fn create(
         &self,
-        body: &crate::account::models::ImageRequest,
-        options: ::std::option::Option<ImagesCreateOptions<'_>>,
+        body: &models::ImageRequest,
+        options: Option<ImagesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<
-            crate::models::AsyncOperationStatus,
-            crate::account::models::Image,
-        >,
+        crate::runtime::Poller<crate::models::AsyncOperationStatus, models::Image>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -530,8 +517,8 @@ impl Images {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ImagesGetOptions<'_>>,
-    ) -> ::azure_core::Result<crate::runtime::Response<crate::account::models::Image>> {
+        options: Option<ImagesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Image>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -558,7 +545,7 @@ impl Images {
                 ],
             )?;
         core.call::<
-                crate::account::models::Image,
+                models::Image,
             >(&OP_IMAGES_GET, &options.method_options.context, request)
             .await
     }
@@ -578,10 +565,8 @@ impl Services {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::account::models::PaginatedServiceList>,
-    > {
+        options: Option<ServicesListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedServiceList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -648,12 +633,12 @@ impl Services {
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
     pub fn create(
         &self,
-        body: &crate::account::models::ServiceCreateRequest,
-        options: ::std::option::Option<ServicesCreateOptions<'_>>,
+        body: &models::ServiceCreateRequest,
+        options: Option<ServicesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
-            crate::account::models::ServiceResponse,
+            models::ServiceResponse,
         >,
     > {
         let options = options.unwrap_or_default();
@@ -699,10 +684,8 @@ impl Services {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::account::models::ServiceResponse>,
-    > {
+        options: Option<ServicesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ServiceResponse>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -729,7 +712,7 @@ impl Services {
                 ],
             )?;
         core.call::<
-                crate::account::models::ServiceResponse,
+                models::ServiceResponse,
             >(&OP_SERVICES_GET, &options.method_options.context, request)
             .await
     }
@@ -743,12 +726,12 @@ impl Services {
     pub fn update(
         &self,
         id: &str,
-        body: &crate::account::models::ServiceUpdateRequest,
-        options: ::std::option::Option<ServicesUpdateOptions<'_>>,
+        body: &models::ServiceUpdateRequest,
+        options: Option<ServicesUpdateOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
-            crate::account::models::ServiceResponse,
+            models::ServiceResponse,
         >,
     > {
         let options = options.unwrap_or_default();
@@ -798,7 +781,7 @@ impl Services {
     pub async fn delete(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesDeleteOptions<'_>>,
+        options: Option<ServicesDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -836,7 +819,7 @@ impl Services {
     pub async fn list_keys(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesListKeysOptions<'_>>,
+        options: Option<ServicesListKeysOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -877,8 +860,8 @@ impl Services {
     pub async fn regenerate_keys(
         &self,
         id: &str,
-        body: &crate::account::models::ServiceRegenerateKeyRequest,
-        options: ::std::option::Option<ServicesRegenerateKeysOptions<'_>>,
+        body: &models::ServiceRegenerateKeyRequest,
+        options: Option<ServicesRegenerateKeysOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -927,10 +910,8 @@ impl Deployments {
     /// `Deployments_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/deployments`
     pub async fn list(
         &self,
-        options: ::std::option::Option<DeploymentsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::account::models::DeploymentList>,
-    > {
+        options: Option<DeploymentsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::DeploymentList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -956,7 +937,7 @@ impl Deployments {
             crate::runtime::append_query(&mut request, "serviceId", value);
         }
         core.call::<
-                crate::account::models::DeploymentList,
+                models::DeploymentList,
             >(&OP_DEPLOYMENTS_LIST, &options.method_options.context, request)
             .await
     }
@@ -968,10 +949,8 @@ impl Deployments {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<DeploymentsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::account::models::Deployment>,
-    > {
+        options: Option<DeploymentsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Deployment>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -998,7 +977,7 @@ impl Deployments {
                 ],
             )?;
         core.call::<
-                crate::account::models::Deployment,
+                models::Deployment,
             >(&OP_DEPLOYMENTS_GET, &options.method_options.context, request)
             .await
     }
@@ -1017,7 +996,7 @@ impl Operations {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<OperationsGetOptions<'_>>,
+        options: Option<OperationsGetOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Response<crate::models::AsyncOperationStatus>,
     > {
@@ -1056,13 +1035,13 @@ impl Operations {
 #[derive(Clone, Debug, Default)]
 pub struct ModelsListOptions<'a> {
     /// Only models with this name.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Only models carrying this tag.
-    pub tag: ::std::option::Option<::std::string::String>,
+    pub tag: Option<String>,
     /// How many items to return per page (typed string in the document).
-    pub count: ::std::option::Option<::std::string::String>,
+    pub count: Option<String>,
     /// Continuation token for the next page.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1082,13 +1061,13 @@ pub struct ModelsGetOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ManifestsListOptions<'a> {
     /// Only manifests that include this model ID.
-    pub model_id: ::std::option::Option<::std::string::String>,
+    pub model_id: Option<String>,
     /// Only manifests with this name.
-    pub manifest_name: ::std::option::Option<::std::string::String>,
+    pub manifest_name: Option<String>,
     /// How many items to return per page (typed string in the document).
-    pub count: ::std::option::Option<::std::string::String>,
+    pub count: Option<String>,
     /// Continuation token for the next page.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1108,13 +1087,13 @@ pub struct ManifestsGetOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ImagesListOptions<'a> {
     /// Only images built from this manifest ID.
-    pub manifest_id: ::std::option::Option<::std::string::String>,
+    pub manifest_id: Option<String>,
     /// Only images built from a manifest with this name.
-    pub manifest_name: ::std::option::Option<::std::string::String>,
+    pub manifest_name: Option<String>,
     /// How many items to return per page (typed string in the document).
-    pub count: ::std::option::Option<::std::string::String>,
+    pub count: Option<String>,
     /// Continuation token for the next page.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1134,23 +1113,23 @@ pub struct ImagesGetOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ServicesListOptions<'a> {
     /// Only services with this name.
-    pub service_name: ::std::option::Option<::std::string::String>,
+    pub service_name: Option<String>,
     /// Only services that include this model ID.
-    pub model_id: ::std::option::Option<::std::string::String>,
+    pub model_id: Option<String>,
     /// Only services that include a model with this name.
-    pub model_name: ::std::option::Option<::std::string::String>,
+    pub model_name: Option<String>,
     /// Only services built from this manifest ID.
-    pub manifest_id: ::std::option::Option<::std::string::String>,
+    pub manifest_id: Option<String>,
     /// Only services built from a manifest with this name.
-    pub manifest_name: ::std::option::Option<::std::string::String>,
+    pub manifest_name: Option<String>,
     /// Only services running this image ID.
-    pub image_id: ::std::option::Option<::std::string::String>,
+    pub image_id: Option<String>,
     /// Only services on this compute resource ID.
-    pub compute_resource_id: ::std::option::Option<::std::string::String>,
+    pub compute_resource_id: Option<String>,
     /// How many items to return per page (typed string in the document).
-    pub count: ::std::option::Option<::std::string::String>,
+    pub count: Option<String>,
     /// Continuation token for the next page.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1194,7 +1173,7 @@ pub struct ServicesRegenerateKeysOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct DeploymentsListOptions<'a> {
     /// Only deployments created for this service ID.
-    pub service_id: ::std::option::Option<::std::string::String>,
+    pub service_id: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }

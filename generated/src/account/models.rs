@@ -5,33 +5,17 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Asset {
     /// Asset ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// MIME type of the asset's content (an IANA media type).
-    #[serde(
-        rename = "mimeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub mime_type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
     /// Whether the content is unpacked (e.g. unzipped) when the image is built.
-    #[serde(
-        rename = "unpack",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub unpack: ::std::option::Option<bool>,
+    #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
+    pub unpack: Option<bool>,
     /// Where the asset is stored.
-    #[serde(
-        rename = "url",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
 }
 /// Autoscaling settings of a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -40,45 +24,37 @@ pub struct AutoScaler {
     #[serde(
         rename = "autoscaleEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub autoscale_enabled: ::std::option::Option<bool>,
+    pub autoscale_enabled: Option<bool>,
     /// Most pod replicas to scale up to.
     ///
     /// Limits: minimum 1.
-    #[serde(
-        rename = "maxReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub max_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "maxReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub max_replicas: Option<i32>,
     /// Fewest pod replicas to scale down to.
     ///
     /// Limits: minimum 0.
-    #[serde(
-        rename = "minReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub min_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "minReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<i32>,
     /// How often, in seconds, the autoscaling trigger is evaluated.
     ///
     /// Limits: minimum 1.
     #[serde(
         rename = "refreshPeriodInSeconds",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub refresh_period_in_seconds: ::std::option::Option<i32>,
+    pub refresh_period_in_seconds: Option<i32>,
     /// Utilization percentage at which scaling is triggered.
     ///
     /// Limits: minimum 0; maximum 100.
     #[serde(
         rename = "targetUtilization",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub target_utilization: ::std::option::Option<i32>,
+    pub target_utilization: Option<i32>,
 }
 crate::string_enum! {
     #[doc = " Kind of compute resource."] ComputeResourceType, Other, [#[doc =
@@ -88,37 +64,21 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ComputeResource {
     /// Resource ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Kind of compute resource.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<ComputeResourceType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ComputeResourceType>,
 }
 /// Resources reserved for each container in the cluster.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerResourceReservation {
     /// CPU reservation, in Kubernetes CPU notation (e.g. 0.1 or 100m).
-    #[serde(
-        rename = "cpu",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub cpu: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "cpu", default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<String>,
     /// Memory reservation, in Kubernetes quantity notation (e.g. 1Gi).
-    #[serde(
-        rename = "memory",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub memory: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<String>,
 }
 /// One deployment of an image as a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -126,52 +86,28 @@ pub struct Deployment {
     /// When the deployment was created (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::runtime::DateTime>,
     /// When the deployment expired (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "expiredAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub expired_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "expiredAt", default, skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<crate::runtime::DateTime>,
     /// Deployment ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// ID of the deployed image.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// Name of the service.
-    #[serde(
-        rename = "serviceName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub service_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "serviceName", default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
     /// Current status of the deployment (free text; not an enum in the document).
-    #[serde(
-        rename = "status",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub status: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 /// A plain array of deployments (no page envelope).
-pub type DeploymentList = ::std::vec::Vec<Deployment>;
+pub type DeploymentList = Vec<Deployment>;
 crate::string_enum! {
     #[doc = " Kind of image."] ImageType, Other, [#[doc = " `Docker`"] Docker = "Docker"]
 }
@@ -184,10 +120,7 @@ crate::string_enum! {
 #[serde(transparent)]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " The runtime."] RuntimeType, Other, [#[doc = " `SparkPython`"] SparkPython =
@@ -219,76 +152,48 @@ crate::string_enum! {
 pub struct Manifest {
     /// Assets bundled with the models.
     #[serde(rename = "assets")]
-    pub assets: ::std::vec::Vec<Asset>,
+    pub assets: Vec<Asset>,
     /// When the manifest was created (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// Manifest description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// The driver program (entry point) of the web service.
     #[serde(rename = "driverProgram")]
-    pub driver_program: ::std::string::String,
+    pub driver_program: String,
     /// Manifest ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// IDs of registered models; registration fails if any is not registered.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
     /// How the models are supplied: already registered with the service.
-    #[serde(
-        rename = "modelType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_type: ::std::option::Option<ModelType>,
+    #[serde(rename = "modelType", default, skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<ModelType>,
     /// Manifest name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     #[serde(rename = "targetRuntime")]
     pub target_runtime: TargetRuntime,
     /// Manifest version, assigned by the service.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i32>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
     /// Kind of web service to create from the manifest.
-    #[serde(
-        rename = "webserviceType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub webservice_type: ::std::option::Option<WebServiceType>,
+    #[serde(rename = "webserviceType", default, skip_serializing_if = "Option::is_none")]
+    pub webservice_type: Option<WebServiceType>,
 }
 impl Manifest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        assets: ::std::vec::Vec<Asset>,
-        driver_program: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        assets: Vec<Asset>,
+        driver_program: impl Into<String>,
+        name: impl Into<String>,
         target_runtime: TargetRuntime,
     ) -> Self {
         Self {
@@ -313,117 +218,73 @@ pub struct Image {
     #[serde(
         rename = "computeResourceId",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub compute_resource_id: ::std::option::Option<::std::string::String>,
+    pub compute_resource_id: Option<String>,
     /// When the image was created (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "creationState",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub creation_state: ::std::option::Option<crate::models::AsyncOperationState>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "creationState", default, skip_serializing_if = "Option::is_none")]
+    pub creation_state: Option<crate::models::AsyncOperationState>,
     /// Image description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// Image ID.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Where the image build logs were uploaded.
     #[serde(
         rename = "imageBuildLogUri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub image_build_log_uri: ::std::option::Option<::std::string::String>,
+    pub image_build_log_uri: Option<String>,
     /// Azure Container Registry location of the built image.
-    #[serde(
-        rename = "imageLocation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_location: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "imageType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_type: ::std::option::Option<ImageType>,
-    #[serde(
-        rename = "manifest",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub manifest: ::std::option::Option<Manifest>,
+    #[serde(rename = "imageLocation", default, skip_serializing_if = "Option::is_none")]
+    pub image_location: Option<String>,
+    #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<ImageType>,
+    #[serde(rename = "manifest", default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Manifest>,
     /// Image name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Image version, assigned by the service.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i32>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
 }
 /// What to build an image from.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImageRequest {
     /// ID of the environment created in the Machine Learning compute resource.
     #[serde(rename = "computeResourceId")]
-    pub compute_resource_id: ::std::string::String,
+    pub compute_resource_id: String,
     /// Image description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "imageType")]
     pub image_type: ImageType,
     /// ID of the manifest to build the image from.
     #[serde(rename = "manifestId")]
-    pub manifest_id: ::std::string::String,
+    pub manifest_id: String,
     /// Image name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
 }
 impl ImageRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        compute_resource_id: impl ::std::convert::Into<::std::string::String>,
+        compute_resource_id: impl Into<String>,
         image_type: ImageType,
-        manifest_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        manifest_id: impl Into<String>,
+        name: impl Into<String>,
     ) -> Self {
         Self {
             compute_resource_id: compute_resource_id.into(),
@@ -440,67 +301,43 @@ pub struct Model {
     /// When the model was registered (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::runtime::DateTime>,
     /// Model description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Model ID.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// MIME type of the model content (an IANA media type).
     #[serde(rename = "mimeType")]
-    pub mime_type: ::std::string::String,
+    pub mime_type: String,
     /// Model name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Model tags (a list of strings).
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// Whether the model is unpacked (e.g. unzipped) when the image is built.
-    #[serde(
-        rename = "unpack",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub unpack: ::std::option::Option<bool>,
+    #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
+    pub unpack: Option<bool>,
     /// Where the model is stored; usually a shared access signature (SAS) URL, so it carries a credential.
     #[serde(rename = "url")]
     pub url: crate::runtime::SecretString,
     /// Model version, assigned by the service.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i32>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
 }
 impl Model {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        mime_type: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        mime_type: impl Into<String>,
+        name: impl Into<String>,
         url: crate::runtime::SecretString,
     ) -> Self {
         Self {
@@ -523,16 +360,12 @@ pub struct ModelDataCollection {
     #[serde(
         rename = "eventHubEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub event_hub_enabled: ::std::option::Option<bool>,
+    pub event_hub_enabled: Option<bool>,
     /// Whether data is written to storage.
-    #[serde(
-        rename = "storageEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub storage_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub storage_enabled: Option<bool>,
 }
 /// A page of images.
 pub type PaginatedImageList = crate::runtime::Page<Image>;
@@ -546,121 +379,71 @@ pub struct ServiceResponse {
     /// When the service was created (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::runtime::DateTime>,
     /// Service ID (spelled `ID` in the document).
     #[serde(
         rename = "ID",
         alias = "id",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub id: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "image",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image: ::std::option::Option<Image>,
-    #[serde(
-        rename = "manifest",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub manifest: ::std::option::Option<Manifest>,
+    pub id: Option<String>,
+    #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    #[serde(rename = "manifest", default, skip_serializing_if = "Option::is_none")]
+    pub manifest: Option<Manifest>,
     /// The models the service serves.
-    #[serde(
-        rename = "models",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
+    #[serde(rename = "models", default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<Model>>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// URI to send scoring requests to.
-    #[serde(
-        rename = "scoringUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub scoring_uri: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<crate::models::AsyncOperationState>,
+    #[serde(rename = "scoringUri", default, skip_serializing_if = "Option::is_none")]
+    pub scoring_uri: Option<String>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<crate::models::AsyncOperationState>,
     /// When the service was last updated (UTC).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "updatedAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<crate::runtime::DateTime>,
     /// Whether Application Insights is enabled for the service.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "autoScaler",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_scaler: ::std::option::Option<AutoScaler>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "autoScaler", default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaler: Option<AutoScaler>,
     #[serde(rename = "computeResource")]
     pub compute_resource: ComputeResource,
     #[serde(
         rename = "containerResourceReservation",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_reservation: ::std::option::Option<
-        ContainerResourceReservation,
-    >,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    pub container_resource_reservation: Option<ContainerResourceReservation>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// Most concurrent requests per container.
     ///
     /// Limits: minimum 1.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_concurrent_requests_per_container: ::std::option::Option<i32>,
+    pub max_concurrent_requests_per_container: Option<i32>,
     /// Number of pod replicas running; not allowed when the autoscaler is enabled.
     ///
     /// Limits: minimum 0.
-    #[serde(
-        rename = "numReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub num_replicas: ::std::option::Option<i32>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub num_replicas: Option<i32>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
 }
 impl ServiceResponse {
     /// A value with the required fields set and the optional ones unset.
@@ -696,63 +479,49 @@ pub struct ServiceCreateRequest {
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "autoScaler",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_scaler: ::std::option::Option<AutoScaler>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "autoScaler", default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaler: Option<AutoScaler>,
     #[serde(rename = "computeResource")]
     pub compute_resource: ComputeResource,
     #[serde(
         rename = "containerResourceReservation",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_reservation: ::std::option::Option<
-        ContainerResourceReservation,
-    >,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    pub container_resource_reservation: Option<ContainerResourceReservation>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// ID of the image to deploy.
     #[serde(rename = "imageId")]
-    pub image_id: ::std::string::String,
+    pub image_id: String,
     /// Most concurrent requests per container.
     ///
     /// Limits: minimum 1.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_concurrent_requests_per_container: ::std::option::Option<i32>,
+    pub max_concurrent_requests_per_container: Option<i32>,
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Number of pod replicas to run; not allowed when the autoscaler is enabled.
     ///
     /// Limits: minimum 0.
-    #[serde(
-        rename = "numReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub num_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub num_replicas: Option<i32>,
 }
 impl ServiceCreateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         compute_resource: ComputeResource,
-        image_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        image_id: impl Into<String>,
+        name: impl Into<String>,
     ) -> Self {
         Self {
             app_insights_enabled: None,
@@ -775,12 +544,8 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceRegenerateKeyRequest {
     /// The key to regenerate.
-    #[serde(
-        rename = "keyType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub key_type: ::std::option::Option<KeyType>,
+    #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<KeyType>,
 }
 /// A request to update a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -789,52 +554,34 @@ pub struct ServiceUpdateRequest {
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "autoScaler",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_scaler: ::std::option::Option<AutoScaler>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "autoScaler", default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaler: Option<AutoScaler>,
     #[serde(
         rename = "containerResourceReservation",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_reservation: ::std::option::Option<
-        ContainerResourceReservation,
-    >,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    pub container_resource_reservation: Option<ContainerResourceReservation>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// ID of the image to run.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// Most concurrent requests per container.
     ///
     /// Limits: minimum 1.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_concurrent_requests_per_container: ::std::option::Option<i32>,
+    pub max_concurrent_requests_per_container: Option<i32>,
     /// Number of pod replicas to run; not allowed when the autoscaler is enabled.
     ///
     /// Limits: minimum 0.
-    #[serde(
-        rename = "numReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub num_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub num_replicas: Option<i32>,
 }

@@ -32,7 +32,7 @@ impl ArmAccountsClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: ::std::option::Option<crate::ClientOptions>,
+        options: Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -49,10 +49,7 @@ impl ArmAccountsClient {
         self.inner.core.endpoint()
     }
     /// An Azure subscription.
-    pub fn subscription(
-        &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> SubscriptionScope {
+    pub fn subscription(&self, subscription_id: impl Into<String>) -> SubscriptionScope {
         SubscriptionScope {
             inner: ::std::sync::Arc::new(SubscriptionScopeInner {
                 core: self.inner.core.clone(),
@@ -63,8 +60,8 @@ impl ArmAccountsClient {
     /// A resource group of a subscription.
     pub fn resource_group(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        resource_group: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl Into<String>,
+        resource_group: impl Into<String>,
     ) -> ResourceGroupScope {
         ResourceGroupScope {
             inner: ::std::sync::Arc::new(ResourceGroupScopeInner {
@@ -89,7 +86,7 @@ pub struct SubscriptionScope {
 #[derive(Debug)]
 struct SubscriptionScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
+    subscription_id: String,
 }
 impl SubscriptionScope {
     /// The Azure subscription id.
@@ -111,8 +108,8 @@ pub struct ResourceGroupScope {
 #[derive(Debug)]
 struct ResourceGroupScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
-    resource_group: ::std::string::String,
+    subscription_id: String,
+    resource_group: String,
 }
 impl ResourceGroupScope {
     /// The Azure subscription id.
@@ -144,10 +141,8 @@ impl ResourceGroupAccounts {
     pub async fn get(
         &self,
         account_name: &str,
-        options: ::std::option::Option<ResourceGroupAccountsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_accounts::models::ModelManagementAccount>,
-    > {
+        options: Option<ResourceGroupAccountsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ModelManagementAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -174,7 +169,7 @@ impl ResourceGroupAccounts {
                 ],
             )?;
         core.call::<
-                crate::arm_accounts::models::ModelManagementAccount,
+                models::ModelManagementAccount,
             >(&OP_ACCOUNTS_GET, &options.method_options.context, request)
             .await
     }
@@ -186,11 +181,9 @@ impl ResourceGroupAccounts {
     pub async fn create_or_update(
         &self,
         account_name: &str,
-        body: &crate::arm_accounts::models::ModelManagementAccount,
-        options: ::std::option::Option<ResourceGroupAccountsCreateOrUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_accounts::models::ModelManagementAccount>,
-    > {
+        body: &models::ModelManagementAccount,
+        options: Option<ResourceGroupAccountsCreateOrUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ModelManagementAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -219,7 +212,7 @@ impl ResourceGroupAccounts {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::arm_accounts::models::ModelManagementAccount,
+                models::ModelManagementAccount,
             >(&OP_ACCOUNTS_CREATE_OR_UPDATE, &options.method_options.context, request)
             .await
     }
@@ -231,7 +224,7 @@ impl ResourceGroupAccounts {
     pub async fn delete(
         &self,
         account_name: &str,
-        options: ::std::option::Option<ResourceGroupAccountsDeleteOptions<'_>>,
+        options: Option<ResourceGroupAccountsDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -269,11 +262,9 @@ impl ResourceGroupAccounts {
     pub async fn update(
         &self,
         account_name: &str,
-        body: &crate::arm_accounts::models::ModelManagementAccountUpdateParameters,
-        options: ::std::option::Option<ResourceGroupAccountsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_accounts::models::ModelManagementAccount>,
-    > {
+        body: &models::ModelManagementAccountUpdateParameters,
+        options: Option<ResourceGroupAccountsUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ModelManagementAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -302,7 +293,7 @@ impl ResourceGroupAccounts {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::arm_accounts::models::ModelManagementAccount,
+                models::ModelManagementAccount,
             >(&OP_ACCOUNTS_UPDATE, &options.method_options.context, request)
             .await
     }
@@ -315,11 +306,9 @@ impl ResourceGroupAccounts {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ResourceGroupAccountsListOptions<'_>>,
+        options: Option<ResourceGroupAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<
-            crate::arm_accounts::models::ModelManagementAccountListResult,
-        >,
+        crate::runtime::Pager<models::ModelManagementAccountListResult>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -370,11 +359,9 @@ impl SubscriptionAccounts {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<SubscriptionAccountsListOptions<'_>>,
+        options: Option<SubscriptionAccountsListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<
-            crate::arm_accounts::models::ModelManagementAccountListResult,
-        >,
+        crate::runtime::Pager<models::ModelManagementAccountListResult>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -420,10 +407,8 @@ impl Operations {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<OperationsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_accounts::models::OperationListResult>,
-    > {
+        options: Option<OperationsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::OperationListResult>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -473,7 +458,7 @@ pub struct ResourceGroupAccountsUpdateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ResourceGroupAccountsListOptions<'a> {
     /// Continuation token of a paged list.
-    pub skiptoken: ::std::option::Option<::std::string::String>,
+    pub skiptoken: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -481,7 +466,7 @@ pub struct ResourceGroupAccountsListOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct SubscriptionAccountsListOptions<'a> {
     /// Continuation token of a paged list.
-    pub skiptoken: ::std::option::Option<::std::string::String>,
+    pub skiptoken: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }

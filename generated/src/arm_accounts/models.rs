@@ -5,54 +5,31 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorDetail {
     /// Error code.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Error message.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// Error body of this surface: code, message and details at the top level (no `error` wrapper).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorResponse {
     /// Error code.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Error message.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// Further errors.
-    #[serde(
-        rename = "details",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub details: ::std::option::Option<::std::vec::Vec<ErrorDetail>>,
+    #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDetail>>,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ModelManagementAccountTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " SKU name."] SkuName, Other, [#[doc = " `F0`"] F0 = "F0", #[doc = " `P0`"]
@@ -68,12 +45,8 @@ pub struct Sku {
     #[serde(rename = "name")]
     pub name: SkuName,
     /// SKU capacity.
-    #[serde(
-        rename = "capacity",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub capacity: ::std::option::Option<i32>,
+    #[serde(rename = "capacity", default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<i32>,
 }
 impl Sku {
     /// A value with the required fields set and the optional ones unset.
@@ -86,12 +59,8 @@ impl Sku {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelManagementAccountProperties {
     /// Free-text description of the account.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 /// A Model Management Account ARM resource.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -99,56 +68,33 @@ pub struct ModelManagementAccount {
     /// ARM resource ID.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Account name.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Resource type.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     /// Azure region of the resource; required on create.
     #[serde(rename = "location")]
-    pub location: ::std::string::String,
+    pub location: String,
     /// Resource tags as a string-to-string map.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<ModelManagementAccountTags>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<ModelManagementAccountTags>,
     #[serde(rename = "sku")]
     pub sku: Sku,
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ModelManagementAccountProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ModelManagementAccountProperties>,
 }
 impl ModelManagementAccount {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        location: impl ::std::convert::Into<::std::string::String>,
-        sku: Sku,
-    ) -> Self {
+    pub fn new(location: impl Into<String>, sku: Sku) -> Self {
         Self {
             id: None,
             name: None,
@@ -167,21 +113,14 @@ pub type ModelManagementAccountListResult = crate::runtime::Page<ModelManagement
 #[serde(transparent)]
 pub struct ModelManagementAccountUpdateParametersTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// PATCH body of an account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelManagementAccountUpdateParameters {
     /// Resource tags as a string-to-string map.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<ModelManagementAccountUpdateParametersTags>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<ModelManagementAccountUpdateParametersTags>,
     #[serde(rename = "sku")]
     pub sku: Sku,
     #[serde(rename = "properties")]
@@ -202,57 +141,29 @@ impl ModelManagementAccountUpdateParameters {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OperationDisplay {
     /// Resource provider name.
-    #[serde(
-        rename = "provider",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub provider: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// Resource name.
-    #[serde(
-        rename = "resource",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub resource: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// Operation name.
-    #[serde(
-        rename = "operation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
     /// What the operation does.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Operation {
     /// Operation name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "display",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub display: ::std::option::Option<OperationDisplay>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "display", default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<OperationDisplay>,
     /// Origin of the operation.
-    #[serde(
-        rename = "origin",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub origin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "origin", default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

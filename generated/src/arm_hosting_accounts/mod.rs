@@ -32,7 +32,7 @@ impl ArmHostingAccountsClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: ::std::option::Option<crate::ClientOptions>,
+        options: Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -51,10 +51,7 @@ impl ArmHostingAccountsClient {
         self.inner.core.endpoint()
     }
     /// An Azure subscription.
-    pub fn subscription(
-        &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> SubscriptionScope {
+    pub fn subscription(&self, subscription_id: impl Into<String>) -> SubscriptionScope {
         SubscriptionScope {
             inner: ::std::sync::Arc::new(SubscriptionScopeInner {
                 core: self.inner.core.clone(),
@@ -65,8 +62,8 @@ impl ArmHostingAccountsClient {
     /// A resource group of a subscription.
     pub fn resource_group(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        resource_group: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl Into<String>,
+        resource_group: impl Into<String>,
     ) -> ResourceGroupScope {
         ResourceGroupScope {
             inner: ::std::sync::Arc::new(ResourceGroupScopeInner {
@@ -91,7 +88,7 @@ pub struct SubscriptionScope {
 #[derive(Debug)]
 struct SubscriptionScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
+    subscription_id: String,
 }
 impl SubscriptionScope {
     /// The Azure subscription id.
@@ -113,8 +110,8 @@ pub struct ResourceGroupScope {
 #[derive(Debug)]
 struct ResourceGroupScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
-    resource_group: ::std::string::String,
+    subscription_id: String,
+    resource_group: String,
 }
 impl ResourceGroupScope {
     /// The Azure subscription id.
@@ -146,10 +143,8 @@ impl ResourceGroupHostingAccounts {
     pub async fn get(
         &self,
         hosting_account_name: &str,
-        options: ::std::option::Option<ResourceGroupHostingAccountsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_hosting_accounts::models::HostingAccount>,
-    > {
+        options: Option<ResourceGroupHostingAccountsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::HostingAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -176,7 +171,7 @@ impl ResourceGroupHostingAccounts {
                 ],
             )?;
         core.call::<
-                crate::arm_hosting_accounts::models::HostingAccount,
+                models::HostingAccount,
             >(&OP_HOSTING_ACCOUNTS_GET, &options.method_options.context, request)
             .await
     }
@@ -188,13 +183,9 @@ impl ResourceGroupHostingAccounts {
     pub async fn create_or_update(
         &self,
         hosting_account_name: &str,
-        body: &crate::arm_hosting_accounts::models::HostingAccount,
-        options: ::std::option::Option<
-            ResourceGroupHostingAccountsCreateOrUpdateOptions<'_>,
-        >,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_hosting_accounts::models::HostingAccount>,
-    > {
+        body: &models::HostingAccount,
+        options: Option<ResourceGroupHostingAccountsCreateOrUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::HostingAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -223,7 +214,7 @@ impl ResourceGroupHostingAccounts {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::arm_hosting_accounts::models::HostingAccount,
+                models::HostingAccount,
             >(
                 &OP_HOSTING_ACCOUNTS_CREATE_OR_UPDATE,
                 &options.method_options.context,
@@ -239,7 +230,7 @@ impl ResourceGroupHostingAccounts {
     pub async fn delete(
         &self,
         hosting_account_name: &str,
-        options: ::std::option::Option<ResourceGroupHostingAccountsDeleteOptions<'_>>,
+        options: Option<ResourceGroupHostingAccountsDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -281,11 +272,9 @@ impl ResourceGroupHostingAccounts {
     pub async fn update(
         &self,
         hosting_account_name: &str,
-        body: &crate::arm_hosting_accounts::models::HostingAccountUpdateParameters,
-        options: ::std::option::Option<ResourceGroupHostingAccountsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::arm_hosting_accounts::models::HostingAccount>,
-    > {
+        body: &models::HostingAccountUpdateParameters,
+        options: Option<ResourceGroupHostingAccountsUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::HostingAccount>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -314,7 +303,7 @@ impl ResourceGroupHostingAccounts {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::arm_hosting_accounts::models::HostingAccount,
+                models::HostingAccount,
             >(&OP_HOSTING_ACCOUNTS_UPDATE, &options.method_options.context, request)
             .await
     }
@@ -327,12 +316,8 @@ impl ResourceGroupHostingAccounts {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ResourceGroupHostingAccountsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<
-            crate::arm_hosting_accounts::models::HostingAccountListResult,
-        >,
-    > {
+        options: Option<ResourceGroupHostingAccountsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::HostingAccountListResult>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -379,12 +364,8 @@ impl SubscriptionHostingAccounts {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<SubscriptionHostingAccountsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<
-            crate::arm_hosting_accounts::models::HostingAccountListResult,
-        >,
-    > {
+        options: Option<SubscriptionHostingAccountsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::HostingAccountListResult>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -426,10 +407,8 @@ impl Operations {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<OperationsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::arm_hosting_accounts::models::OperationListResult>,
-    > {
+        options: Option<OperationsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::OperationListResult>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core

@@ -5,53 +5,30 @@
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorDefinition {
     /// Error code.
-    #[serde(
-        rename = "code",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     /// Error message.
-    #[serde(
-        rename = "message",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
     /// What the error refers to.
-    #[serde(
-        rename = "target",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub target: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
     /// Further errors.
-    #[serde(
-        rename = "details",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub details: ::std::option::Option<::std::vec::Vec<ErrorDefinition>>,
+    #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<Vec<ErrorDefinition>>,
 }
 /// Standard ARM error envelope (the document defines no error body).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ErrorResponse {
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<ErrorDefinition>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDefinition>,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct HostingAccountTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " SKU name."] SkuName, Other, [#[doc = " `F0`"] F0 = "F0", #[doc = " `P0`"]
@@ -69,39 +46,23 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Sku {
     /// SKU name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<SkuName>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<SkuName>,
     /// SKU tier; follows from the SKU name.
-    #[serde(
-        rename = "tier",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tier: ::std::option::Option<SkuTier>,
+    #[serde(rename = "tier", default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<SkuTier>,
 }
 /// Hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountProperties {
     /// Free-text description of the hosting account.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// ARM resource ID (listed in the field table only).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// When the hosting account was created (example bodies spell it createOn).
     ///
     /// Set by the service.
@@ -109,27 +70,23 @@ pub struct HostingAccountProperties {
         rename = "createdOn",
         alias = "createOn",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub created_on: ::std::option::Option<crate::runtime::DateTime>,
+    pub created_on: Option<crate::runtime::DateTime>,
     /// When the hosting account was last modified.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "modifiedOn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub modified_on: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "modifiedOn", default, skip_serializing_if = "Option::is_none")]
+    pub modified_on: Option<crate::runtime::DateTime>,
     /// URI of the Swagger document of the Model Management data-plane API.
     ///
     /// Set by the service.
     #[serde(
         rename = "modelManagementSwaggerLocation",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub model_management_swagger_location: ::std::option::Option<::std::string::String>,
+    pub model_management_swagger_location: Option<String>,
 }
 /// A Hosting Account ARM resource.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -137,56 +94,33 @@ pub struct HostingAccount {
     /// ARM resource ID.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Hosting account name.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Resource type (not shown in the document's bodies; standard ARM envelope field).
     ///
     /// Set by the service.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
     /// Azure region of the resource; required on create.
     #[serde(rename = "location")]
-    pub location: ::std::string::String,
+    pub location: String,
     /// Resource tags as a string-to-string map.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<HostingAccountTags>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<HostingAccountTags>,
     #[serde(rename = "sku")]
     pub sku: Sku,
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<HostingAccountProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<HostingAccountProperties>,
 }
 impl HostingAccount {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        location: impl ::std::convert::Into<::std::string::String>,
-        sku: Sku,
-    ) -> Self {
+    pub fn new(location: impl Into<String>, sku: Sku) -> Self {
         Self {
             id: None,
             name: None,
@@ -204,112 +138,62 @@ pub type HostingAccountListResult = crate::runtime::Page<HostingAccount>;
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountPatchProperties {
     /// Free-text description of the hosting account.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct HostingAccountUpdateParametersTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// PATCH body of a hosting account; all fields optional, at least one required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct HostingAccountUpdateParameters {
     /// Resource tags as a string-to-string map.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<HostingAccountUpdateParametersTags>,
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<HostingAccountPatchProperties>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<HostingAccountUpdateParametersTags>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<HostingAccountPatchProperties>,
 }
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OperationDisplay {
     /// Resource provider display name.
-    #[serde(
-        rename = "provider",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub provider: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
+    pub provider: Option<String>,
     /// Resource display name.
-    #[serde(
-        rename = "resource",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub resource: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
     /// Operation display name.
-    #[serde(
-        rename = "operation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operation", default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
     /// What the operation does.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 /// Additional operation properties (an empty object in the document).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct OperationProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Operation {
     /// Operation name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "display",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub display: ::std::option::Option<OperationDisplay>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "display", default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<OperationDisplay>,
     /// Origin of the operation (user, system or both).
-    #[serde(
-        rename = "origin",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub origin: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "origin", default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
     /// Additional operation properties (an empty object in the document).
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<OperationProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<OperationProperties>,
 }
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

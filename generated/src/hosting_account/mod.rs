@@ -32,7 +32,7 @@ impl HostingAccountClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: ::std::option::Option<crate::ClientOptions>,
+        options: Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -51,9 +51,9 @@ impl HostingAccountClient {
     /// A hosting account, the place models, manifests, images and services live.
     pub fn hosting_account(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        resource_group: impl ::std::convert::Into<::std::string::String>,
-        hosting_account: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl Into<String>,
+        resource_group: impl Into<String>,
+        hosting_account: impl Into<String>,
     ) -> HostingAccountScope {
         HostingAccountScope {
             inner: ::std::sync::Arc::new(HostingAccountScopeInner {
@@ -73,9 +73,9 @@ pub struct HostingAccountScope {
 #[derive(Debug)]
 struct HostingAccountScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
-    resource_group: ::std::string::String,
-    hosting_account: ::std::string::String,
+    subscription_id: String,
+    resource_group: String,
+    hosting_account: String,
 }
 impl HostingAccountScope {
     /// The Azure subscription id.
@@ -134,11 +134,9 @@ impl Models {
     /// `Models_Register`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/models`
     pub async fn register(
         &self,
-        body: &crate::hosting_account::models::ModelRequest,
-        options: ::std::option::Option<ModelsRegisterOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Model>,
-    > {
+        body: &models::ModelRequest,
+        options: Option<ModelsRegisterOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -166,7 +164,7 @@ impl Models {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::hosting_account::models::Model,
+                models::Model,
             >(&OP_MODELS_REGISTER, &options.method_options.context, request)
             .await
     }
@@ -177,10 +175,8 @@ impl Models {
     /// `Models_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/models/`
     pub async fn list(
         &self,
-        options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::ModelList>,
-    > {
+        options: Option<ModelsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ModelList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -206,7 +202,7 @@ impl Models {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::ModelList,
+                models::ModelList,
             >(&OP_MODELS_LIST, &options.method_options.context, request)
             .await
     }
@@ -218,10 +214,8 @@ impl Models {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ModelsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Model>,
-    > {
+        options: Option<ModelsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -251,7 +245,7 @@ impl Models {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::Model,
+                models::Model,
             >(&OP_MODELS_GET, &options.method_options.context, request)
             .await
     }
@@ -269,11 +263,9 @@ impl Manifests {
     /// `Manifests_Create`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/manifests`
     pub async fn create(
         &self,
-        body: &crate::hosting_account::models::ManifestRequest,
-        options: ::std::option::Option<ManifestsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Manifest>,
-    > {
+        body: &models::ManifestRequest,
+        options: Option<ManifestsCreateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Manifest>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -301,7 +293,7 @@ impl Manifests {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::hosting_account::models::Manifest,
+                models::Manifest,
             >(&OP_MANIFESTS_CREATE, &options.method_options.context, request)
             .await
     }
@@ -312,10 +304,8 @@ impl Manifests {
     /// `Manifests_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/manifests/`
     pub async fn list(
         &self,
-        options: ::std::option::Option<ManifestsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::ManifestList>,
-    > {
+        options: Option<ManifestsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ManifestList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -341,7 +331,7 @@ impl Manifests {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::ManifestList,
+                models::ManifestList,
             >(&OP_MANIFESTS_LIST, &options.method_options.context, request)
             .await
     }
@@ -353,10 +343,8 @@ impl Manifests {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ManifestsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Manifest>,
-    > {
+        options: Option<ManifestsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Manifest>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -386,7 +374,7 @@ impl Manifests {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::Manifest,
+                models::Manifest,
             >(&OP_MANIFESTS_GET, &options.method_options.context, request)
             .await
     }
@@ -406,13 +394,10 @@ impl Images {
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
     pub fn create(
         &self,
-        body: &crate::hosting_account::models::ImageRequest,
-        options: ::std::option::Option<ImagesCreateOptions<'_>>,
+        body: &models::ImageRequest,
+        options: Option<ImagesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<
-            crate::models::AsyncOperationStatus,
-            crate::hosting_account::models::Image,
-        >,
+        crate::runtime::Poller<crate::models::AsyncOperationStatus, models::Image>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -486,10 +471,8 @@ impl Images {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ImagesGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Image>,
-    > {
+        options: Option<ImagesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Image>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -519,7 +502,7 @@ impl Images {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::Image,
+                models::Image,
             >(&OP_IMAGES_GET, &options.method_options.context, request)
             .await
     }
@@ -539,13 +522,10 @@ impl Services {
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
     pub fn create(
         &self,
-        body: &crate::hosting_account::models::ServiceCreateRequest,
-        options: ::std::option::Option<ServicesCreateOptions<'_>>,
+        body: &models::ServiceCreateRequest,
+        options: Option<ServicesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<
-            crate::models::AsyncOperationStatus,
-            crate::hosting_account::models::Service,
-        >,
+        crate::runtime::Poller<crate::models::AsyncOperationStatus, models::Service>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -618,10 +598,8 @@ impl Services {
     /// `Services_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/`
     pub async fn list(
         &self,
-        options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::ServiceList>,
-    > {
+        options: Option<ServicesListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ServiceList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -647,7 +625,7 @@ impl Services {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::ServiceList,
+                models::ServiceList,
             >(&OP_SERVICES_LIST, &options.method_options.context, request)
             .await
     }
@@ -659,10 +637,8 @@ impl Services {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::hosting_account::models::Service>,
-    > {
+        options: Option<ServicesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Service>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -692,7 +668,7 @@ impl Services {
                 ],
             )?;
         core.call::<
-                crate::hosting_account::models::Service,
+                models::Service,
             >(&OP_SERVICES_GET, &options.method_options.context, request)
             .await
     }
@@ -706,13 +682,10 @@ impl Services {
     pub fn update(
         &self,
         id: &str,
-        body: &crate::hosting_account::models::ServiceUpdateRequest,
-        options: ::std::option::Option<ServicesUpdateOptions<'_>>,
+        body: &models::ServiceUpdateRequest,
+        options: Option<ServicesUpdateOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Poller<
-            crate::models::AsyncOperationStatus,
-            crate::hosting_account::models::Service,
-        >,
+        crate::runtime::Poller<crate::models::AsyncOperationStatus, models::Service>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -790,7 +763,7 @@ impl Services {
     pub async fn delete(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesDeleteOptions<'_>>,
+        options: Option<ServicesDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -838,7 +811,7 @@ impl Operations {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<OperationsGetOptions<'_>>,
+        options: Option<OperationsGetOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Response<crate::models::AsyncOperationStatus>,
     > {

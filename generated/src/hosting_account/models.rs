@@ -8,13 +8,13 @@ pub struct Asset {
     ///
     /// Limits: at most 32 characters; pattern `^\[a-zA-Z0-9-\]+$`.
     #[serde(rename = "id")]
-    pub id: ::std::string::String,
+    pub id: String,
     /// Location of the asset.
     #[serde(rename = "url")]
-    pub url: ::std::string::String,
+    pub url: String,
     /// MIME type of the asset.
     #[serde(rename = "mimeType")]
-    pub mime_type: ::std::string::String,
+    pub mime_type: String,
     /// Whether a packaged (e.g. zipped) asset is unpacked.
     #[serde(rename = "unPack", alias = "unpack")]
     pub un_pack: bool,
@@ -23,9 +23,9 @@ impl Asset {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        id: impl ::std::convert::Into<::std::string::String>,
-        url: impl ::std::convert::Into<::std::string::String>,
-        mime_type: impl ::std::convert::Into<::std::string::String>,
+        id: impl Into<String>,
+        url: impl Into<String>,
+        mime_type: impl Into<String>,
         un_pack: bool,
     ) -> Self {
         Self {
@@ -45,10 +45,10 @@ crate::string_enum! {
 pub struct RegistryInfo {
     /// ACR user name.
     #[serde(rename = "user")]
-    pub user: ::std::string::String,
+    pub user: String,
     /// URL of the ACR.
     #[serde(rename = "location")]
-    pub location: ::std::string::String,
+    pub location: String,
     /// ACR password.
     #[serde(rename = "password")]
     pub password: crate::runtime::SecretString,
@@ -57,8 +57,8 @@ impl RegistryInfo {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        user: impl ::std::convert::Into<::std::string::String>,
-        location: impl ::std::convert::Into<::std::string::String>,
+        user: impl Into<String>,
+        location: impl Into<String>,
         password: crate::runtime::SecretString,
     ) -> Self {
         Self {
@@ -74,40 +74,24 @@ pub struct Image {
     /// Unique ID of the image.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "imageType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_type: ::std::option::Option<ImageType>,
-    #[serde(
-        rename = "registryInfo",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub registry_info: ::std::option::Option<RegistryInfo>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<ImageType>,
+    #[serde(rename = "registryInfo", default, skip_serializing_if = "Option::is_none")]
+    pub registry_info: Option<RegistryInfo>,
 }
 /// An image to build.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ImageRequest {
     /// ID of the manifest to build the image from.
     #[serde(rename = "manifestId")]
-    pub manifest_id: ::std::string::String,
+    pub manifest_id: String,
     /// Image description; empty when not given.
     ///
     /// Limits: at most 512 characters.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "imageType")]
     pub image_type: ImageType,
     #[serde(rename = "registryInfo")]
@@ -117,7 +101,7 @@ impl ImageRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        manifest_id: impl ::std::convert::Into<::std::string::String>,
+        manifest_id: impl Into<String>,
         image_type: ImageType,
         registry_info: RegistryInfo,
     ) -> Self {
@@ -144,10 +128,7 @@ crate::string_enum! {
 #[serde(transparent)]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// The runtime a manifest targets.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -155,12 +136,8 @@ pub struct TargetRuntime {
     #[serde(rename = "runtimeType")]
     pub runtime_type: RuntimeType,
     /// Extra requirements of the service, keyed by property type (documented keys: pipRequirements, condaEnvFile).
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<TargetRuntimeProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<TargetRuntimeProperties>,
 }
 impl TargetRuntime {
     /// A value with the required fields set and the optional ones unset.
@@ -178,93 +155,53 @@ pub struct Manifest {
     /// Unique ID of the manifest.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Asset ID of the script holding the web service entry point.
-    #[serde(
-        rename = "driverProgram",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub driver_program: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
+    pub driver_program: Option<String>,
     /// Manifest description; empty when none was given.
     ///
     /// Limits: at most 512 characters.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// When the manifest was created.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "modelType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_type: ::std::option::Option<ModelType>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "modelType", default, skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<ModelType>,
     /// Models of the manifest.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
     /// Non-model assets the models use.
-    #[serde(
-        rename = "assets",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub assets: ::std::option::Option<::std::vec::Vec<Asset>>,
-    #[serde(
-        rename = "targetRuntime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub target_runtime: ::std::option::Option<TargetRuntime>,
+    #[serde(rename = "assets", default, skip_serializing_if = "Option::is_none")]
+    pub assets: Option<Vec<Asset>>,
+    #[serde(rename = "targetRuntime", default, skip_serializing_if = "Option::is_none")]
+    pub target_runtime: Option<TargetRuntime>,
 }
 /// All manifests of a hosting account (bare array, not paged).
-pub type ManifestList = ::std::vec::Vec<Manifest>;
+pub type ManifestList = Vec<Manifest>;
 /// A manifest to create.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ManifestRequest {
     /// Asset ID of the script holding the web service entry point.
-    #[serde(
-        rename = "driverProgram",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub driver_program: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
+    pub driver_program: Option<String>,
     /// Manifest description; empty when not given.
     ///
     /// Limits: at most 512 characters.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     #[serde(rename = "modelType")]
     pub model_type: ModelType,
     /// Models of the manifest, all in the same hosting account.
     #[serde(rename = "modelIds")]
-    pub model_ids: ::std::vec::Vec<::std::string::String>,
+    pub model_ids: Vec<String>,
     /// Non-model assets the models use (e.g. web service input/output schema).
     #[serde(rename = "assets")]
-    pub assets: ::std::vec::Vec<Asset>,
+    pub assets: Vec<Asset>,
     #[serde(rename = "targetRuntime")]
     pub target_runtime: TargetRuntime,
 }
@@ -273,8 +210,8 @@ impl ManifestRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         model_type: ModelType,
-        model_ids: ::std::vec::Vec<::std::string::String>,
-        assets: ::std::vec::Vec<Asset>,
+        model_ids: Vec<String>,
+        assets: Vec<Asset>,
         target_runtime: TargetRuntime,
     ) -> Self {
         Self {
@@ -293,74 +230,42 @@ pub struct Model {
     /// Unique ID of this model version.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Model name.
     ///
     /// Limits: at most 32 characters; pattern `^\[a-zA-Z0-9-\]+$`.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Version number, 1 for the first model of a name, then +1 per registration.
     ///
     /// Limits: minimum 1.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i32>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
     /// Model description; empty when none was given.
     ///
     /// Limits: at most 200 characters.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Location of the model content.
-    #[serde(
-        rename = "url",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub url: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<crate::runtime::SecretString>,
     /// Extra identifiers for the model.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// MIME type of the model.
-    #[serde(
-        rename = "mimeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub mime_type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
     /// When this model version was registered.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::runtime::DateTime>,
 }
 /// All models of a hosting account (bare array, not paged).
-pub type ModelList = ::std::vec::Vec<Model>;
+pub type ModelList = Vec<Model>;
 /// A model to register.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelRequest {
@@ -368,48 +273,29 @@ pub struct ModelRequest {
     ///
     /// Limits: at most 32 characters; pattern `^\[a-zA-Z0-9-\]+$`.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Extra identifiers for the model.
-    #[serde(
-        rename = "tags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
     /// Model description; empty when not given.
     ///
     /// Limits: at most 200 characters.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Location of the model content.
     #[serde(rename = "url")]
     pub url: crate::runtime::SecretString,
     /// MIME type of the model; needed to build a Docker image.
-    #[serde(
-        rename = "mimeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub mime_type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
     /// Whether a packaged (e.g. zipped) model is unpacked.
-    #[serde(
-        rename = "unpack",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub unpack: ::std::option::Option<bool>,
+    #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
+    pub unpack: Option<bool>,
 }
 impl ModelRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
-        url: crate::runtime::SecretString,
-    ) -> Self {
+    pub fn new(name: impl Into<String>, url: crate::runtime::SecretString) -> Self {
         Self {
             name: name.into(),
             tags: None,
@@ -432,75 +318,51 @@ pub struct Service {
     /// Unique ID of the service.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// ID of the image the service runs.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// When the service was created.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_at: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::runtime::DateTime>,
     /// When the service was last updated.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "updatedAt",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_at: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<ServiceState>,
+    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<crate::runtime::DateTime>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<ServiceState>,
 }
 /// A web service to deploy.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceCreateRequest {
     /// ID of the image to deploy.
     #[serde(rename = "imageId")]
-    pub image_id: ::std::string::String,
+    pub image_id: String,
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Contents of the kubeconfig file of the target Kubernetes cluster.
     #[serde(rename = "kubeConfig")]
     pub kube_config: crate::runtime::SecretString,
     /// Name of the image pull secret for the container registry, as registered with the Kubernetes cluster.
     #[serde(rename = "acrImagePullSecret")]
-    pub acr_image_pull_secret: ::std::string::String,
+    pub acr_image_pull_secret: String,
 }
 impl ServiceCreateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        image_id: impl ::std::convert::Into<::std::string::String>,
-        name: impl ::std::convert::Into<::std::string::String>,
+        image_id: impl Into<String>,
+        name: impl Into<String>,
         kube_config: crate::runtime::SecretString,
-        acr_image_pull_secret: impl ::std::convert::Into<::std::string::String>,
+        acr_image_pull_secret: impl Into<String>,
     ) -> Self {
         Self {
             image_id: image_id.into(),
@@ -511,23 +373,23 @@ impl ServiceCreateRequest {
     }
 }
 /// All services of a hosting account (bare array, not paged).
-pub type ServiceList = ::std::vec::Vec<Service>;
+pub type ServiceList = Vec<Service>;
 /// An update of a web service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ServiceUpdateRequest {
     /// ID of the manifest to redeploy the service from.
     #[serde(rename = "manifestId")]
-    pub manifest_id: ::std::string::String,
+    pub manifest_id: String,
     /// Name of the image pull secret for the container registry, as registered with the Kubernetes cluster.
     #[serde(rename = "acrImagePullSecret")]
-    pub acr_image_pull_secret: ::std::string::String,
+    pub acr_image_pull_secret: String,
 }
 impl ServiceUpdateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        manifest_id: impl ::std::convert::Into<::std::string::String>,
-        acr_image_pull_secret: impl ::std::convert::Into<::std::string::String>,
+        manifest_id: impl Into<String>,
+        acr_image_pull_secret: impl Into<String>,
     ) -> Self {
         Self {
             manifest_id: manifest_id.into(),

@@ -30,7 +30,7 @@ impl WorkspaceClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: ::std::option::Option<crate::ClientOptions>,
+        options: Option<crate::ClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -49,9 +49,9 @@ impl WorkspaceClient {
     /// An Azure Machine Learning workspace.
     pub fn workspace(
         &self,
-        subscription_id: impl ::std::convert::Into<::std::string::String>,
-        resource_group: impl ::std::convert::Into<::std::string::String>,
-        workspace: impl ::std::convert::Into<::std::string::String>,
+        subscription_id: impl Into<String>,
+        resource_group: impl Into<String>,
+        workspace: impl Into<String>,
     ) -> WorkspaceScope {
         WorkspaceScope {
             inner: ::std::sync::Arc::new(WorkspaceScopeInner {
@@ -71,9 +71,9 @@ pub struct WorkspaceScope {
 #[derive(Debug)]
 struct WorkspaceScopeInner {
     core: crate::runtime::ClientCore,
-    subscription_id: ::std::string::String,
-    resource_group: ::std::string::String,
-    workspace: ::std::string::String,
+    subscription_id: String,
+    resource_group: String,
+    workspace: String,
 }
 impl WorkspaceScope {
     /// The Azure subscription id.
@@ -134,10 +134,8 @@ impl Assets {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<AssetsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::workspace::models::PaginatedAssetList>,
-    > {
+        options: Option<AssetsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedAssetList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -200,11 +198,9 @@ impl Assets {
     /// `Assets_Create`: `POST /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets`
     pub async fn create(
         &self,
-        body: ::std::option::Option<&crate::workspace::models::Asset>,
-        options: ::std::option::Option<AssetsCreateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Asset>,
-    > {
+        body: Option<&models::Asset>,
+        options: Option<AssetsCreateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Asset>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -235,7 +231,7 @@ impl Assets {
             request.set_json(body)?;
         }
         core.call::<
-                crate::workspace::models::Asset,
+                models::Asset,
             >(&OP_ASSETS_CREATE, &options.method_options.context, request)
             .await
     }
@@ -247,10 +243,8 @@ impl Assets {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<AssetsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Asset>,
-    > {
+        options: Option<AssetsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Asset>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -281,7 +275,7 @@ impl Assets {
                 ],
             )?;
         core.call::<
-                crate::workspace::models::Asset,
+                models::Asset,
             >(&OP_ASSETS_QUERY_BY_ID, &options.method_options.context, request)
             .await
     }
@@ -293,7 +287,7 @@ impl Assets {
     pub async fn delete(
         &self,
         id: &str,
-        options: ::std::option::Option<AssetsDeleteOptions<'_>>,
+        options: Option<AssetsDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -335,11 +329,9 @@ impl Assets {
     pub async fn update(
         &self,
         id: &str,
-        body: &[crate::workspace::models::JsonPatchOperation],
-        options: ::std::option::Option<AssetsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Asset>,
-    > {
+        body: &[models::JsonPatchOperation],
+        options: Option<AssetsUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Asset>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -372,7 +364,7 @@ impl Assets {
         request.insert_header("content-type", "application/json-patch+json");
         request.set_json(body)?;
         core.call::<
-                crate::workspace::models::Asset,
+                models::Asset,
             >(&OP_ASSETS_PATCH, &options.method_options.context, request)
             .await
     }
@@ -391,10 +383,8 @@ impl Models {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ModelsGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Model>,
-    > {
+        options: Option<ModelsGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -425,7 +415,7 @@ impl Models {
                 ],
             )?;
         core.call::<
-                crate::workspace::models::Model,
+                models::Model,
             >(&OP_ML_MODELS_QUERY_BY_ID, &options.method_options.context, request)
             .await
     }
@@ -437,7 +427,7 @@ impl Models {
     pub async fn delete(
         &self,
         id: &str,
-        options: ::std::option::Option<ModelsDeleteOptions<'_>>,
+        options: Option<ModelsDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -479,11 +469,9 @@ impl Models {
     pub async fn update(
         &self,
         id: &str,
-        body: &[crate::workspace::models::JsonPatchOperation],
-        options: ::std::option::Option<ModelsUpdateOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Model>,
-    > {
+        body: &[models::JsonPatchOperation],
+        options: Option<ModelsUpdateOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -516,7 +504,7 @@ impl Models {
         request.insert_header("content-type", "application/json-patch+json");
         request.set_json(body)?;
         core.call::<
-                crate::workspace::models::Model,
+                models::Model,
             >(&OP_ML_MODELS_PATCH, &options.method_options.context, request)
             .await
     }
@@ -529,10 +517,8 @@ impl Models {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ModelsListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::workspace::models::PaginatedModelList>,
-    > {
+        options: Option<ModelsListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedModelList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -601,11 +587,9 @@ impl Models {
     /// `MLModels_Register`: `POST /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models`
     pub async fn register(
         &self,
-        body: &crate::workspace::models::Model,
-        options: ::std::option::Option<ModelsRegisterOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::Model>,
-    > {
+        body: &models::Model,
+        options: Option<ModelsRegisterOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::Model>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -634,7 +618,7 @@ impl Models {
         request.insert_header("content-type", "application/json");
         request.set_json(body)?;
         core.call::<
-                crate::workspace::models::Model,
+                models::Model,
             >(&OP_ML_MODELS_REGISTER, &options.method_options.context, request)
             .await
     }
@@ -646,10 +630,8 @@ impl Models {
     pub async fn get_metrics(
         &self,
         id: &str,
-        options: ::std::option::Option<ModelsGetMetricsOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::ModelOperationalState>,
-    > {
+        options: Option<ModelsGetMetricsOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ModelOperationalState>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -687,7 +669,7 @@ impl Models {
             crate::runtime::append_query(&mut request, "endDate", value);
         }
         core.call::<
-                crate::workspace::models::ModelOperationalState,
+                models::ModelOperationalState,
             >(&OP_ML_MODELS_GET_METRICS, &options.method_options.context, request)
             .await
     }
@@ -706,7 +688,7 @@ impl Operations {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<OperationsGetOptions<'_>>,
+        options: Option<OperationsGetOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Response<crate::models::AsyncOperationStatus>,
     > {
@@ -760,10 +742,8 @@ impl Profiles {
         &self,
         image_id: &str,
         id: &str,
-        options: ::std::option::Option<ProfilesGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::ProfileResponse>,
-    > {
+        options: Option<ProfilesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ProfileResponse>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -799,7 +779,7 @@ impl Profiles {
                 ],
             )?;
         core.call::<
-                crate::workspace::models::ProfileResponse,
+                models::ProfileResponse,
             >(&OP_PROFILES_QUERY_BY_ID, &options.method_options.context, request)
             .await
     }
@@ -813,9 +793,9 @@ impl Profiles {
     pub fn list(
         &self,
         image_id: &str,
-        options: ::std::option::Option<ProfilesListOptions<'_>>,
+        options: Option<ProfilesListOptions<'_>>,
     ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::workspace::models::PaginatedProfileResponseList>,
+        crate::runtime::Pager<models::PaginatedProfileResponseList>,
     > {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -887,12 +867,12 @@ impl Profiles {
     pub fn create(
         &self,
         image_id: &str,
-        body: &crate::workspace::models::ProfileRequestBase,
-        options: ::std::option::Option<ProfilesCreateOptions<'_>>,
+        body: &models::ProfileRequestBase,
+        options: Option<ProfilesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
-            crate::workspace::models::ProfileResponse,
+            models::ProfileResponse,
         >,
     > {
         let options = options.unwrap_or_default();
@@ -954,10 +934,8 @@ impl Services {
     pub async fn get(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesGetOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::ServiceResponseBase>,
-    > {
+        options: Option<ServicesGetOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::ServiceResponseBase>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -991,7 +969,7 @@ impl Services {
             crate::runtime::append_query(&mut request, "expand", value);
         }
         core.call::<
-                crate::workspace::models::ServiceResponseBase,
+                models::ServiceResponseBase,
             >(&OP_SERVICES_QUERY_BY_ID, &options.method_options.context, request)
             .await
     }
@@ -1003,7 +981,7 @@ impl Services {
     pub async fn delete(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesDeleteOptions<'_>>,
+        options: Option<ServicesDeleteOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<()>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -1047,12 +1025,12 @@ impl Services {
     pub fn update(
         &self,
         id: &str,
-        body: &[crate::workspace::models::JsonPatchOperation],
-        options: ::std::option::Option<ServicesUpdateOptions<'_>>,
+        body: &[models::JsonPatchOperation],
+        options: Option<ServicesUpdateOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
-            crate::workspace::models::ServiceResponseBase,
+            models::ServiceResponseBase,
         >,
     > {
         let options = options.unwrap_or_default();
@@ -1107,10 +1085,8 @@ impl Services {
     /// A stream of the items of every page; `into_pages()` gives whole pages.
     pub fn list(
         &self,
-        options: ::std::option::Option<ServicesListOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Pager<crate::workspace::models::PaginatedServiceList>,
-    > {
+        options: Option<ServicesListOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Pager<models::PaginatedServiceList>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let mut request = core
@@ -1190,12 +1166,12 @@ impl Services {
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
     pub fn create(
         &self,
-        body: &crate::workspace::models::CreateServiceRequest,
-        options: ::std::option::Option<ServicesCreateOptions<'_>>,
+        body: &models::CreateServiceRequest,
+        options: Option<ServicesCreateOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
-            crate::workspace::models::ServiceResponseBase,
+            models::ServiceResponseBase,
         >,
     > {
         let options = options.unwrap_or_default();
@@ -1245,7 +1221,7 @@ impl Services {
     pub async fn list_keys(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesListKeysOptions<'_>>,
+        options: Option<ServicesListKeysOptions<'_>>,
     ) -> ::azure_core::Result<crate::runtime::Response<crate::models::AuthKeys>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
@@ -1292,8 +1268,8 @@ impl Services {
     pub fn regenerate_keys(
         &self,
         id: &str,
-        body: &crate::workspace::models::RegenerateServiceKeysRequest,
-        options: ::std::option::Option<ServicesRegenerateKeysOptions<'_>>,
+        body: &models::RegenerateServiceKeysRequest,
+        options: Option<ServicesRegenerateKeysOptions<'_>>,
     ) -> ::azure_core::Result<
         crate::runtime::Poller<
             crate::models::AsyncOperationStatus,
@@ -1352,10 +1328,8 @@ impl Services {
     pub async fn get_token(
         &self,
         id: &str,
-        options: ::std::option::Option<ServicesGetTokenOptions<'_>>,
-    ) -> ::azure_core::Result<
-        crate::runtime::Response<crate::workspace::models::AuthToken>,
-    > {
+        options: Option<ServicesGetTokenOptions<'_>>,
+    ) -> ::azure_core::Result<crate::runtime::Response<models::AuthToken>> {
         let options = options.unwrap_or_default();
         let core = &self.parent.core;
         let request = core
@@ -1387,7 +1361,7 @@ impl Services {
                 ],
             )?;
         core.call::<
-                crate::workspace::models::AuthToken,
+                models::AuthToken,
             >(&OP_SERVICES_GET_SERVICE_TOKEN, &options.method_options.context, request)
             .await
     }
@@ -1396,19 +1370,19 @@ impl Services {
 #[derive(Clone, Debug, Default)]
 pub struct AssetsListOptions<'a> {
     /// Only assets produced by this run.
-    pub run_id: ::std::option::Option<::std::string::String>,
+    pub run_id: Option<String>,
     /// Only assets with this name.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Page size: how many items to return per page.
-    pub count: ::std::option::Option<i32>,
+    pub count: Option<i32>,
     /// Continuation token of the page to fetch.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// Filter on tags: comma-separated keys and/or key=value pairs, for example `k1,k2,k3=v3`.
-    pub tags: ::std::option::Option<::std::string::String>,
+    pub tags: Option<String>,
     /// Filter on properties: comma-separated keys and/or key=value pairs, for example `p1,p2,p3=v3`.
-    pub properties: ::std::option::Option<::std::string::String>,
+    pub properties: Option<String>,
     /// Sort order of the list.
-    pub orderby: ::std::option::Option<crate::workspace::models::OrderString>,
+    pub orderby: Option<models::OrderString>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1458,23 +1432,23 @@ pub struct ModelsUpdateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ModelsListOptions<'a> {
     /// Only models with this name.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Only models built with this framework.
-    pub framework: ::std::option::Option<::std::string::String>,
+    pub framework: Option<String>,
     /// Only models with this description.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Page size: how many items to return per page.
-    pub count: ::std::option::Option<i32>,
+    pub count: Option<i32>,
     /// Continuation token of the page to fetch.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// Filter on tags: comma-separated keys and/or key=value pairs, for example `k1,k2,k3=v3`.
-    pub tags: ::std::option::Option<::std::string::String>,
+    pub tags: Option<String>,
     /// Filter on properties: comma-separated keys and/or key=value pairs, for example `p1,p2,p3=v3`.
-    pub properties: ::std::option::Option<::std::string::String>,
+    pub properties: Option<String>,
     /// Only models produced by this run.
-    pub run_id: ::std::option::Option<::std::string::String>,
+    pub run_id: Option<String>,
     /// Sort order of the list.
-    pub order_by: ::std::option::Option<crate::workspace::models::OrderString>,
+    pub order_by: Option<models::OrderString>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1488,9 +1462,9 @@ pub struct ModelsRegisterOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ModelsGetMetricsOptions<'a> {
     /// Start of the window, as ISO 8601 text.
-    pub start_date: ::std::option::Option<::std::string::String>,
+    pub start_date: Option<String>,
     /// End of the window, as ISO 8601 text.
-    pub end_date: ::std::option::Option<::std::string::String>,
+    pub end_date: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1510,19 +1484,19 @@ pub struct ProfilesGetOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ProfilesListOptions<'a> {
     /// Only profiles with this name.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Only profiles with this description.
-    pub description: ::std::option::Option<::std::string::String>,
+    pub description: Option<String>,
     /// Filter on tags: comma-separated keys and/or key=value pairs, for example `k1,k2,k3=v3`.
-    pub tags: ::std::option::Option<::std::string::String>,
+    pub tags: Option<String>,
     /// Filter on properties: comma-separated keys and/or key=value pairs, for example `p1,p2,p3=v3`.
-    pub properties: ::std::option::Option<::std::string::String>,
+    pub properties: Option<String>,
     /// Page size: how many items to return per page.
-    pub count: ::std::option::Option<i32>,
+    pub count: Option<i32>,
     /// Continuation token of the page to fetch.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// Sort order of the list.
-    pub order_by: ::std::option::Option<crate::workspace::models::OrderString>,
+    pub order_by: Option<models::OrderString>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1536,7 +1510,7 @@ pub struct ProfilesCreateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ServicesGetOptions<'a> {
     /// Include model details when true.
-    pub expand: ::std::option::Option<bool>,
+    pub expand: Option<bool>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
@@ -1556,29 +1530,29 @@ pub struct ServicesUpdateOptions<'a> {
 #[derive(Clone, Debug, Default)]
 pub struct ServicesListOptions<'a> {
     /// Only services running this image id.
-    pub image_id: ::std::option::Option<::std::string::String>,
+    pub image_id: Option<String>,
     /// Only services running an image with this name.
-    pub image_name: ::std::option::Option<::std::string::String>,
+    pub image_name: Option<String>,
     /// Only services serving this model id.
-    pub model_id: ::std::option::Option<::std::string::String>,
+    pub model_id: Option<String>,
     /// Only services serving a model with this name.
-    pub model_name: ::std::option::Option<::std::string::String>,
+    pub model_name: Option<String>,
     /// Only services with this name.
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// Page size: how many items to return per page.
-    pub count: ::std::option::Option<i32>,
+    pub count: Option<i32>,
     /// Only services on this compute type.
-    pub compute_type: ::std::option::Option<::std::string::String>,
+    pub compute_type: Option<String>,
     /// Continuation token of the page to fetch.
-    pub skip_token: ::std::option::Option<::std::string::String>,
+    pub skip_token: Option<String>,
     /// Filter on tags: comma-separated keys and/or key=value pairs, for example `k1,k2,k3=v3`.
-    pub tags: ::std::option::Option<::std::string::String>,
+    pub tags: Option<String>,
     /// Filter on properties: comma-separated keys and/or key=value pairs, for example `p1,p2,p3=v3`.
-    pub properties: ::std::option::Option<::std::string::String>,
+    pub properties: Option<String>,
     /// Include model details when true.
-    pub expand: ::std::option::Option<bool>,
+    pub expand: Option<bool>,
     /// Sort order of the list.
-    pub orderby: ::std::option::Option<crate::workspace::models::OrderString>,
+    pub orderby: Option<models::OrderString>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }

@@ -6,20 +6,14 @@
 #[serde(transparent)]
 pub struct CreateServiceRequestKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct CreateServiceRequestProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " How the service is exposed."] DeploymentType, Other, [#[doc =
@@ -31,43 +25,24 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnvironmentImageAsset {
     /// Asset identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Media type of the file.
-    #[serde(
-        rename = "mimeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub mime_type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "mimeType", default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
     /// Location of the file.
-    #[serde(
-        rename = "url",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub url: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
     /// Whether to unpack the file.
-    #[serde(
-        rename = "unpack",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub unpack: ::std::option::Option<bool>,
+    #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
+    pub unpack: Option<bool>,
 }
 /// Conda environment specification (free-form JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ModelPythonSectionCondaDependencies {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// Python settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -76,289 +51,172 @@ pub struct ModelPythonSection {
     #[serde(
         rename = "interpreterPath",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub interpreter_path: ::std::option::Option<::std::string::String>,
+    pub interpreter_path: Option<String>,
     /// Whether the user manages the dependencies.
     #[serde(
         rename = "userManagedDependencies",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub user_managed_dependencies: ::std::option::Option<bool>,
+    pub user_managed_dependencies: Option<bool>,
     /// Conda environment specification (free-form JSON).
     #[serde(
         rename = "condaDependencies",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub conda_dependencies: ::std::option::Option<ModelPythonSectionCondaDependencies>,
+    pub conda_dependencies: Option<ModelPythonSectionCondaDependencies>,
     /// Conda environment to start from.
     #[serde(
         rename = "baseCondaEnvironment",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub base_conda_environment: ::std::option::Option<::std::string::String>,
+    pub base_conda_environment: Option<String>,
 }
 /// Environment variables to set.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ModelEnvironmentDefinitionEnvironmentVariables {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Container registry and its credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerRegistry {
     /// Registry address.
-    #[serde(
-        rename = "address",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub address: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
     /// Registry user name.
-    #[serde(
-        rename = "username",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub username: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// Registry password.
-    #[serde(
-        rename = "password",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub password: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "password", default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<crate::runtime::SecretString>,
 }
 /// Docker settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelDockerSection {
     /// Base image, e.g. `ubuntu:latest`.
-    #[serde(
-        rename = "baseImage",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub base_image: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "baseImage", default, skip_serializing_if = "Option::is_none")]
+    pub base_image: Option<String>,
     /// Dockerfile text to build the base image from.
-    #[serde(
-        rename = "baseDockerfile",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub base_dockerfile: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "baseDockerfile", default, skip_serializing_if = "Option::is_none")]
+    pub base_dockerfile: Option<String>,
     /// Whether Docker is used.
-    #[serde(
-        rename = "enabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub enabled: ::std::option::Option<bool>,
+    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
     /// Whether shared volumes are used.
-    #[serde(
-        rename = "sharedVolumes",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub shared_volumes: ::std::option::Option<bool>,
+    #[serde(rename = "sharedVolumes", default, skip_serializing_if = "Option::is_none")]
+    pub shared_volumes: Option<bool>,
     /// Whether GPU support is on.
-    #[serde(
-        rename = "gpuSupport",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gpu_support: ::std::option::Option<bool>,
+    #[serde(rename = "gpuSupport", default, skip_serializing_if = "Option::is_none")]
+    pub gpu_support: Option<bool>,
     /// Shared memory size, e.g. `1g`.
-    #[serde(
-        rename = "shmSize",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub shm_size: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "shmSize", default, skip_serializing_if = "Option::is_none")]
+    pub shm_size: Option<String>,
     /// Extra arguments for `docker run`.
-    #[serde(
-        rename = "arguments",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub arguments: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "arguments", default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Vec<String>>,
     #[serde(
         rename = "baseImageRegistry",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub base_image_registry: ::std::option::Option<ContainerRegistry>,
+    pub base_image_registry: Option<ContainerRegistry>,
 }
 /// A Maven package coordinate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SparkMavenPackage {
     /// Group id.
-    #[serde(
-        rename = "group",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub group: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "group", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
     /// Artifact id.
-    #[serde(
-        rename = "artifact",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub artifact: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "artifact", default, skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<String>,
     /// Version.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 /// Spark settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelSparkSection {
     /// Maven repositories to search.
-    #[serde(
-        rename = "repositories",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub repositories: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "repositories", default, skip_serializing_if = "Option::is_none")]
+    pub repositories: Option<Vec<String>>,
     /// Maven packages to install.
-    #[serde(
-        rename = "packages",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub packages: ::std::option::Option<::std::vec::Vec<SparkMavenPackage>>,
+    #[serde(rename = "packages", default, skip_serializing_if = "Option::is_none")]
+    pub packages: Option<Vec<SparkMavenPackage>>,
     /// Whether to pre-cache the packages.
     #[serde(
         rename = "precachePackages",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub precache_packages: ::std::option::Option<bool>,
+    pub precache_packages: Option<bool>,
 }
 /// Runtime environment (Python, Docker, Spark settings).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ModelEnvironmentDefinition {
     /// Environment name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Environment version.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "python",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub python: ::std::option::Option<ModelPythonSection>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(rename = "python", default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<ModelPythonSection>,
     /// Environment variables to set.
     #[serde(
         rename = "environmentVariables",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_variables: ::std::option::Option<
-        ModelEnvironmentDefinitionEnvironmentVariables,
-    >,
-    #[serde(
-        rename = "docker",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub docker: ::std::option::Option<ModelDockerSection>,
-    #[serde(
-        rename = "spark",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub spark: ::std::option::Option<ModelSparkSection>,
+    pub environment_variables: Option<ModelEnvironmentDefinitionEnvironmentVariables>,
+    #[serde(rename = "docker", default, skip_serializing_if = "Option::is_none")]
+    pub docker: Option<ModelDockerSection>,
+    #[serde(rename = "spark", default, skip_serializing_if = "Option::is_none")]
+    pub spark: Option<ModelSparkSection>,
     /// Version of the inferencing stack, e.g. `latest`.
     #[serde(
         rename = "inferencingStackVersion",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub inferencing_stack_version: ::std::option::Option<::std::string::String>,
+    pub inferencing_stack_version: Option<String>,
 }
 /// Image to build from an environment definition.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnvironmentImageRequest {
     /// Entry script of the image.
-    #[serde(
-        rename = "driverProgram",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub driver_program: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
+    pub driver_program: Option<String>,
     /// Files to add to the image.
-    #[serde(
-        rename = "assets",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub assets: ::std::option::Option<::std::vec::Vec<EnvironmentImageAsset>>,
+    #[serde(rename = "assets", default, skip_serializing_if = "Option::is_none")]
+    pub assets: Option<Vec<EnvironmentImageAsset>>,
     /// Ids of the models to include.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
+    #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<ModelEnvironmentDefinition>,
 }
 /// Resources reserved per container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ContainerResourceRequirements {
     /// CPU cores.
-    #[serde(
-        rename = "cpu",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub cpu: ::std::option::Option<f64>,
+    #[serde(rename = "cpu", default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<f64>,
     /// Memory in GB.
-    #[serde(
-        rename = "memoryInGB",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub memory_in_gb: ::std::option::Option<f64>,
+    #[serde(rename = "memoryInGB", default, skip_serializing_if = "Option::is_none")]
+    pub memory_in_gb: Option<f64>,
     /// GPU count.
-    #[serde(
-        rename = "gpu",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub gpu: ::std::option::Option<i32>,
+    #[serde(rename = "gpu", default, skip_serializing_if = "Option::is_none")]
+    pub gpu: Option<i32>,
     /// FPGA count.
-    #[serde(
-        rename = "fpga",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub fpga: ::std::option::Option<i32>,
+    #[serde(rename = "fpga", default, skip_serializing_if = "Option::is_none")]
+    pub fpga: Option<i32>,
 }
 /// Model data collection switches.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -367,145 +225,83 @@ pub struct ModelDataCollection {
     #[serde(
         rename = "eventHubEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub event_hub_enabled: ::std::option::Option<bool>,
+    pub event_hub_enabled: Option<bool>,
     /// Whether data is written to storage.
-    #[serde(
-        rename = "storageEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub storage_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub storage_enabled: Option<bool>,
 }
 /// Request to deploy to Azure Container Instances.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AciServiceCreateRequest {
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
-    #[serde(
-        rename = "keys",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub keys: ::std::option::Option<crate::models::AuthKeys>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<CreateServiceRequestProperties>,
+    #[serde(rename = "keys", default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<crate::models::AuthKeys>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Id of an existing image to deploy.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     #[serde(
         rename = "environmentImageRequest",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
+    pub environment_image_request: Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
-    #[serde(
-        rename = "location",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_requirements: ::std::option::Option<
-        ContainerResourceRequirements,
-    >,
+    pub container_resource_requirements: Option<ContainerResourceRequirements>,
     /// Whether to turn key authentication on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     /// Whether to turn TLS on.
-    #[serde(
-        rename = "sslEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "sslEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_enabled: Option<bool>,
     /// Whether to turn Application Insights on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// TLS certificate (PEM).
-    #[serde(
-        rename = "sslCertificate",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_certificate: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "sslCertificate", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_certificate: Option<String>,
     /// TLS private key (PEM).
-    #[serde(
-        rename = "sslKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_key: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "sslKey", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_key: Option<crate::runtime::SecretString>,
     /// CNAME to use with TLS.
-    #[serde(
-        rename = "cname",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub cname: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "cname", default, skip_serializing_if = "Option::is_none")]
+    pub cname: Option<String>,
     /// DNS name label of the container group.
-    #[serde(
-        rename = "dnsNameLabel",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub dns_name_label: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "dnsNameLabel", default, skip_serializing_if = "Option::is_none")]
+    pub dns_name_label: Option<String>,
 }
 impl AciServiceCreateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -533,20 +329,14 @@ impl AciServiceCreateRequest {
 #[serde(transparent)]
 pub struct ServiceResponseBaseKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ServiceResponseBaseProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " Health of the service."] WebServiceState, Other, [#[doc =
@@ -559,20 +349,14 @@ crate::string_enum! {
 #[serde(transparent)]
 pub struct ImageResponseBaseKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ImageResponseBaseProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 crate::string_enum! {
     #[doc = " Image technology."] ImageType, Other, [#[doc = " `Docker`"] Docker =
@@ -589,162 +373,96 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DatasetReference {
     /// Dataset name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Dataset identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ModelKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ModelProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A registered machine learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Model {
     /// Model identifier, `<name>:<version>`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Model name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Framework the model was built with.
-    #[serde(
-        rename = "framework",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub framework: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "framework", default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<String>,
     /// Version of that framework.
     #[serde(
         rename = "frameworkVersion",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub framework_version: ::std::option::Option<::std::string::String>,
+    pub framework_version: Option<String>,
     /// Model version number.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i64>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     /// Datasets linked to the model.
-    #[serde(
-        rename = "datasets",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub datasets: ::std::option::Option<::std::vec::Vec<DatasetReference>>,
+    #[serde(rename = "datasets", default, skip_serializing_if = "Option::is_none")]
+    pub datasets: Option<Vec<DatasetReference>>,
     /// Location of the model files.
     #[serde(rename = "url")]
     pub url: crate::runtime::SecretString,
     /// Media type of the model files.
     #[serde(rename = "mimeType")]
-    pub mime_type: ::std::string::String,
+    pub mime_type: String,
     /// Model description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// When the model was registered.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the model was last changed.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "modifiedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub modified_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: Option<crate::runtime::DateTime>,
     /// Whether the model archive is unpacked when used.
-    #[serde(
-        rename = "unpack",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub unpack: ::std::option::Option<bool>,
+    #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
+    pub unpack: Option<bool>,
     /// Id of the model this one derives from.
-    #[serde(
-        rename = "parentModelId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub parent_model_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "parentModelId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_model_id: Option<String>,
     /// Id of the run that produced the model.
-    #[serde(
-        rename = "runId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub run_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "runId", default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     /// Experiment of that run.
-    #[serde(
-        rename = "experimentName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub experiment_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "experimentName", default, skip_serializing_if = "Option::is_none")]
+    pub experiment_name: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ModelKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ModelKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ModelProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ModelProperties>,
 }
 impl Model {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        name: impl ::std::convert::Into<::std::string::String>,
+        name: impl Into<String>,
         url: crate::runtime::SecretString,
-        mime_type: impl ::std::convert::Into<::std::string::String>,
+        mime_type: impl Into<String>,
     ) -> Self {
         Self {
             id: None,
@@ -787,10 +505,7 @@ crate::string_enum! {
 #[serde(transparent)]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Platform and runtime an image is built for.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -799,197 +514,102 @@ pub struct TargetRuntime {
     #[serde(
         rename = "targetArchitecture",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub target_architecture: ::std::option::Option<ArchitectureType>,
+    pub target_architecture: Option<ArchitectureType>,
     /// Operating system.
-    #[serde(
-        rename = "osType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub os_type: ::std::option::Option<OsType>,
+    #[serde(rename = "osType", default, skip_serializing_if = "Option::is_none")]
+    pub os_type: Option<OsType>,
     /// Runtime flavour.
-    #[serde(
-        rename = "runtimeType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub runtime_type: ::std::option::Option<RuntimeType>,
+    #[serde(rename = "runtimeType", default, skip_serializing_if = "Option::is_none")]
+    pub runtime_type: Option<RuntimeType>,
     /// Runtime properties set by the service.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<TargetRuntimeProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<TargetRuntimeProperties>,
 }
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DockerImageResponse {
     /// Image identifier, `<name>:<version>`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Image name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Image version number.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i64>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     /// Image description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ImageResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ImageResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ImageResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ImageResponseBaseProperties>,
     /// When the image was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the image was last changed.
-    #[serde(
-        rename = "modifiedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub modified_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: Option<crate::runtime::DateTime>,
     /// Whether the image is deleted once no service uses it.
-    #[serde(
-        rename = "autoDelete",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_delete: ::std::option::Option<bool>,
+    #[serde(rename = "autoDelete", default, skip_serializing_if = "Option::is_none")]
+    pub auto_delete: Option<bool>,
     /// Image technology.
-    #[serde(
-        rename = "imageType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_type: ::std::option::Option<ImageType>,
+    #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<ImageType>,
     /// State of the image build.
-    #[serde(
-        rename = "creationState",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub creation_state: ::std::option::Option<AsyncOperationState>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "creationState", default, skip_serializing_if = "Option::is_none")]
+    pub creation_state: Option<AsyncOperationState>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// Ids of the models in the image.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
     /// Models in the image.
-    #[serde(
-        rename = "modelDetails",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_details: ::std::option::Option<::std::vec::Vec<Model>>,
+    #[serde(rename = "modelDetails", default, skip_serializing_if = "Option::is_none")]
+    pub model_details: Option<Vec<Model>>,
     /// Registry location of the image.
-    #[serde(
-        rename = "imageLocation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageLocation", default, skip_serializing_if = "Option::is_none")]
+    pub image_location: Option<String>,
     /// URI of the build log.
     #[serde(
         rename = "imageBuildLogUri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub image_build_log_uri: ::std::option::Option<::std::string::String>,
+    pub image_build_log_uri: Option<String>,
     /// Id of the build operation.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Entry script of the image.
-    #[serde(
-        rename = "driverProgram",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub driver_program: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
+    pub driver_program: Option<String>,
     /// Files added to the image.
-    #[serde(
-        rename = "assets",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub assets: ::std::option::Option<::std::vec::Vec<EnvironmentImageAsset>>,
-    #[serde(
-        rename = "targetRuntime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub target_runtime: ::std::option::Option<TargetRuntime>,
+    #[serde(rename = "assets", default, skip_serializing_if = "Option::is_none")]
+    pub assets: Option<Vec<EnvironmentImageAsset>>,
+    #[serde(rename = "targetRuntime", default, skip_serializing_if = "Option::is_none")]
+    pub target_runtime: Option<TargetRuntime>,
     /// URI of the user-supplied Dockerfile.
-    #[serde(
-        rename = "dockerFileUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub docker_file_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "dockerFileUri", default, skip_serializing_if = "Option::is_none")]
+    pub docker_file_uri: Option<String>,
     /// URI of the Dockerfile the service generated.
     #[serde(
         rename = "generatedDockerFileUri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub generated_docker_file_uri: ::std::option::Option<::std::string::String>,
+    pub generated_docker_file_uri: Option<String>,
 }
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AciServiceResponseModelConfigMapValue {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -997,7 +617,7 @@ pub struct AciServiceResponseModelConfigMapValue {
 pub struct AciServiceResponseModelConfigMap {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
+        String,
         AciServiceResponseModelConfigMapValue,
     >,
 }
@@ -1005,205 +625,95 @@ pub struct AciServiceResponseModelConfigMap {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AciServiceResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_requirements: ::std::option::Option<
-        ContainerResourceRequirements,
-    >,
+    pub container_resource_requirements: Option<ContainerResourceRequirements>,
     /// Id of the deployed image.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "imageDetails",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_details: ::std::option::Option<DockerImageResponse>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+    #[serde(rename = "imageDetails", default, skip_serializing_if = "Option::is_none")]
+    pub image_details: Option<DockerImageResponse>,
     /// URI to send scoring requests to.
-    #[serde(
-        rename = "scoringUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub scoring_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "scoringUri", default, skip_serializing_if = "Option::is_none")]
+    pub scoring_uri: Option<String>,
     /// Azure region of the container.
-    #[serde(
-        rename = "location",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Whether key authentication is on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     /// Whether TLS is on.
-    #[serde(
-        rename = "sslEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "sslEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_enabled: Option<bool>,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// TLS certificate (PEM).
-    #[serde(
-        rename = "sslCertificate",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_certificate: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "sslCertificate", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_certificate: Option<String>,
     /// TLS private key (PEM).
-    #[serde(
-        rename = "sslKey",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub ssl_key: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "sslKey", default, skip_serializing_if = "Option::is_none")]
+    pub ssl_key: Option<crate::runtime::SecretString>,
     /// CNAME used with TLS.
-    #[serde(
-        rename = "cname",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub cname: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "cname", default, skip_serializing_if = "Option::is_none")]
+    pub cname: Option<String>,
     /// Public IP address.
-    #[serde(
-        rename = "publicIp",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub public_ip: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "publicIp", default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
     /// Public fully qualified domain name.
-    #[serde(
-        rename = "publicFqdn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub public_fqdn: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "publicFqdn", default, skip_serializing_if = "Option::is_none")]
+    pub public_fqdn: Option<String>,
     /// URI of the service's Swagger document.
-    #[serde(
-        rename = "swaggerUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub swagger_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "swaggerUri", default, skip_serializing_if = "Option::is_none")]
+    pub swagger_uri: Option<String>,
     /// Per-model configuration.
-    #[serde(
-        rename = "modelConfigMap",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_config_map: ::std::option::Option<AciServiceResponseModelConfigMap>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
+    #[serde(rename = "modelConfigMap", default, skip_serializing_if = "Option::is_none")]
+    pub model_config_map: Option<AciServiceResponseModelConfigMap>,
+    #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<ModelEnvironmentDefinition>,
     /// Models served.
-    #[serde(
-        rename = "models",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
+    #[serde(rename = "models", default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<Model>>,
 }
 crate::string_enum! {
     #[doc = " Role of the variant."] VariantType, Other, [#[doc = " `Control`"] Control =
@@ -1213,123 +723,59 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FpgaDockerImageResponse {
     /// Image identifier, `<name>:<version>`.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Image name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Image version number.
-    #[serde(
-        rename = "version",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub version: ::std::option::Option<i64>,
+    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
     /// Image description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ImageResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ImageResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ImageResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ImageResponseBaseProperties>,
     /// When the image was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the image was last changed.
-    #[serde(
-        rename = "modifiedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub modified_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "modifiedTime", default, skip_serializing_if = "Option::is_none")]
+    pub modified_time: Option<crate::runtime::DateTime>,
     /// Whether the image is deleted once no service uses it.
-    #[serde(
-        rename = "autoDelete",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_delete: ::std::option::Option<bool>,
+    #[serde(rename = "autoDelete", default, skip_serializing_if = "Option::is_none")]
+    pub auto_delete: Option<bool>,
     /// Image technology.
-    #[serde(
-        rename = "imageType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_type: ::std::option::Option<ImageType>,
+    #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
+    pub image_type: Option<ImageType>,
     /// State of the image build.
-    #[serde(
-        rename = "creationState",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub creation_state: ::std::option::Option<AsyncOperationState>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "creationState", default, skip_serializing_if = "Option::is_none")]
+    pub creation_state: Option<AsyncOperationState>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// Ids of the models in the image.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
     /// Models in the image.
-    #[serde(
-        rename = "modelDetails",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_details: ::std::option::Option<::std::vec::Vec<Model>>,
+    #[serde(rename = "modelDetails", default, skip_serializing_if = "Option::is_none")]
+    pub model_details: Option<Vec<Model>>,
     /// Registry location of the image.
-    #[serde(
-        rename = "imageLocation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageLocation", default, skip_serializing_if = "Option::is_none")]
+    pub image_location: Option<String>,
     /// URI of the build log.
     #[serde(
         rename = "imageBuildLogUri",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub image_build_log_uri: ::std::option::Option<::std::string::String>,
+    pub image_build_log_uri: Option<String>,
     /// Id of the build operation.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
 }
 crate::tagged_union! {
     #[doc = " A built image; the concrete shape depends on `imageFlavor`."]
@@ -1346,37 +792,29 @@ pub struct AutoScaler {
     #[serde(
         rename = "autoscaleEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub autoscale_enabled: ::std::option::Option<bool>,
+    pub autoscale_enabled: Option<bool>,
     /// Fewest replicas.
-    #[serde(
-        rename = "minReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub min_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "minReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub min_replicas: Option<i32>,
     /// Most replicas.
-    #[serde(
-        rename = "maxReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub max_replicas: ::std::option::Option<i32>,
+    #[serde(rename = "maxReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub max_replicas: Option<i32>,
     /// Target utilisation, in percent.
     #[serde(
         rename = "targetUtilization",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub target_utilization: ::std::option::Option<i32>,
+    pub target_utilization: Option<i32>,
     /// How often scaling is re-evaluated, in seconds.
     #[serde(
         rename = "refreshPeriodInSeconds",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub refresh_period_in_seconds: ::std::option::Option<i32>,
+    pub refresh_period_in_seconds: Option<i32>,
 }
 /// Replica rollout status of an AKS service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1385,29 +823,25 @@ pub struct AksReplicaStatus {
     #[serde(
         rename = "desiredReplicas",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub desired_replicas: ::std::option::Option<i32>,
+    pub desired_replicas: Option<i32>,
     /// Replicas on the latest version.
     #[serde(
         rename = "updatedReplicas",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub updated_replicas: ::std::option::Option<i32>,
+    pub updated_replicas: Option<i32>,
     /// Replicas ready to serve.
     #[serde(
         rename = "availableReplicas",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub available_replicas: ::std::option::Option<i32>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    pub available_replicas: Option<i32>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
 }
 /// Kubernetes liveness probe settings.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1416,46 +850,35 @@ pub struct LivenessProbeRequirements {
     #[serde(
         rename = "failureThreshold",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub failure_threshold: ::std::option::Option<i32>,
+    pub failure_threshold: Option<i32>,
     /// Successes before the container counts as healthy.
     #[serde(
         rename = "successThreshold",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub success_threshold: ::std::option::Option<i32>,
+    pub success_threshold: Option<i32>,
     /// Probe timeout, in seconds.
-    #[serde(
-        rename = "timeoutSeconds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub timeout_seconds: ::std::option::Option<i32>,
+    #[serde(rename = "timeoutSeconds", default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<i32>,
     /// Interval between probes, in seconds.
-    #[serde(
-        rename = "periodSeconds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub period_seconds: ::std::option::Option<i32>,
+    #[serde(rename = "periodSeconds", default, skip_serializing_if = "Option::is_none")]
+    pub period_seconds: Option<i32>,
     /// Delay before the first probe, in seconds.
     #[serde(
         rename = "initialDelaySeconds",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub initial_delay_seconds: ::std::option::Option<i32>,
+    pub initial_delay_seconds: Option<i32>,
 }
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AksServiceResponseModelConfigMapValue {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::serde_json::Value,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1463,7 +886,7 @@ pub struct AksServiceResponseModelConfigMapValue {
 pub struct AksServiceResponseModelConfigMap {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
+        String,
         AksServiceResponseModelConfigMapValue,
     >,
 }
@@ -1471,556 +894,300 @@ pub struct AksServiceResponseModelConfigMap {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Whether this is the endpoint's default variant.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub is_default: ::std::option::Option<bool>,
+    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
     /// Share of traffic routed to the variant.
     #[serde(
         rename = "trafficPercentile",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub traffic_percentile: ::std::option::Option<f32>,
+    pub traffic_percentile: Option<f32>,
     /// Role of the variant.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<VariantType>,
-    #[serde(
-        rename = "imageDetails",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_details: ::std::option::Option<ImageResponseBase>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<VariantType>,
+    #[serde(rename = "imageDetails", default, skip_serializing_if = "Option::is_none")]
+    pub image_details: Option<ImageResponseBase>,
     /// Id of the deployed image.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// Models served.
-    #[serde(
-        rename = "models",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub models: ::std::option::Option<::std::vec::Vec<Model>>,
+    #[serde(rename = "models", default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<Model>>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_requirements: ::std::option::Option<
-        ContainerResourceRequirements,
-    >,
+    pub container_resource_requirements: Option<ContainerResourceRequirements>,
     /// Concurrent requests allowed per container.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_concurrent_requests_per_container: ::std::option::Option<i32>,
+    pub max_concurrent_requests_per_container: Option<i32>,
     /// Longest time a request may wait in the queue, in ms.
-    #[serde(
-        rename = "maxQueueWaitMs",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub max_queue_wait_ms: ::std::option::Option<i32>,
+    #[serde(rename = "maxQueueWaitMs", default, skip_serializing_if = "Option::is_none")]
+    pub max_queue_wait_ms: Option<i32>,
     /// Name of the AKS compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Kubernetes namespace.
-    #[serde(
-        rename = "namespace",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub namespace: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Number of replicas.
-    #[serde(
-        rename = "numReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub num_replicas: ::std::option::Option<i32>,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub num_replicas: Option<i32>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "autoScaler",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_scaler: ::std::option::Option<AutoScaler>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "autoScaler", default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaler: Option<AutoScaler>,
     /// URI to send scoring requests to.
-    #[serde(
-        rename = "scoringUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub scoring_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "scoringUri", default, skip_serializing_if = "Option::is_none")]
+    pub scoring_uri: Option<String>,
     #[serde(
         rename = "deploymentStatus",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub deployment_status: ::std::option::Option<AksReplicaStatus>,
+    pub deployment_status: Option<AksReplicaStatus>,
     /// Scoring call timeout, in ms.
     #[serde(
         rename = "scoringTimeoutMs",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub scoring_timeout_ms: ::std::option::Option<i32>,
+    pub scoring_timeout_ms: Option<i32>,
     #[serde(
         rename = "livenessProbeRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub liveness_probe_requirements: ::std::option::Option<LivenessProbeRequirements>,
+    pub liveness_probe_requirements: Option<LivenessProbeRequirements>,
     /// Whether key authentication is on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     /// Whether Azure AD token authentication is on.
-    #[serde(
-        rename = "aadAuthEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub aad_auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "aadAuthEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub aad_auth_enabled: Option<bool>,
     /// URI of the service's Swagger document.
-    #[serde(
-        rename = "swaggerUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub swagger_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "swaggerUri", default, skip_serializing_if = "Option::is_none")]
+    pub swagger_uri: Option<String>,
     /// Per-model configuration.
-    #[serde(
-        rename = "modelConfigMap",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_config_map: ::std::option::Option<AksServiceResponseModelConfigMap>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub environment: ::std::option::Option<ModelEnvironmentDefinition>,
+    #[serde(rename = "modelConfigMap", default, skip_serializing_if = "Option::is_none")]
+    pub model_config_map: Option<AksServiceResponseModelConfigMap>,
+    #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<ModelEnvironmentDefinition>,
 }
 /// An AKS endpoint that splits traffic between variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksEndpointResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Name of the AKS compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Kubernetes namespace.
-    #[serde(
-        rename = "namespace",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub namespace: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
+    pub app_insights_enabled: Option<bool>,
     /// Whether key authentication is on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     /// Whether Azure AD token authentication is on.
-    #[serde(
-        rename = "aadAuthEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub aad_auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "aadAuthEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub aad_auth_enabled: Option<bool>,
     /// URI of the endpoint's Swagger document.
-    #[serde(
-        rename = "swaggerUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub swagger_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "swaggerUri", default, skip_serializing_if = "Option::is_none")]
+    pub swagger_uri: Option<String>,
     /// URI to send scoring requests to.
-    #[serde(
-        rename = "scoringUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub scoring_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "scoringUri", default, skip_serializing_if = "Option::is_none")]
+    pub scoring_uri: Option<String>,
     /// Variants behind the endpoint.
-    #[serde(
-        rename = "variants",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub variants: ::std::option::Option<::std::vec::Vec<AksServiceResponse>>,
+    #[serde(rename = "variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<AksServiceResponse>>,
 }
 /// Request to deploy to Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AksServiceCreateRequest {
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
-    #[serde(
-        rename = "keys",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub keys: ::std::option::Option<crate::models::AuthKeys>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<CreateServiceRequestProperties>,
+    #[serde(rename = "keys", default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<crate::models::AuthKeys>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Id of an existing image to deploy.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     #[serde(
         rename = "environmentImageRequest",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
+    pub environment_image_request: Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
-    #[serde(
-        rename = "location",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Whether this is the endpoint's default variant.
-    #[serde(
-        rename = "isDefault",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub is_default: ::std::option::Option<bool>,
+    #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+    pub is_default: Option<bool>,
     /// Share of traffic routed to the variant.
     #[serde(
         rename = "trafficPercentile",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub traffic_percentile: ::std::option::Option<f32>,
+    pub traffic_percentile: Option<f32>,
     /// Role of the variant.
-    #[serde(
-        rename = "type",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub r#type: ::std::option::Option<VariantType>,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<VariantType>,
     /// Number of replicas.
-    #[serde(
-        rename = "numReplicas",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub num_replicas: ::std::option::Option<i32>,
-    #[serde(
-        rename = "dataCollection",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub data_collection: ::std::option::Option<ModelDataCollection>,
+    #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
+    pub num_replicas: Option<i32>,
+    #[serde(rename = "dataCollection", default, skip_serializing_if = "Option::is_none")]
+    pub data_collection: Option<ModelDataCollection>,
     /// Name of the AKS compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Whether to turn Application Insights on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "autoScaler",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auto_scaler: ::std::option::Option<AutoScaler>,
+    pub app_insights_enabled: Option<bool>,
+    #[serde(rename = "autoScaler", default, skip_serializing_if = "Option::is_none")]
+    pub auto_scaler: Option<AutoScaler>,
     #[serde(
         rename = "containerResourceRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub container_resource_requirements: ::std::option::Option<
-        ContainerResourceRequirements,
-    >,
+    pub container_resource_requirements: Option<ContainerResourceRequirements>,
     /// Concurrent requests allowed per container.
     #[serde(
         rename = "maxConcurrentRequestsPerContainer",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_concurrent_requests_per_container: ::std::option::Option<i32>,
+    pub max_concurrent_requests_per_container: Option<i32>,
     /// Longest time a request may wait in the queue, in ms.
-    #[serde(
-        rename = "maxQueueWaitMs",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub max_queue_wait_ms: ::std::option::Option<i32>,
+    #[serde(rename = "maxQueueWaitMs", default, skip_serializing_if = "Option::is_none")]
+    pub max_queue_wait_ms: Option<i32>,
     /// Kubernetes namespace.
-    #[serde(
-        rename = "namespace",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub namespace: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Scoring call timeout, in ms.
     #[serde(
         rename = "scoringTimeoutMs",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub scoring_timeout_ms: ::std::option::Option<i32>,
+    pub scoring_timeout_ms: Option<i32>,
     /// Whether to turn key authentication on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     #[serde(
         rename = "livenessProbeRequirements",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub liveness_probe_requirements: ::std::option::Option<LivenessProbeRequirements>,
+    pub liveness_probe_requirements: Option<LivenessProbeRequirements>,
     /// Whether to turn Azure AD token authentication on.
-    #[serde(
-        rename = "aadAuthEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub aad_auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "aadAuthEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub aad_auth_enabled: Option<bool>,
 }
 impl AksServiceCreateRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -2060,119 +1227,70 @@ crate::tagged_union! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ArtifactDetails {
     /// Artifact identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Artifact path prefix.
-    #[serde(
-        rename = "prefix",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub prefix: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
 }
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AssetKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AssetProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value metadata.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct AssetMeta {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A stored asset: a named set of artifacts in the workspace.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Asset {
     /// Asset identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Asset name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Asset description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Artifacts that make up the asset.
-    #[serde(
-        rename = "artifacts",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub artifacts: ::std::option::Option<::std::vec::Vec<ArtifactDetails>>,
+    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
+    pub artifacts: Option<Vec<ArtifactDetails>>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<AssetKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<AssetKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<AssetProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<AssetProperties>,
     /// Id of the run that produced the asset (spelled `runid`, all lower case).
-    #[serde(
-        rename = "runid",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub runid: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "runid", default, skip_serializing_if = "Option::is_none")]
+    pub runid: Option<String>,
     /// Free-form key/value metadata.
-    #[serde(
-        rename = "meta",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub meta: ::std::option::Option<AssetMeta>,
+    #[serde(rename = "meta", default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<AssetMeta>,
     /// When the asset was created.
     ///
     /// Set by the service.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
 }
 impl Asset {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             id: None,
             name: name.into(),
@@ -2190,318 +1308,174 @@ impl Asset {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuthToken {
     /// The bearer token.
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub access_token: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<crate::runtime::SecretString>,
     /// Token type.
-    #[serde(
-        rename = "tokenType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub token_type: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<String>,
     /// When the token expires (epoch seconds).
-    #[serde(
-        rename = "expiryOn",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub expiry_on: ::std::option::Option<i64>,
+    #[serde(rename = "expiryOn", default, skip_serializing_if = "Option::is_none")]
+    pub expiry_on: Option<i64>,
     /// When to refresh the token (epoch seconds).
-    #[serde(
-        rename = "refreshAfter",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub refresh_after: ::std::option::Option<i64>,
+    #[serde(rename = "refreshAfter", default, skip_serializing_if = "Option::is_none")]
+    pub refresh_after: Option<i64>,
 }
 /// A batch scoring service on AML compute.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BatchServiceResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Ids of the models used.
-    #[serde(
-        rename = "modelIds",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub model_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    #[serde(rename = "modelIds", default, skip_serializing_if = "Option::is_none")]
+    pub model_ids: Option<Vec<String>>,
     /// Name of the AML compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Name of the environment.
     #[serde(
         rename = "environmentName",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_name: ::std::option::Option<::std::string::String>,
+    pub environment_name: Option<String>,
     /// Version of the environment.
     #[serde(
         rename = "environmentVersion",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_version: ::std::option::Option<::std::string::String>,
+    pub environment_version: Option<String>,
     /// URI to submit batch requests to.
-    #[serde(
-        rename = "scoringUri",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub scoring_uri: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "scoringUri", default, skip_serializing_if = "Option::is_none")]
+    pub scoring_uri: Option<String>,
     /// Whether Application Insights is on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
+    pub app_insights_enabled: Option<bool>,
     #[serde(
         rename = "modelDataCollection",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub model_data_collection: ::std::option::Option<ModelDataCollection>,
+    pub model_data_collection: Option<ModelDataCollection>,
     /// Scoring script.
-    #[serde(
-        rename = "entryScript",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub entry_script: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "entryScript", default, skip_serializing_if = "Option::is_none")]
+    pub entry_script: Option<String>,
     /// Format of the input data.
-    #[serde(
-        rename = "inputFormat",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub input_format: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "inputFormat", default, skip_serializing_if = "Option::is_none")]
+    pub input_format: Option<String>,
     /// What to do with the results.
-    #[serde(
-        rename = "outputAction",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub output_action: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "outputAction", default, skip_serializing_if = "Option::is_none")]
+    pub output_action: Option<String>,
     /// Items per mini-batch.
-    #[serde(
-        rename = "miniBatchSize",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub mini_batch_size: ::std::option::Option<i32>,
+    #[serde(rename = "miniBatchSize", default, skip_serializing_if = "Option::is_none")]
+    pub mini_batch_size: Option<i32>,
     /// Tolerated error level before the job fails.
-    #[serde(
-        rename = "errorThreshold",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error_threshold: ::std::option::Option<f64>,
+    #[serde(rename = "errorThreshold", default, skip_serializing_if = "Option::is_none")]
+    pub error_threshold: Option<f64>,
     /// Number of compute nodes.
-    #[serde(
-        rename = "nodeCount",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub node_count: ::std::option::Option<i32>,
+    #[serde(rename = "nodeCount", default, skip_serializing_if = "Option::is_none")]
+    pub node_count: Option<i32>,
     /// Processes per node.
     #[serde(
         rename = "processCountPerNode",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub process_count_per_node: ::std::option::Option<i32>,
+    pub process_count_per_node: Option<i32>,
 }
 /// Request to create an AKS endpoint with variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreateEndpointRequest {
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
-    #[serde(
-        rename = "keys",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub keys: ::std::option::Option<crate::models::AuthKeys>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<CreateServiceRequestProperties>,
+    #[serde(rename = "keys", default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<crate::models::AuthKeys>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Id of an existing image to deploy.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     #[serde(
         rename = "environmentImageRequest",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
+    pub environment_image_request: Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
-    #[serde(
-        rename = "location",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Name of the AKS compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Whether to turn Application Insights on.
     #[serde(
         rename = "appInsightsEnabled",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub app_insights_enabled: ::std::option::Option<bool>,
+    pub app_insights_enabled: Option<bool>,
     /// Whether to turn key authentication on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
     /// Whether to turn Azure AD token authentication on.
-    #[serde(
-        rename = "aadAuthEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub aad_auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "aadAuthEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub aad_auth_enabled: Option<bool>,
     /// Kubernetes namespace.
-    #[serde(
-        rename = "namespace",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub namespace: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
     /// Variants to create behind the endpoint.
-    #[serde(
-        rename = "variants",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub variants: ::std::option::Option<::std::vec::Vec<AksServiceCreateRequest>>,
+    #[serde(rename = "variants", default, skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<AksServiceCreateRequest>>,
 }
 impl CreateEndpointRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -2532,137 +1506,96 @@ crate::tagged_union! {
 #[serde(transparent)]
 pub struct CreateIotServiceRequestRoutes {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IotModuleSettingsPropertiesDesired {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IotModuleSettingsEnvironmentVariables {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Settings of one IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotModuleSettings {
     /// Image of the module.
-    #[serde(
-        rename = "imageLocation",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageLocation", default, skip_serializing_if = "Option::is_none")]
+    pub image_location: Option<String>,
     /// Module name.
-    #[serde(
-        rename = "moduleName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub module_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "moduleName", default, skip_serializing_if = "Option::is_none")]
+    pub module_name: Option<String>,
     /// Desired properties of the module twin.
     #[serde(
         rename = "propertiesDesired",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub properties_desired: ::std::option::Option<IotModuleSettingsPropertiesDesired>,
+    pub properties_desired: Option<IotModuleSettingsPropertiesDesired>,
     /// Container create options (JSON text).
-    #[serde(
-        rename = "createOptions",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub create_options: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "createOptions", default, skip_serializing_if = "Option::is_none")]
+    pub create_options: Option<String>,
     /// Environment variables of the module.
     #[serde(
         rename = "environmentVariables",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_variables: ::std::option::Option<
-        IotModuleSettingsEnvironmentVariables,
-    >,
+    pub environment_variables: Option<IotModuleSettingsEnvironmentVariables>,
 }
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IotBaseModuleSettingsPropertiesDesired {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IotBaseModuleSettingsEnvironmentVariables {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Settings of the scoring IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotBaseModuleSettings {
     /// Module name.
-    #[serde(
-        rename = "moduleName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub module_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "moduleName", default, skip_serializing_if = "Option::is_none")]
+    pub module_name: Option<String>,
     /// Desired properties of the module twin.
     #[serde(
         rename = "propertiesDesired",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub properties_desired: ::std::option::Option<
-        IotBaseModuleSettingsPropertiesDesired,
-    >,
+    pub properties_desired: Option<IotBaseModuleSettingsPropertiesDesired>,
     /// Container create options (JSON text).
-    #[serde(
-        rename = "createOptions",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub create_options: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "createOptions", default, skip_serializing_if = "Option::is_none")]
+    pub create_options: Option<String>,
     /// Environment variables of the module.
     #[serde(
         rename = "environmentVariables",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_variables: ::std::option::Option<
-        IotBaseModuleSettingsEnvironmentVariables,
-    >,
+    pub environment_variables: Option<IotBaseModuleSettingsEnvironmentVariables>,
 }
 /// Container registry credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegistryInfo {
     /// Registry user name.
     #[serde(rename = "user")]
-    pub user: ::std::string::String,
+    pub user: String,
     /// Registry address.
     #[serde(rename = "location")]
-    pub location: ::std::string::String,
+    pub location: String,
     /// Registry password.
     #[serde(rename = "password")]
     pub password: crate::runtime::SecretString,
@@ -2671,8 +1604,8 @@ impl RegistryInfo {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        user: impl ::std::convert::Into<::std::string::String>,
-        location: impl ::std::convert::Into<::std::string::String>,
+        user: impl Into<String>,
+        location: impl Into<String>,
         password: crate::runtime::SecretString,
     ) -> Self {
         Self {
@@ -2687,114 +1620,62 @@ impl RegistryInfo {
 pub struct CreateIotServiceRequest {
     /// Service name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<CreateServiceRequestKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<CreateServiceRequestKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<CreateServiceRequestProperties>,
-    #[serde(
-        rename = "keys",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub keys: ::std::option::Option<crate::models::AuthKeys>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<CreateServiceRequestProperties>,
+    #[serde(rename = "keys", default, skip_serializing_if = "Option::is_none")]
+    pub keys: Option<crate::models::AuthKeys>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Id of an existing image to deploy.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     #[serde(
         rename = "environmentImageRequest",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub environment_image_request: ::std::option::Option<EnvironmentImageRequest>,
+    pub environment_image_request: Option<EnvironmentImageRequest>,
     /// Azure region to deploy to.
-    #[serde(
-        rename = "location",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub location: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     /// Target IoT device id.
-    #[serde(
-        rename = "iotDeviceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub iot_device_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "iotDeviceId", default, skip_serializing_if = "Option::is_none")]
+    pub iot_device_id: Option<String>,
     /// IoT Edge message routes.
-    #[serde(
-        rename = "routes",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub routes: ::std::option::Option<CreateIotServiceRequestRoutes>,
+    #[serde(rename = "routes", default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<CreateIotServiceRequestRoutes>,
     /// User modules to deploy (a list, despite the singular name).
     #[serde(
         rename = "iotEdgeUserModule",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub iot_edge_user_module: ::std::option::Option<::std::vec::Vec<IotModuleSettings>>,
-    #[serde(
-        rename = "iotEdgeModule",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub iot_edge_module: ::std::option::Option<IotBaseModuleSettings>,
+    pub iot_edge_user_module: Option<Vec<IotModuleSettings>>,
+    #[serde(rename = "iotEdgeModule", default, skip_serializing_if = "Option::is_none")]
+    pub iot_edge_module: Option<IotBaseModuleSettings>,
     /// Name of the IoT compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Registries the device pulls from.
-    #[serde(
-        rename = "acrCredentials",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub acr_credentials: ::std::option::Option<::std::vec::Vec<RegistryInfo>>,
+    #[serde(rename = "acrCredentials", default, skip_serializing_if = "Option::is_none")]
+    pub acr_credentials: Option<Vec<RegistryInfo>>,
     /// Whether to turn key authentication on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
 }
 impl CreateIotServiceRequest {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -2831,186 +1712,95 @@ pub struct DeploymentSummary {
     #[serde(
         rename = "successfulDeployments",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub successful_deployments: ::std::option::Option<i32>,
+    pub successful_deployments: Option<i32>,
     /// Deployments that failed.
     #[serde(
         rename = "unsuccessfulDeployments",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub unsuccessful_deployments: ::std::option::Option<i32>,
+    pub unsuccessful_deployments: Option<i32>,
 }
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct IotServiceResponseRoutes {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A service deployed to an IoT Edge device.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IotServiceResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
     /// Target IoT device id.
-    #[serde(
-        rename = "iotDeviceId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub iot_device_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "iotDeviceId", default, skip_serializing_if = "Option::is_none")]
+    pub iot_device_id: Option<String>,
     /// IoT Edge message routes.
-    #[serde(
-        rename = "routes",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub routes: ::std::option::Option<IotServiceResponseRoutes>,
+    #[serde(rename = "routes", default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<IotServiceResponseRoutes>,
     /// Name of the IoT compute target.
-    #[serde(
-        rename = "computeName",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub compute_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "computeName", default, skip_serializing_if = "Option::is_none")]
+    pub compute_name: Option<String>,
     /// Modules deployed to the device.
-    #[serde(
-        rename = "iotEdgeModules",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub iot_edge_modules: ::std::option::Option<::std::vec::Vec<IotModuleSettings>>,
+    #[serde(rename = "iotEdgeModules", default, skip_serializing_if = "Option::is_none")]
+    pub iot_edge_modules: Option<Vec<IotModuleSettings>>,
     /// Whether key authentication is on.
-    #[serde(
-        rename = "authEnabled",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub auth_enabled: ::std::option::Option<bool>,
-    #[serde(
-        rename = "imageDetails",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_details: ::std::option::Option<ImageResponseBase>,
+    #[serde(rename = "authEnabled", default, skip_serializing_if = "Option::is_none")]
+    pub auth_enabled: Option<bool>,
+    #[serde(rename = "imageDetails", default, skip_serializing_if = "Option::is_none")]
+    pub image_details: Option<ImageResponseBase>,
     /// Id of the deployed image.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
 }
 /// One JSON Patch (RFC 6902) operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct JsonPatchOperation {
     /// Value used by add, replace and test.
-    #[serde(
-        rename = "value",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub value: ::std::option::Option<::serde_json::Value>,
+    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<::serde_json::Value>,
     /// JSON Pointer to the target member.
-    #[serde(
-        rename = "path",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub path: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Operation name: add, remove, replace, move, copy or test.
-    #[serde(
-        rename = "op",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub op: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "op", default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
     /// Source JSON Pointer for move and copy.
-    #[serde(
-        rename = "from",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub from: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
 }
 /// Operational summary of a model over a time window.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3018,23 +1808,15 @@ pub struct ModelOperationalState {
     #[serde(
         rename = "deploymentSummary",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub deployment_summary: ::std::option::Option<DeploymentSummary>,
+    pub deployment_summary: Option<DeploymentSummary>,
     /// End of the window (ISO 8601 text).
-    #[serde(
-        rename = "endTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub end_time: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
     /// Start of the window (ISO 8601 text).
-    #[serde(
-        rename = "startTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub start_time: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
 }
 /// One page of assets.
 pub type PaginatedAssetList = crate::runtime::Page<Asset>;
@@ -3045,121 +1827,75 @@ pub type PaginatedModelList = crate::runtime::Page<Model>;
 #[serde(transparent)]
 pub struct ProfileResponseKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ProfileResponseProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Result of profiling an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileResponse {
     /// Profile name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Profile description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Id of the profiled image.
-    #[serde(
-        rename = "imageId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub image_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
     /// Input data used for profiling.
-    #[serde(
-        rename = "inputData",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub input_data: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "inputData", default, skip_serializing_if = "Option::is_none")]
+    pub input_data: Option<String>,
     /// Profiling state.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     /// When the profile was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ProfileResponseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ProfileResponseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ProfileResponseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ProfileResponseProperties>,
     /// Suggested memory, in GB.
     #[serde(
         rename = "recommendedMemoryInGB",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub recommended_memory_in_gb: ::std::option::Option<f64>,
+    pub recommended_memory_in_gb: Option<f64>,
     /// Suggested CPU cores.
-    #[serde(
-        rename = "recommendedCpu",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub recommended_cpu: ::std::option::Option<f64>,
+    #[serde(rename = "recommendedCpu", default, skip_serializing_if = "Option::is_none")]
+    pub recommended_cpu: Option<f64>,
     /// Latency observed for the suggestion, in ms.
     #[serde(
         rename = "recommendationLatencyInMs",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub recommendation_latency_in_ms: ::std::option::Option<f64>,
+    pub recommendation_latency_in_ms: Option<f64>,
     /// Outcome of the profiling run.
     #[serde(
         rename = "profileRunResult",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub profile_run_result: ::std::option::Option<::std::string::String>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    pub profile_run_result: Option<String>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// Error logs of the profiling run.
     #[serde(
         rename = "profilingErrorLogs",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub profiling_error_logs: ::std::option::Option<::std::string::String>,
+    pub profiling_error_logs: Option<String>,
 }
 /// One page of profiles.
 pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
@@ -3167,81 +1903,37 @@ pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UnknownServiceResponse {
     /// Service identifier.
-    #[serde(
-        rename = "id",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Service name.
-    #[serde(
-        rename = "name",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// Service description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ServiceResponseBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ServiceResponseBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ServiceResponseBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ServiceResponseBaseProperties>,
     /// Id of the last background operation on the service.
-    #[serde(
-        rename = "operationId",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub operation_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
     /// Health of the service.
-    #[serde(
-        rename = "state",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub state: ::std::option::Option<WebServiceState>,
+    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<WebServiceState>,
     /// When the service was created.
-    #[serde(
-        rename = "createdTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub created_time: ::std::option::Option<crate::runtime::DateTime>,
+    #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
+    pub created_time: Option<crate::runtime::DateTime>,
     /// When the service was last changed.
-    #[serde(
-        rename = "updatedTime",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub updated_time: ::std::option::Option<crate::runtime::DateTime>,
-    #[serde(
-        rename = "error",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub error: ::std::option::Option<crate::models::ErrorResponse>,
+    #[serde(rename = "updatedTime", default, skip_serializing_if = "Option::is_none")]
+    pub updated_time: Option<crate::runtime::DateTime>,
+    #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ErrorResponse>,
     /// How the service is exposed.
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub deployment_type: ::std::option::Option<DeploymentType>,
+    #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
+    pub deployment_type: Option<DeploymentType>,
 }
 crate::tagged_union! {
     #[doc = " A deployed service; the concrete shape depends on `computeType`."]
@@ -3262,60 +1954,38 @@ pub type PaginatedServiceList = crate::runtime::Page<ServiceResponseBase>;
 #[serde(transparent)]
 pub struct ProfileRequestBaseKvTags {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 pub struct ProfileRequestBaseProperties {
     /// The object's properties, as sent.
-    pub additional_properties: ::std::collections::BTreeMap<
-        ::std::string::String,
-        ::std::string::String,
-    >,
+    pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Request to profile an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ProfileRequestBase {
     /// Profile name.
     #[serde(rename = "name")]
-    pub name: ::std::string::String,
+    pub name: String,
     /// Profile description.
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub description: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Input data to profile with.
-    #[serde(
-        rename = "inputData",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub input_data: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "inputData", default, skip_serializing_if = "Option::is_none")]
+    pub input_data: Option<String>,
     /// Free-form key/value tags.
-    #[serde(
-        rename = "kvTags",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub kv_tags: ::std::option::Option<ProfileRequestBaseKvTags>,
+    #[serde(rename = "kvTags", default, skip_serializing_if = "Option::is_none")]
+    pub kv_tags: Option<ProfileRequestBaseKvTags>,
     /// Free-form key/value properties.
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub properties: ::std::option::Option<ProfileRequestBaseProperties>,
+    #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<ProfileRequestBaseProperties>,
 }
 impl ProfileRequestBase {
     /// A value with the required fields set and the optional ones unset.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+    pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             description: None,
@@ -3335,19 +2005,11 @@ crate::string_enum! {
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RegenerateServiceKeysRequest {
     /// Key to regenerate. Declared integer by the source document although its values are the strings `Primary`/`Secondary` (see specs/README.md).
-    #[serde(
-        rename = "keyType",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub key_type: ::std::option::Option<KeyType>,
+    #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
+    pub key_type: Option<KeyType>,
     /// Value to give the key.
-    #[serde(
-        rename = "keyValue",
-        default,
-        skip_serializing_if = "::std::option::Option::is_none"
-    )]
-    pub key_value: ::std::option::Option<crate::runtime::SecretString>,
+    #[serde(rename = "keyValue", default, skip_serializing_if = "Option::is_none")]
+    pub key_value: Option<crate::runtime::SecretString>,
 }
 crate::string_enum! {
     OrderString, Other, [#[doc = " `CreatedAtDesc`"] CreatedAtDesc = "CreatedAtDesc",

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::TypeIndex;
-use super::rust::{doc, ident, inner_doc, type_tokens};
+use super::rust::{doc, ident, inner_doc, type_tokens_in};
 use crate::ir::{
     LroHandle, Operation, OperationKind, Param, ParamIn, PathSegment, Primitive, Scope, Surface,
     TypeKind, TypeRef,
@@ -20,87 +20,96 @@ enum Parent {
     Scope(usize),
 }
 
-pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
-    // Groups per parent, in the order operations appear.
-    let mut groups: Vec<(Parent, String)> = Vec::new();
-    for op in &surface.operations {
-        let key = (parent_of(op), op.group.clone());
-        if !groups.contains(&key) {
-            groups.push(key);
-        }
-    }
-    let mut group_types: BTreeMap<(Parent, String), String> = BTreeMap::new();
-    for op in &surface.operations {
-        if !op.group.is_empty() {
-            group_types.insert((parent_of(op), op.group.clone()), op.group_type.clone());
-        }
-    }
+/// A surface's `mod.rs`, made piece by piece (see `super::RustFile`): the
+/// head (module docs, surface info, the client), then each scope, each
+/// group, each options struct, the answer enums, each operation's static
+/// and the page impls, in that order.
+pub struct SurfaceFile<'a> {
+    surface: &'a Surface,
+    index: &'a TypeIndex<'a>,
+    /// Groups per parent, in the order operations appear, each with its
+    /// operations (indices into `surface.operations`).
+    groups: Vec<(Parent, String, Vec<usize>)>,
+    group_types: BTreeMap<(Parent, String), String>,
+}
 
-    let module_doc = inner_doc(&match &surface.doc {
-        Some(d) => format!("{}\n\n{d}", surface.title),
-        None => surface.title.clone(),
-    });
-    let feature = &surface.feature;
-    let api_version = match &surface.api_version {
-        Some(v) => {
-            let (p, val) = (&v.param, &v.value);
-            quote!(Some((#p, #val)))
-        }
-        None => quote!(None),
-    };
-    let auth_scope = match &surface.auth_scope {
-        Some(s) => quote!(Some(#s)),
-        None => quote!(None),
-    };
-    let client = ident(&surface.client);
-    let client_inner = inner_name(&surface.client);
-    let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
-        quote! {
-            /// The endpoint the documents name for this surface.
-            pub const DEFAULT_ENDPOINT: &'static str = #e;
-        }
-    });
-    let version_doc = match &surface.api_version {
-        Some(v) => format!(
-            "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
-            v.param, v.value
-        ),
-        None => "The API version is part of the path.".to_string(),
-    };
+enum SurfacePiece {
+    Head,
+    Scope(usize),
+    Group(usize),
+    Options(usize),
+    StatusEnums,
+    Static(usize),
+    PageImpls,
+}
 
-    let scope_ctors = surface.scopes.iter().map(|s| {
-        let method = ident(&s.method);
-        let ty = ident(&s.name);
-        let inner = inner_name(&s.name);
-        let sdoc = doc(Some(&s.doc));
-        let args = s.params.iter().map(|p| {
-            let n = ident(&p.name);
-            quote!(#n: impl ::std::convert::Into<::std::string::String>)
-        });
-        let inits = s.params.iter().map(|p| {
-            let n = ident(&p.name);
-            quote!(#n: #n.into())
-        });
-        quote! {
-            #sdoc
-            pub fn #method(&self, #(#args),*) -> #ty {
-                #ty {
-                    inner: ::std::sync::Arc::new(#inner {
-                        core: self.inner.core.clone(),
-                        #(#inits),*
-                    }),
-                }
+impl<'a> SurfaceFile<'a> {
+    pub fn new(surface: &'a Surface, index: &'a TypeIndex<'a>) -> Self {
+        let mut groups: Vec<(Parent, String, Vec<usize>)> = Vec::new();
+        let mut seen: BTreeMap<(Parent, &str), usize> = BTreeMap::new();
+        for (i, op) in surface.operations.iter().enumerate() {
+            if op.group.is_empty() {
+                continue;
+            }
+            let at = *seen
+                .entry((parent_of(op), op.group.as_str()))
+                .or_insert_with(|| {
+                    groups.push((parent_of(op), op.group.clone(), Vec::new()));
+                    groups.len() - 1
+                });
+            if let Some((_, _, ops)) = groups.get_mut(at) {
+                ops.push(i);
             }
         }
-    });
+        let mut group_types: BTreeMap<(Parent, String), String> = BTreeMap::new();
+        for op in &surface.operations {
+            if !op.group.is_empty() {
+                group_types.insert((parent_of(op), op.group.clone()), op.group_type.clone());
+            }
+        }
+        Self {
+            surface,
+            index,
+            groups,
+            group_types,
+        }
+    }
 
-    let accessors = |parent: Parent| -> Vec<TokenStream> {
-        groups
+    fn which(&self, mut i: usize) -> Option<SurfacePiece> {
+        let s = self.surface;
+        let counts = [
+            (1, 0),
+            (s.scopes.len(), 1),
+            (self.groups.len(), 2),
+            (s.operations.len(), 3),
+            (1, 4),
+            (s.operations.len(), 5),
+            (1, 6),
+        ];
+        for (count, kind) in counts {
+            if i < count {
+                return Some(match kind {
+                    0 => SurfacePiece::Head,
+                    1 => SurfacePiece::Scope(i),
+                    2 => SurfacePiece::Group(i),
+                    3 => SurfacePiece::Options(i),
+                    4 => SurfacePiece::StatusEnums,
+                    5 => SurfacePiece::Static(i),
+                    _ => SurfacePiece::PageImpls,
+                });
+            }
+            i -= count;
+        }
+        None
+    }
+
+    fn accessors(&self, parent: Parent) -> Vec<TokenStream> {
+        self.groups
             .iter()
-            .filter(|(p, g)| *p == parent && !g.is_empty())
-            .map(|(p, g)| {
+            .filter(|(p, _, _)| *p == parent)
+            .map(|(p, g, _)| {
                 let method = ident(g);
-                let ty = ident(&group_types[&(*p, g.clone())]);
+                let ty = ident(&self.group_types[&(*p, g.clone())]);
                 let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
                 quote! {
                     #gdoc
@@ -110,125 +119,208 @@ pub fn surface_file(surface: &Surface, index: &TypeIndex<'_>) -> TokenStream {
                 }
             })
             .collect()
-    };
-    let direct_methods = |parent: Parent| -> Vec<TokenStream> {
-        surface
+    }
+
+    fn direct_methods(&self, parent: Parent) -> Vec<TokenStream> {
+        self.surface
             .operations
             .iter()
             .filter(|op| parent_of(op) == parent && op.group.is_empty())
-            .map(|op| method(op, surface, quote!(self.inner), index))
+            .map(|op| method(op, self.surface, quote!(self.inner), self.index))
             .collect()
-    };
+    }
 
-    let client_accessors = accessors(Parent::Client);
-    let client_direct = direct_methods(Parent::Client);
-    let client_doc = doc(Some(&format!(
-        "Client of the {} (`{feature}` feature).\n\n{version_doc}",
-        surface.title
-    )));
-
-    let scopes = surface.scopes.iter().enumerate().map(|(i, s)| {
-        scope_struct(
-            s,
-            accessors(Parent::Scope(i)),
-            direct_methods(Parent::Scope(i)),
-        )
-    });
-
-    let group_structs = groups
-        .iter()
-        .filter(|(_, g)| !g.is_empty())
-        .map(|(parent, g)| {
-            let ty = ident(&group_types[&(*parent, g.clone())]);
-            let parent_inner = match parent {
-                Parent::Client => inner_name(&surface.client),
-                Parent::Scope(i) => inner_name(&surface.scopes[*i].name),
-            };
-            let methods = surface
-                .operations
-                .iter()
-                .filter(|op| parent_of(op) == *parent && &op.group == g)
-                .map(|op| method(op, surface, quote!(self.parent), index));
-            let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+    fn head(&self) -> TokenStream {
+        let surface = self.surface;
+        let module_doc = inner_doc(&match &surface.doc {
+            Some(d) => format!("{}\n\n{d}", surface.title),
+            None => surface.title.clone(),
+        });
+        let feature = &surface.feature;
+        let api_version = match &surface.api_version {
+            Some(v) => {
+                let (p, val) = (&v.param, &v.value);
+                quote!(Some((#p, #val)))
+            }
+            None => quote!(None),
+        };
+        let auth_scope = match &surface.auth_scope {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        let client = ident(&surface.client);
+        let client_inner = inner_name(&surface.client);
+        let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
             quote! {
-                #gdoc
-                #[derive(Clone, Debug)]
-                pub struct #ty {
-                    parent: ::std::sync::Arc<#parent_inner>,
-                }
-                impl #ty {
-                    #(#methods)*
+                /// The endpoint the documents name for this surface.
+                pub const DEFAULT_ENDPOINT: &'static str = #e;
+            }
+        });
+        let version_doc = match &surface.api_version {
+            Some(v) => format!(
+                "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
+                v.param, v.value
+            ),
+            None => "The API version is part of the path.".to_string(),
+        };
+        let scope_ctors = surface.scopes.iter().map(|s| {
+            let method = ident(&s.method);
+            let ty = ident(&s.name);
+            let inner = inner_name(&s.name);
+            let sdoc = doc(Some(&s.doc));
+            let args = s.params.iter().map(|p| {
+                let n = ident(&p.name);
+                quote!(#n: impl Into<String>)
+            });
+            let inits = s.params.iter().map(|p| {
+                let n = ident(&p.name);
+                quote!(#n: #n.into())
+            });
+            quote! {
+                #sdoc
+                pub fn #method(&self, #(#args),*) -> #ty {
+                    #ty {
+                        inner: ::std::sync::Arc::new(#inner {
+                            core: self.inner.core.clone(),
+                            #(#inits),*
+                        }),
+                    }
                 }
             }
         });
+        let client_accessors = self.accessors(Parent::Client);
+        let client_direct = self.direct_methods(Parent::Client);
+        let client_doc = doc(Some(&format!(
+            "Client of the {} (`{feature}` feature).\n\n{version_doc}",
+            surface.title
+        )));
+        quote! {
+            #module_doc
 
-    let options = surface.operations.iter().map(options_struct);
-    let statics = surface.operations.iter().map(|op| {
-        let name = op_static(op);
-        let id = &op.operation_id;
-        let path = route(op);
-        let codes = op.responses.iter().map(|r| proc_macro2::Literal::u16_unsuffixed(r.status));
-        quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, path: #path, success: &[#(#codes),*] };)
-    });
-    let page_impls = page_impls(surface, index);
-    let status_enums = status_enums(surface);
+            pub mod models;
 
-    quote! {
-        #module_doc
+            static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+                name: #feature,
+                api_version: #api_version,
+                auth_scope: #auth_scope,
+            };
 
-        pub mod models;
+            #client_doc
+            #[derive(Clone, Debug)]
+            pub struct #client {
+                inner: ::std::sync::Arc<#client_inner>,
+            }
 
-        static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
-            name: #feature,
-            api_version: #api_version,
-            auth_scope: #auth_scope,
+            #[derive(Debug)]
+            struct #client_inner {
+                core: crate::runtime::ClientCore,
+            }
+
+            impl #client {
+                #default_endpoint
+
+                /// A client for `endpoint`, authenticating with `credential`
+                /// (any `azure_identity` credential, or
+                /// [`StaticTokenCredential`](crate::StaticTokenCredential)).
+                ///
+                /// Fails when the endpoint is not a URL, or would carry the
+                /// token over plain HTTP to anything but a loopback address.
+                pub fn new(
+                    endpoint: &str,
+                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+                    options: Option<crate::ClientOptions>,
+                ) -> ::azure_core::Result<Self> {
+                    let core = crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?;
+                    Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core }) })
+                }
+
+                /// The endpoint requests go to.
+                pub fn endpoint(&self) -> &::azure_core::http::Url {
+                    self.inner.core.endpoint()
+                }
+
+                #(#scope_ctors)*
+                #(#client_accessors)*
+                #(#client_direct)*
+            }
+        }
+    }
+
+    fn group(&self, i: usize) -> TokenStream {
+        let Some((parent, g, ops)) = self.groups.get(i) else {
+            return TokenStream::new();
         };
-
-        #client_doc
-        #[derive(Clone, Debug)]
-        pub struct #client {
-            inner: ::std::sync::Arc<#client_inner>,
-        }
-
-        #[derive(Debug)]
-        struct #client_inner {
-            core: crate::runtime::ClientCore,
-        }
-
-        impl #client {
-            #default_endpoint
-
-            /// A client for `endpoint`, authenticating with `credential`
-            /// (any `azure_identity` credential, or
-            /// [`StaticTokenCredential`](crate::StaticTokenCredential)).
-            ///
-            /// Fails when the endpoint is not a URL, or would carry the
-            /// token over plain HTTP to anything but a loopback address.
-            pub fn new(
-                endpoint: &str,
-                credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-                options: ::std::option::Option<crate::ClientOptions>,
-            ) -> ::azure_core::Result<Self> {
-                let core = crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?;
-                Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core }) })
+        let surface = self.surface;
+        let ty = ident(&self.group_types[&(*parent, g.clone())]);
+        let parent_inner = match parent {
+            Parent::Client => inner_name(&surface.client),
+            Parent::Scope(i) => inner_name(&surface.scopes[*i].name),
+        };
+        let methods = ops
+            .iter()
+            .filter_map(|&op| surface.operations.get(op))
+            .map(|op| method(op, surface, quote!(self.parent), self.index));
+        let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+        quote! {
+            #gdoc
+            #[derive(Clone, Debug)]
+            pub struct #ty {
+                parent: ::std::sync::Arc<#parent_inner>,
             }
-
-            /// The endpoint requests go to.
-            pub fn endpoint(&self) -> &::azure_core::http::Url {
-                self.inner.core.endpoint()
+            impl #ty {
+                #(#methods)*
             }
-
-            #(#scope_ctors)*
-            #(#client_accessors)*
-            #(#client_direct)*
         }
+    }
+}
 
-        #(#scopes)*
-        #(#group_structs)*
-        #(#options)*
-        #(#status_enums)*
-        #(#statics)*
-        #(#page_impls)*
+impl super::RustFile for SurfaceFile<'_> {
+    fn pieces(&self) -> usize {
+        let s = self.surface;
+        3 + s.scopes.len() + self.groups.len() + 2 * s.operations.len()
+    }
+
+    fn piece(&self, i: usize) -> TokenStream {
+        let surface = self.surface;
+        match self.which(i) {
+            Some(SurfacePiece::Head) => self.head(),
+            Some(SurfacePiece::Scope(i)) => match surface.scopes.get(i) {
+                Some(s) => scope_struct(
+                    s,
+                    self.accessors(Parent::Scope(i)),
+                    self.direct_methods(Parent::Scope(i)),
+                ),
+                None => TokenStream::new(),
+            },
+            Some(SurfacePiece::Group(i)) => self.group(i),
+            Some(SurfacePiece::Options(i)) => surface
+                .operations
+                .get(i)
+                .map(|op| options_struct(op, &surface.module))
+                .unwrap_or_default(),
+            Some(SurfacePiece::StatusEnums) => {
+                let enums = status_enums(surface);
+                quote!(#(#enums)*)
+            }
+            Some(SurfacePiece::Static(i)) => {
+                let Some(op) = surface.operations.get(i) else {
+                    return TokenStream::new();
+                };
+                let name = op_static(op);
+                let id = &op.operation_id;
+                let path = route(op);
+                let codes = op
+                    .responses
+                    .iter()
+                    .map(|r| proc_macro2::Literal::u16_unsuffixed(r.status));
+                quote!(static #name: crate::runtime::OperationInfo = crate::runtime::OperationInfo { id: #id, path: #path, success: &[#(#codes),*] };)
+            }
+            Some(SurfacePiece::PageImpls) => {
+                let impls = page_impls(surface, self.index);
+                quote!(#(#impls)*)
+            }
+            None => TokenStream::new(),
+        }
     }
 }
 
@@ -268,7 +360,7 @@ fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>
     let sdoc = doc(Some(&s.doc));
     let fields = s.params.iter().map(|p| {
         let n = ident(&p.name);
-        quote!(#n: ::std::string::String,)
+        quote!(#n: String,)
     });
     let getters = s.params.iter().map(|p| {
         let n = ident(&p.name);
@@ -301,24 +393,24 @@ fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>
 }
 
 /// How a required argument is taken.
-fn arg_type(t: &TypeRef) -> TokenStream {
+fn arg_type(t: &TypeRef, module: &str) -> TokenStream {
     match t {
         TypeRef::Primitive(Primitive::String) => quote!(&str),
         TypeRef::Primitive(
             Primitive::I32 | Primitive::I64 | Primitive::F32 | Primitive::F64 | Primitive::Bool,
-        ) => type_tokens(t),
+        ) => type_tokens_in(t, Some(module)),
         TypeRef::Vec(inner) => {
-            let inner = type_tokens(inner);
+            let inner = type_tokens_in(inner, Some(module));
             quote!(&[#inner])
         }
         other => {
-            let t = type_tokens(other);
+            let t = type_tokens_in(other, Some(module));
             quote!(&#t)
         }
     }
 }
 
-fn options_struct(op: &Operation) -> TokenStream {
+fn options_struct(op: &Operation, module: &str) -> TokenStream {
     let ty = ident(&op.options_type);
     let odoc = doc(Some(&format!(
         "Optional parameters of `{}`.",
@@ -326,11 +418,11 @@ fn options_struct(op: &Operation) -> TokenStream {
     )));
     let fields = op.params.iter().filter(|p| !p.required).map(|p| {
         let n = ident(&p.rust_name);
-        let t = type_tokens(&p.ty);
+        let t = type_tokens_in(&p.ty, Some(module));
         let d = doc(p.doc.as_deref());
         quote! {
             #d
-            pub #n: ::std::option::Option<#t>,
+            pub #n: Option<#t>,
         }
     });
     quote! {
@@ -411,6 +503,7 @@ fn method(
     parent: TokenStream,
     index: &TypeIndex<'_>,
 ) -> TokenStream {
+    let module = surface.module.as_str();
     let name = ident(&op.name);
     let options_ty = ident(&op.options_type);
     let op_static = op_static(op);
@@ -428,7 +521,7 @@ fn method(
     for p in &op.params {
         let n = ident(&p.rust_name);
         if p.required {
-            let t = arg_type(&p.ty);
+            let t = arg_type(&p.ty, module);
             args.push(quote!(#n: #t));
             let setter = param_setter(p, quote!(&#n));
             if !setter.is_empty() {
@@ -444,10 +537,10 @@ fn method(
     let body = op.body.as_ref().map(|b| {
         let t = match &b.ty {
             TypeRef::Vec(inner) => {
-                let inner = type_tokens(inner);
+                let inner = type_tokens_in(inner, Some(module));
                 quote!([#inner])
             }
-            other => type_tokens(other),
+            other => type_tokens_in(other, Some(module)),
         };
         let media = &b.media_type;
         if b.required {
@@ -457,7 +550,7 @@ fn method(
                 request.set_json(body)?;
             }
         } else {
-            args.push(quote!(body: ::std::option::Option<&#t>));
+            args.push(quote!(body: Option<&#t>));
             quote! {
                 if let Some(body) = body {
                     request.insert_header("content-type", #media);
@@ -478,14 +571,14 @@ fn method(
     ));
     let (ret, call, is_async) = match &op.kind {
         OperationKind::Plain => {
-            let (t, call) = plain_result(op);
+            let (t, call) = plain_result(op, module);
             (quote!(crate::runtime::Response<#t>), call, true)
         }
         OperationKind::Pageable(paging) => {
             docs.push_str(
                 "\n\nA stream of the items of every page; `into_pages()` gives whole pages.",
             );
-            let page = type_tokens(&paging.page);
+            let page = type_tokens_in(&paging.page, Some(module));
             (
                 quote!(crate::runtime::Pager<#page>),
                 quote!(Ok(core.pager(&#op_static, request, options.method_options.context.into_owned()))),
@@ -493,9 +586,9 @@ fn method(
             )
         }
         OperationKind::LongRunning(lro) => {
-            let status = type_tokens(&lro.status);
+            let status = type_tokens_in(&lro.status, Some(module));
             let (result, kind) = match &lro.result {
-                Some(r) => (type_tokens(r), quote!(Resource)),
+                Some(r) => (type_tokens_in(r, Some(module)), quote!(Resource)),
                 None => (status.clone(), quote!(Status)),
             };
             docs.push_str("\n\nLong-running: await the returned poller for the result, or stream it to watch the status.");
@@ -530,7 +623,7 @@ fn method(
     let call = if is_async { quote!(#call.await) } else { call };
     quote! {
         #mdoc
-        pub #asyncness fn #name(&self, #(#args,)* options: ::std::option::Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
+        pub #asyncness fn #name(&self, #(#args,)* options: Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
             let options = options.unwrap_or_default();
             let core = &#parent.core;
             let #mutable request = core.request(::azure_core::http::Method::#http, &[#(#parts),*])?;
@@ -542,7 +635,7 @@ fn method(
 }
 
 /// The result type of a plain operation and the call that decodes it.
-fn plain_result(op: &Operation) -> (TokenStream, TokenStream) {
+fn plain_result(op: &Operation, module: &str) -> (TokenStream, TokenStream) {
     let op_static = op_static(op);
     let types: BTreeSet<&TypeRef> = op.responses.iter().filter_map(|r| r.ty.as_ref()).collect();
     let all_have_body = op.responses.iter().all(|r| r.ty.is_some());
@@ -556,13 +649,9 @@ fn plain_result(op: &Operation) -> (TokenStream, TokenStream) {
             let t = types
                 .iter()
                 .next()
-                .map(|t| type_tokens(t))
+                .map(|t| type_tokens_in(t, Some(module)))
                 .unwrap_or_default();
-            let t = if all_have_body {
-                t
-            } else {
-                quote!(::std::option::Option<#t>)
-            };
+            let t = if all_have_body { t } else { quote!(Option<#t>) };
             (
                 t.clone(),
                 quote!(core.call::<#t>(&#op_static, #ctx, request)),
@@ -617,6 +706,7 @@ fn status_variant(status: u16) -> String {
 
 /// Enums for the operations whose answers differ by status.
 fn status_enums(surface: &Surface) -> Vec<TokenStream> {
+    let module = surface.module.as_str();
     surface
         .operations
         .iter()
@@ -644,7 +734,7 @@ fn status_enums(surface: &Surface) -> Vec<TokenStream> {
                 )));
                 match &r.ty {
                     Some(t) => {
-                        let t = type_tokens(t);
+                        let t = type_tokens_in(t, Some(module));
                         quote!(#vdoc #variant(#t),)
                     }
                     None => quote!(#vdoc #variant,),
@@ -663,6 +753,7 @@ fn status_enums(surface: &Surface) -> Vec<TokenStream> {
 
 /// `Page` and `NextLink` for page envelopes that are not `Page<T>`.
 fn page_impls(surface: &Surface, index: &TypeIndex<'_>) -> Vec<TokenStream> {
+    let module = surface.module.as_str();
     let mut done = BTreeSet::new();
     let mut out = Vec::new();
     for op in &surface.operations {
@@ -678,8 +769,8 @@ fn page_impls(surface: &Surface, index: &TypeIndex<'_>) -> Vec<TokenStream> {
         let TypeKind::Struct(s) = &def.kind else {
             continue;
         };
-        let page = type_tokens(&paging.page);
-        let item = type_tokens(&paging.item);
+        let page = type_tokens_in(&paging.page, Some(module));
+        let item = type_tokens_in(&paging.item, Some(module));
         let Some(items) = s.fields.iter().find(|f| f.wire_name == paging.item_field) else {
             continue;
         };
@@ -714,7 +805,7 @@ fn page_impls(surface: &Surface, index: &TypeIndex<'_>) -> Vec<TokenStream> {
                 }
             }
             impl crate::runtime::NextLink for #page {
-                fn next_link(&self) -> ::std::option::Option<&str> {
+                fn next_link(&self) -> Option<&str> {
                     #next_expr
                 }
             }

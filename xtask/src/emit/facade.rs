@@ -299,10 +299,10 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
 
 fn field_return(kind: FieldKind) -> TokenStream {
     match kind {
-        FieldKind::Text => quote!(::std::option::Option<&str>),
-        FieldKind::Integer => quote!(::std::option::Option<i64>),
-        FieldKind::Bool => quote!(::std::option::Option<bool>),
-        FieldKind::DateTime => quote!(::std::option::Option<crate::DateTime>),
+        FieldKind::Text => quote!(Option<&str>),
+        FieldKind::Integer => quote!(Option<i64>),
+        FieldKind::Bool => quote!(Option<bool>),
+        FieldKind::DateTime => quote!(Option<crate::DateTime>),
     }
 }
 

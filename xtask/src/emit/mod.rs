@@ -12,6 +12,8 @@ mod rust;
 
 use std::collections::BTreeMap;
 
+use proc_macro2::TokenStream;
+
 use crate::ir::{Api, Primitive, TypeDef, TypeKind, TypeRef};
 use crate::normalize::COMMON_MODULE;
 
@@ -68,11 +70,37 @@ const RUNTIME: [(&str, &str); 13] = [
 /// Every file of the crate: path relative to the crate root → contents.
 pub type Files = BTreeMap<String, String>;
 
-/// One file to make: its path and the work that makes it.
+/// A piece of work and the file its text goes to. A file may take several
+/// jobs: their texts are appended in the jobs' order.
 type Job<'a> = (
     String,
     Box<dyn FnOnce() -> Result<String, String> + Send + 'a>,
 );
+
+/// A Rust file as emitters make it: pieces, each one or more items that
+/// parse and format on their own, in file order. The first piece may start
+/// with the module's inner attributes.
+pub trait RustFile: Sync {
+    fn pieces(&self) -> usize;
+    fn piece(&self, i: usize) -> TokenStream;
+}
+
+/// A file made whole, in one piece.
+struct Whole<F>(F);
+
+impl<F: Fn() -> TokenStream + Sync> RustFile for Whole<F> {
+    fn pieces(&self) -> usize {
+        1
+    }
+
+    fn piece(&self, _: usize) -> TokenStream {
+        (self.0)()
+    }
+}
+
+/// Pieces per job: small enough that a large file spreads over every core,
+/// large enough that a small one is a job or two.
+const PIECES_PER_JOB: usize = 32;
 
 pub fn emit(api: &Api) -> Result<Files, String> {
     let index = TypeIndex::new(api);
@@ -86,67 +114,77 @@ pub fn emit(api: &Api) -> Result<Files, String> {
     }
     files.insert("Cargo.toml".into(), crate_files::cargo_toml(api));
     files.insert("README.md".into(), crate_files::readme(api));
-    let mut jobs: Vec<Job> = Vec::new();
-    jobs.push((
-        "src/lib.rs".into(),
-        Box::new(|| rust::format_file(crate_files::lib_rs(api), "lib.rs")),
-    ));
-    jobs.push((
-        "src/models.rs".into(),
-        Box::new(move || {
-            rust::format_file(
-                models::models_file(
-                    COMMON_MODULE,
-                    "Types shared by several surfaces, generated once.",
-                    &api.common_types,
-                    index,
-                ),
-                "models.rs",
-            )
-        }),
-    ));
-    if let Some(f) = &api.facade {
-        jobs.push((
-            "src/facade.rs".into(),
-            Box::new(move || {
-                rust::format_file(facade::facade_file(f, &api.crate_name, index), "facade.rs")
+
+    let mut rust_files: Vec<(String, Box<dyn RustFile + '_>)> = vec![
+        (
+            "src/lib.rs".into(),
+            Box::new(Whole(|| crate_files::lib_rs(api))),
+        ),
+        (
+            "src/models.rs".into(),
+            Box::new(models::ModelsFile {
+                module: COMMON_MODULE.to_string(),
+                module_doc: "Types shared by several surfaces, generated once.".into(),
+                defs: &api.common_types,
+                index,
             }),
+        ),
+    ];
+    if let Some(f) = &api.facade {
+        rust_files.push((
+            "src/facade.rs".into(),
+            Box::new(Whole(move || {
+                facade::facade_file(f, &api.crate_name, index)
+            })),
         ));
     }
     for surface in &api.surfaces {
         let module = &surface.module;
-        jobs.push((
+        rust_files.push((
             format!("src/{module}/mod.rs"),
-            Box::new(move || {
-                rust::format_file(
-                    client::surface_file(surface, index),
-                    &format!("{module}/mod.rs"),
-                )
-            }),
+            Box::new(client::SurfaceFile::new(surface, index)),
         ));
-        jobs.push((
+        rust_files.push((
             format!("src/{module}/models.rs"),
-            Box::new(move || {
-                rust::format_file(
-                    models::models_file(
-                        &format!("{module}::models"),
-                        &format!("Types of the {}.", surface.title),
-                        &surface.types,
-                        index,
-                    ),
-                    &format!("{module}/models.rs"),
-                )
+            Box::new(models::ModelsFile {
+                module: format!("{module}::models"),
+                module_doc: format!("Types of the {}.", surface.title),
+                defs: &surface.types,
+                index,
             }),
         ));
+    }
+
+    let mut jobs: Vec<Job> = Vec::new();
+    for surface in &api.surfaces {
         jobs.push((
             format!("openapi/{}.yaml", surface.feature),
             Box::new(move || openapi::document(surface, api, index)),
         ));
     }
-    // The files are independent: make them on every core. The result is
-    // a sorted map, so the order they finish in never shows.
+    for (path, file) in &rust_files {
+        let file: &dyn RustFile = file.as_ref();
+        let what = path.trim_start_matches("src/");
+        let pieces = file.pieces();
+        for start in (0..pieces.max(1)).step_by(PIECES_PER_JOB) {
+            let end = (start + PIECES_PER_JOB).min(pieces);
+            jobs.push((
+                path.clone(),
+                Box::new(move || {
+                    let mut out = String::new();
+                    if start == 0 {
+                        out.push_str(rust::BANNER);
+                    }
+                    rust::format_pieces((start..end).map(|i| file.piece(i)), what, &mut out)?;
+                    Ok(out)
+                }),
+            ));
+        }
+    }
+    // The jobs are independent: run them on every core. Each file's texts
+    // are appended in job order, so the order they finish in never shows.
     for (path, text) in run_jobs(jobs) {
-        files.insert(path, text?);
+        files.entry(path).or_default().push_str(&text?);
     }
     Ok(files)
 }

@@ -9,18 +9,29 @@ use super::rust::{doc, ident, inner_doc, type_tokens_in};
 use crate::ir::{Enum, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union};
 use crate::naming::Namespace;
 
-/// The whole models file of a module.
-pub fn models_file(
-    module: &str,
-    module_doc: &str,
-    defs: &[TypeDef],
-    index: &TypeIndex<'_>,
-) -> TokenStream {
-    let items = defs.iter().map(|d| type_def(d, module, index));
-    let module_doc = inner_doc(module_doc);
-    quote! {
-        #module_doc
-        #(#items)*
+/// The models file of a module, made piece by piece (see
+/// `super::RustFile`): the module docs, then one piece per type.
+pub struct ModelsFile<'a> {
+    pub module: String,
+    pub module_doc: String,
+    pub defs: &'a [TypeDef],
+    pub index: &'a TypeIndex<'a>,
+}
+
+impl super::RustFile for ModelsFile<'_> {
+    fn pieces(&self) -> usize {
+        1 + self.defs.len()
+    }
+
+    fn piece(&self, i: usize) -> TokenStream {
+        match i.checked_sub(1) {
+            None => inner_doc(&self.module_doc),
+            Some(i) => self
+                .defs
+                .get(i)
+                .map(|d| type_def(d, &self.module, self.index))
+                .unwrap_or_default(),
+        }
     }
 }
 
@@ -43,16 +54,8 @@ fn type_def(def: &TypeDef, module: &str, index: &TypeIndex<'_>) -> TokenStream {
 
 fn field_type(f: &Field, module: &str) -> TokenStream {
     let t = type_tokens_in(&f.ty, Some(module));
-    let t = if f.boxed {
-        quote!(::std::boxed::Box<#t>)
-    } else {
-        t
-    };
-    if f.required {
-        t
-    } else {
-        quote!(::std::option::Option<#t>)
-    }
+    let t = if f.boxed { quote!(Box<#t>) } else { t };
+    if f.required { t } else { quote!(Option<#t>) }
 }
 
 fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) -> TokenStream {
@@ -76,8 +79,8 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
             });
         }
         let docs = doc(field_doc.as_deref());
-        let optional = (!f.required)
-            .then(|| quote!(, default, skip_serializing_if = "::std::option::Option::is_none"));
+        let optional =
+            (!f.required).then(|| quote!(, default, skip_serializing_if = "Option::is_none"));
         quote! {
             #docs
             #[serde(rename = #wire #(, alias = #aliases)* #optional)]
@@ -111,7 +114,7 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
             quote! {
                 #doc
                 #attr
-                pub #n: ::std::collections::BTreeMap<::std::string::String, #t>,
+                pub #n: ::std::collections::BTreeMap<String, #t>,
             }
         });
     let transparent =
@@ -168,10 +171,10 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
                 fn poller_status(&self) -> ::azure_core::http::poller::PollerStatus {
                     crate::runtime::poller_status_of(#state)
                 }
-                fn resource_location(&self) -> ::std::option::Option<&str> {
+                fn resource_location(&self) -> Option<&str> {
                     #location
                 }
-                fn failure(&self) -> ::std::option::Option<crate::runtime::ErrorBody> {
+                fn failure(&self) -> Option<crate::runtime::ErrorBody> {
                     #failure
                 }
             }
@@ -205,11 +208,11 @@ fn constructor(
             let is_string = f.ty == TypeRef::Primitive(Primitive::String);
             let ty = type_tokens_in(&f.ty, Some(module));
             if is_string {
-                args.push(quote!(#fname: impl ::std::convert::Into<::std::string::String>));
+                args.push(quote!(#fname: impl Into<String>));
                 inits.push(quote!(#fname: #fname.into()));
             } else if f.boxed {
                 args.push(quote!(#fname: #ty));
-                inits.push(quote!(#fname: ::std::boxed::Box::new(#fname)));
+                inits.push(quote!(#fname: Box::new(#fname)));
             } else {
                 args.push(quote!(#fname: #ty));
                 inits.push(quote!(#fname));
