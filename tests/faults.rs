@@ -377,6 +377,46 @@ async fn a_bad_item_in_a_page_is_named_by_its_json_path() {
 }
 
 #[tokio::test]
+async fn every_attempt_carries_the_callers_client_request_id_or_a_fresh_one() {
+    let s = setup(
+        vec![
+            Reply::json(503, &json!({"code": "Busy"})),
+            Reply::json(200, &model()),
+            Reply::json(200, &model()),
+        ],
+        false,
+        |_| {},
+    )
+    .await;
+    let mut options = azureml_mms::account::ModelsGetOptions::default();
+    options.method_options.context.insert(
+        azureml_mms::azure_core::http::request::options::ClientRequestId::new(
+            "caller-chosen-id".to_string(),
+        ),
+    );
+    s.scope
+        .models()
+        .get("m1", Some(options))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    s.scope
+        .models()
+        .get("m1", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<String> = s
+        .server
+        .seen()
+        .iter()
+        .map(|r| r.header("x-ms-client-request-id").unwrap_or("").to_string())
+        .collect();
+    // The retry resends the same id; the next call gets its own UUID.
+    assert_eq!(ids[..2], ["caller-chosen-id", "caller-chosen-id"]);
+    assert_eq!(ids[2].len(), 36, "{ids:?}");
+    assert_ne!(ids[2], "caller-chosen-id");
+}
+
+#[tokio::test]
 async fn a_next_link_to_another_host_is_refused() {
     let page = json!({"value": [model()], "nextLink": "http://evil.example:1/steal?page=2"});
     let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;

@@ -1,4 +1,4 @@
-//! Retries, per-request timeouts and request tracing: the policies this
+//! Retries, per-attempt timeouts and request tracing: the policies this
 //! crate adds to azure_core's pipeline.
 //!
 //! azure_core 1.1's own retry policy retries every method alike; these
@@ -185,43 +185,21 @@ impl Policy for RetryPolicy {
     }
 }
 
-/// Fails an attempt that gets no response head in time. A transport-kind
-/// error, so idempotent requests are retried.
+/// One attempt: a span for it (operation, method, path template, attempt,
+/// and once answered, status and `x-ms-request-id`), and a deadline for
+/// its response head. One policy rather than two: each policy is a boxed
+/// future per attempt, a visible share of a fast local request.
+///
+/// The span never carries a header value, a query string or a body:
+/// nothing secret can reach the logs from here. A timeout is a
+/// transport-kind error, so idempotent requests are retried.
 #[derive(Debug)]
-pub(crate) struct TimeoutPolicy(pub(crate) Duration);
-
-#[async_trait]
-impl Policy for TimeoutPolicy {
-    async fn send(
-        &self,
-        ctx: &Context,
-        request: &mut Request,
-        next: &[Arc<dyn Policy>],
-    ) -> PolicyResult {
-        let Some((first, rest)) = next.split_first() else {
-            return Err(azure_core::Error::with_message(
-                ErrorKind::Other,
-                "the pipeline has no transport",
-            ));
-        };
-        match tokio::time::timeout(self.0, first.send(ctx, request, rest)).await {
-            Ok(result) => result,
-            Err(_) => Err(azure_core::Error::with_message(
-                ErrorKind::Io,
-                format!("no response within {} ms", self.0.as_millis()),
-            )),
-        }
-    }
+pub(crate) struct AttemptPolicy {
+    pub(crate) timeout: Duration,
 }
 
-/// One span per attempt: operation, method, path template, attempt, and
-/// once answered, status and `x-ms-request-id`. Never a header value, a
-/// query string or a body: nothing secret can reach the logs from here.
-#[derive(Debug)]
-pub(crate) struct TracePolicy;
-
 #[async_trait]
-impl Policy for TracePolicy {
+impl Policy for AttemptPolicy {
     async fn send(
         &self,
         ctx: &Context,
@@ -248,10 +226,17 @@ impl Policy for TracePolicy {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let result = first
-            .send(ctx, request, rest)
-            .instrument(span.clone())
-            .await;
+        let sent = first.send(ctx, request, rest).instrument(span.clone());
+        let result = match tokio::time::timeout(self.timeout, sent).await {
+            Ok(result) => result,
+            Err(_) => Err(azure_core::Error::with_message(
+                ErrorKind::Io,
+                format!("no response within {} ms", self.timeout.as_millis()),
+            )),
+        };
+        if span.is_disabled() {
+            return result;
+        }
         match &result {
             Ok(response) => {
                 let status: StatusCode = response.status();

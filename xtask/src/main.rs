@@ -69,22 +69,40 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
         "codegen" => codegen(rest),
         "bench" => {
             // The benchmarks live in their own package (they depend on the
-            // generated crate and on progenitor); build it optimized and
-            // hand it the arguments.
+            // generated crate and on progenitor); build both its binaries
+            // optimized (the client phases run in the second), then run it
+            // with the arguments.
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = std::process::Command::new(cargo)
-                .args([
-                    "run",
-                    "--release",
-                    "--quiet",
-                    "--package",
-                    "mms-bench",
-                    "--",
-                ])
-                .args(rest)
-                .current_dir(workspace_root())
-                .status()
-                .map_err(|e| format!("cannot run cargo: {e}"))?;
+            let cargo_in_root = |args: &[&str]| {
+                std::process::Command::new(&cargo)
+                    .args(args)
+                    .current_dir(workspace_root())
+                    .status()
+                    .map_err(|e| format!("cannot run cargo: {e}"))
+            };
+            let built = cargo_in_root(&[
+                "build",
+                "--release",
+                "--quiet",
+                "--package",
+                "mms-bench",
+                "--bins",
+            ])?;
+            if !built.success() {
+                return Ok(ExitCode::from(1));
+            }
+            let mut run = vec![
+                "run",
+                "--release",
+                "--quiet",
+                "--package",
+                "mms-bench",
+                "--bin",
+                "mms-bench",
+                "--",
+            ];
+            run.extend(rest.iter().map(String::as_str));
+            let status = cargo_in_root(&run)?;
             Ok(if status.success() {
                 ExitCode::SUCCESS
             } else {

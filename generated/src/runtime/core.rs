@@ -8,7 +8,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use azure_core::credentials::TokenCredential;
-use azure_core::http::headers::Headers;
+use azure_core::http::headers::{Header as _, Headers};
 use azure_core::http::policies::Policy;
 use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
 use azure_core::http::{
@@ -183,8 +183,9 @@ impl ClientCore {
             options.sleeper.clone(),
         ));
         let per_try: Vec<Arc<dyn Policy>> = vec![
-            Arc::new(super::retry::TracePolicy),
-            Arc::new(super::retry::TimeoutPolicy(options.request_timeout)),
+            Arc::new(super::retry::AttemptPolicy {
+                timeout: options.request_timeout,
+            }),
             auth,
         ];
         let pipeline = Pipeline::new(
@@ -274,6 +275,10 @@ impl ClientCore {
         let Some((param, value)) = &self.api_version else {
             return;
         };
+        if url.query().is_none() {
+            url.query_pairs_mut().append_pair(param, value);
+            return;
+        }
         let kept: Vec<(String, String)> = url
             .query_pairs()
             .filter(|(k, _)| k != param)
@@ -329,6 +334,19 @@ impl ClientCore {
                 id: op.id,
                 path: op.path,
             });
+        // azure_core's ClientRequestIdPolicy looks the header up with
+        // `get_optional_str`, which builds an error (and, under
+        // RUST_BACKTRACE, captures a backtrace) whenever it is absent: set
+        // it here, as that policy would, so it finds it.
+        let client_request_id = azure_core::http::headers::CLIENT_REQUEST_ID;
+        if header_str(request.headers(), &client_request_id).is_none() {
+            match ctx.value::<azure_core::http::request::options::ClientRequestId>() {
+                Some(id) => request.insert_header(client_request_id, id.value()),
+                None => {
+                    request.insert_header(client_request_id, azure_core::Uuid::new_v4().to_string())
+                }
+            }
+        }
         let options = PipelineStreamOptions {
             skip_checks: true,
             ..Default::default()
@@ -350,10 +368,15 @@ impl ClientCore {
         // The body under a size limit, and within the request timeout.
         let limit = self.max_response_bytes;
         let read = async {
-            let mut bytes = Vec::new();
+            // A body that arrives in one chunk (most do) is kept as it
+            // came; only several are copied into one buffer.
+            let mut single: Option<azure_core::Bytes> = None;
+            let mut joined: Vec<u8> = Vec::new();
+            let mut length = 0usize;
             while let Some(chunk) = body.next().await {
                 let chunk = chunk?;
-                if bytes.len() + chunk.len() > limit {
+                length = length.saturating_add(chunk.len());
+                if length > limit {
                     return Err(azure_core::Error::with_message(
                         azure_core::error::ErrorKind::DataConversion,
                         format!(
@@ -364,9 +387,16 @@ impl ClientCore {
                         ),
                     ));
                 }
-                bytes.extend_from_slice(&chunk);
+                match single.take() {
+                    None if joined.is_empty() => single = Some(chunk),
+                    Some(first) => {
+                        joined.extend_from_slice(&first);
+                        joined.extend_from_slice(&chunk);
+                    }
+                    None => joined.extend_from_slice(&chunk),
+                }
             }
-            Ok(bytes)
+            Ok(single.unwrap_or_else(|| azure_core::Bytes::from(joined)))
         };
         let bytes = match tokio::time::timeout(self.request_timeout, read).await {
             Ok(result) => result.map_err(tried)?,
@@ -454,9 +484,23 @@ pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_
 }
 
 pub(crate) fn request_id(headers: &Headers) -> Option<&str> {
-    headers.get_optional_str(&azure_core::http::headers::HeaderName::from_static(
-        "x-ms-request-id",
-    ))
+    header_str(
+        headers,
+        &azure_core::http::headers::HeaderName::from_static("x-ms-request-id"),
+    )
+}
+
+/// A header's value, if present. (`Headers::get_optional_str` builds and
+/// drops an error, message and all, whenever the header is absent: on
+/// every response, for `x-ms-request-id` from a server that sends none.)
+pub(crate) fn header_str<'a>(
+    headers: &'a Headers,
+    name: &azure_core::http::headers::HeaderName,
+) -> Option<&'a str> {
+    headers
+        .get_optional_with(name, |v| Ok::<_, std::convert::Infallible>(v.as_str()))
+        .ok()
+        .flatten()
 }
 
 /// Percent-encodes a path value: everything but RFC 3986 unreserved

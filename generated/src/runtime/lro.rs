@@ -307,8 +307,7 @@ fn start<S, T>(
     options: &PollerOptions<'static>,
 ) -> azure_core::Result<PollerResult<Monitor<S, T>>> {
     let header_value = |name: &str| {
-        raw.headers()
-            .get_optional_str(&HeaderName::from(name.to_ascii_lowercase()))
+        super::core::header_str(raw.headers(), &HeaderName::from(name.to_ascii_lowercase()))
             .map(str::to_string)
     };
     let next = match handle {
