@@ -69,6 +69,7 @@ impl ModelsApi for crate::account::Models {
     type RegisterOutput = crate::account::models::Model;
     type RegisterBody = crate::account::models::Model;
     type GetOutput = crate::account::models::Model;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -81,6 +82,7 @@ impl ModelsApi for crate::account::Models {
             }
         }
     }
+    #[inline]
     fn register(
         &self,
         body: &Self::RegisterBody,
@@ -89,6 +91,7 @@ impl ModelsApi for crate::account::Models {
     > + Send {
         crate::account::Models::register(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -111,6 +114,7 @@ impl ModelsApi for crate::hosting_account::Models {
     type RegisterOutput = crate::hosting_account::models::Model;
     type RegisterBody = crate::hosting_account::models::ModelRequest;
     type GetOutput = crate::hosting_account::models::Model;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -121,6 +125,7 @@ impl ModelsApi for crate::hosting_account::Models {
             ))
             .try_flatten()
     }
+    #[inline]
     fn register(
         &self,
         body: &Self::RegisterBody,
@@ -129,6 +134,7 @@ impl ModelsApi for crate::hosting_account::Models {
     > + Send {
         crate::hosting_account::Models::register(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -151,6 +157,7 @@ impl ModelsApi for crate::workspace::Models {
     type RegisterOutput = crate::workspace::models::Model;
     type RegisterBody = crate::workspace::models::Model;
     type GetOutput = crate::workspace::models::Model;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -163,6 +170,7 @@ impl ModelsApi for crate::workspace::Models {
             }
         }
     }
+    #[inline]
     fn register(
         &self,
         body: &Self::RegisterBody,
@@ -171,6 +179,7 @@ impl ModelsApi for crate::workspace::Models {
     > + Send {
         crate::workspace::Models::register(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -292,6 +301,7 @@ impl ManifestsApi for crate::account::Manifests {
     type CreateOutput = crate::account::models::Manifest;
     type CreateBody = crate::account::models::Manifest;
     type GetOutput = crate::account::models::Manifest;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -304,6 +314,7 @@ impl ManifestsApi for crate::account::Manifests {
             }
         }
     }
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
@@ -312,6 +323,7 @@ impl ManifestsApi for crate::account::Manifests {
     > + Send {
         crate::account::Manifests::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -334,6 +346,7 @@ impl ManifestsApi for crate::hosting_account::Manifests {
     type CreateOutput = crate::hosting_account::models::Manifest;
     type CreateBody = crate::hosting_account::models::ManifestRequest;
     type GetOutput = crate::hosting_account::models::Manifest;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -344,6 +357,7 @@ impl ManifestsApi for crate::hosting_account::Manifests {
             ))
             .try_flatten()
     }
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
@@ -352,6 +366,7 @@ impl ManifestsApi for crate::hosting_account::Manifests {
     > + Send {
         crate::hosting_account::Manifests::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -447,12 +462,14 @@ impl ImagesApi for crate::account::Images {
     type CreateBody = crate::account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
     type GetOutput = crate::account::models::Image;
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
         crate::account::Images::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -475,12 +492,14 @@ impl ImagesApi for crate::hosting_account::Images {
     type CreateBody = crate::hosting_account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
     type GetOutput = crate::hosting_account::models::Image;
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
         crate::hosting_account::Images::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -589,6 +608,7 @@ impl ServicesApi for crate::account::Services {
     type UpdateOutput = crate::account::models::ServiceResponse;
     type UpdateBody = crate::account::models::ServiceUpdateRequest;
     type UpdateStatus = crate::models::AsyncOperationStatus;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -601,12 +621,14 @@ impl ServicesApi for crate::account::Services {
             }
         }
     }
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
         crate::account::Services::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -615,6 +637,7 @@ impl ServicesApi for crate::account::Services {
     > + Send {
         crate::account::Services::get(self, id, None)
     }
+    #[inline]
     fn update(
         &self,
         id: &str,
@@ -622,6 +645,7 @@ impl ServicesApi for crate::account::Services {
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
         crate::account::Services::update(self, id, body, None)
     }
+    #[inline]
     fn delete(
         &self,
         id: &str,
@@ -648,6 +672,7 @@ impl ServicesApi for crate::hosting_account::Services {
     type UpdateOutput = crate::hosting_account::models::Service;
     type UpdateBody = crate::hosting_account::models::ServiceUpdateRequest;
     type UpdateStatus = crate::models::AsyncOperationStatus;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -658,12 +683,14 @@ impl ServicesApi for crate::hosting_account::Services {
             ))
             .try_flatten()
     }
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
         crate::hosting_account::Services::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -672,6 +699,7 @@ impl ServicesApi for crate::hosting_account::Services {
     > + Send {
         crate::hosting_account::Services::get(self, id, None)
     }
+    #[inline]
     fn update(
         &self,
         id: &str,
@@ -679,6 +707,7 @@ impl ServicesApi for crate::hosting_account::Services {
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
         crate::hosting_account::Services::update(self, id, body, None)
     }
+    #[inline]
     fn delete(
         &self,
         id: &str,
@@ -705,6 +734,7 @@ impl ServicesApi for crate::workspace::Services {
     type UpdateOutput = crate::workspace::models::ServiceResponseBase;
     type UpdateBody = [crate::workspace::models::JsonPatchOperation];
     type UpdateStatus = crate::models::AsyncOperationStatus;
+    #[inline]
     fn list(
         &self,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
@@ -717,12 +747,14 @@ impl ServicesApi for crate::workspace::Services {
             }
         }
     }
+    #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
         crate::workspace::Services::create(self, body, None)
     }
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -731,6 +763,7 @@ impl ServicesApi for crate::workspace::Services {
     > + Send {
         crate::workspace::Services::get(self, id, None)
     }
+    #[inline]
     fn update(
         &self,
         id: &str,
@@ -738,6 +771,7 @@ impl ServicesApi for crate::workspace::Services {
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
         crate::workspace::Services::update(self, id, body, None)
     }
+    #[inline]
     fn delete(
         &self,
         id: &str,
@@ -905,6 +939,7 @@ pub trait HasOperations {
 #[cfg(feature = "account")]
 impl OperationsApi for crate::account::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -924,6 +959,7 @@ impl HasOperations for crate::account::AccountScope {
 #[cfg(feature = "hosting-account")]
 impl OperationsApi for crate::hosting_account::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
+    #[inline]
     fn get(
         &self,
         id: &str,
@@ -943,6 +979,7 @@ impl HasOperations for crate::hosting_account::HostingAccountScope {
 #[cfg(feature = "workspace")]
 impl OperationsApi for crate::workspace::Operations {
     type GetOutput = crate::models::AsyncOperationStatus;
+    #[inline]
     fn get(
         &self,
         id: &str,

@@ -138,6 +138,7 @@ impl Models {
     /// `Models_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/models`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ModelsListOptions<'_>>,
@@ -276,6 +277,7 @@ impl Manifests {
     /// `Manifests_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/manifests`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ManifestsListOptions<'_>>,
@@ -414,6 +416,7 @@ impl Images {
     /// `Images_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/images`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ImagesListOptions<'_>>,
@@ -467,6 +470,7 @@ impl Images {
     /// `Images_Create`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/images`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         body: &models::ImageRequest,
@@ -563,6 +567,7 @@ impl Services {
     /// `Services_List`: `GET /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ServicesListOptions<'_>>,
@@ -631,6 +636,7 @@ impl Services {
     /// `Services_Create`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         body: &models::ServiceCreateRequest,
@@ -723,6 +729,7 @@ impl Services {
     /// `Services_Update`: `PUT /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}/services/{id}`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn update(
         &self,
         id: &str,

@@ -304,6 +304,7 @@ impl ResourceGroupAccounts {
     /// `Accounts_ListByResourceGroup`: `GET /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningModelManagement/accounts`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ResourceGroupAccountsListOptions<'_>>,
@@ -357,6 +358,7 @@ impl SubscriptionAccounts {
     /// `Accounts_ListBySubscription`: `GET /subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningModelManagement/accounts`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<SubscriptionAccountsListOptions<'_>>,
@@ -405,6 +407,7 @@ impl Operations {
     /// `Operations_List`: `GET /providers/Microsoft.MachineLearningModelManagement/operations`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<OperationsListOptions<'_>>,

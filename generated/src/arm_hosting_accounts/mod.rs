@@ -314,6 +314,7 @@ impl ResourceGroupHostingAccounts {
     /// `HostingAccounts_ListByResourceGroup`: `GET /subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ResourceGroupHostingAccountsListOptions<'_>>,
@@ -362,6 +363,7 @@ impl SubscriptionHostingAccounts {
     /// `HostingAccounts_ListBySubscription`: `GET /subscriptions/{subscriptionId}/providers/Microsoft.MachineLearningOperationalization/hostingAccounts`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<SubscriptionHostingAccountsListOptions<'_>>,
@@ -405,6 +407,7 @@ impl Operations {
     /// `Operations_List`: `GET /providers/Microsoft.MachineLearningOperationalization/operations`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<OperationsListOptions<'_>>,

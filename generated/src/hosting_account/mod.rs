@@ -392,6 +392,7 @@ impl Images {
     /// `Images_Create`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/images`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         body: &models::ImageRequest,
@@ -520,6 +521,7 @@ impl Services {
     /// `Services_Create`: `POST /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         body: &models::ServiceCreateRequest,
@@ -679,6 +681,7 @@ impl Services {
     /// `Services_Update`: `PUT /api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}/services/{serviceId}`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn update(
         &self,
         id: &str,

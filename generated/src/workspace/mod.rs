@@ -132,6 +132,7 @@ impl Assets {
     /// `Assets_ListQuery`: `GET /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/assets`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<AssetsListOptions<'_>>,
@@ -515,6 +516,7 @@ impl Models {
     /// `MLModels_ListQuery`: `GET /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/models`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ModelsListOptions<'_>>,
@@ -790,6 +792,7 @@ impl Profiles {
     /// `Profiles_ListQuery`: `GET /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/images/{imageId}/profiles`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         image_id: &str,
@@ -864,6 +867,7 @@ impl Profiles {
     /// `Profiles_Create`: `POST /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/images/{imageId}/profiles`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         image_id: &str,
@@ -1022,6 +1026,7 @@ impl Services {
     /// `Services_Patch`: `PATCH /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn update(
         &self,
         id: &str,
@@ -1083,6 +1088,7 @@ impl Services {
     /// `Services_ListQuery`: `GET /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services`
     ///
     /// A stream of the items of every page; `into_pages()` gives whole pages.
+    #[inline]
     pub fn list(
         &self,
         options: Option<ServicesListOptions<'_>>,
@@ -1164,6 +1170,7 @@ impl Services {
     /// `Services_Create`: `POST /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn create(
         &self,
         body: &models::CreateServiceRequest,
@@ -1265,6 +1272,7 @@ impl Services {
     /// `Services_RegenerateServiceKeys`: `POST /modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}/services/{id}/regenerateKeys`
     ///
     /// Long-running: await the returned poller for the result, or stream it to watch the status.
+    #[inline]
     pub fn regenerate_keys(
         &self,
         id: &str,

@@ -621,8 +621,13 @@ fn method(
     let _ = index;
     let asyncness = is_async.then(|| quote!(async));
     let call = if is_async { quote!(#call.await) } else { call };
+    // Machine code for an operation is made where it is called, as for the
+    // `async` ones (whose bodies compile where they are awaited): a
+    // program calling five operations compiles five pagers, not seventy.
+    let inline = (!is_async).then(|| quote!(#[inline]));
     quote! {
         #mdoc
+        #inline
         pub #asyncness fn #name(&self, #(#args,)* options: Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
             let options = options.unwrap_or_default();
             let core = &#parent.core;

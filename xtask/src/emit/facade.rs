@@ -236,7 +236,9 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
                     }
                 }
             };
-            method_impls.push(item);
+            // Delegations: compiled where called, like the operations
+            // they call (see `client::method`).
+            method_impls.push(quote!(#[inline] #item));
         }
         quote! {
             #[cfg(feature = #feature)]

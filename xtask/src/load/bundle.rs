@@ -506,23 +506,52 @@ fn child_kind(parent: Kind, key: &str) -> Kind {
 /// chains of pure aliases must end. Returns the pointer of the first bad
 /// `$ref` and what is wrong with it.
 pub fn check_local_refs(doc: &Value) -> Result<(), (String, String)> {
-    let mut stack: Vec<(&Value, String)> = vec![(doc, String::new())];
-    while let Some((value, pointer)) = stack.pop() {
+    // Every node is visited; only a failing one needs its pointer, so each
+    // node records its parent and key, and the pointer is spelled out on
+    // failure rather than built for every node.
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    let mut trail: Vec<(usize, Step<'_>)> = Vec::new();
+    let pointer_of = |trail: &[(usize, Step<'_>)], mut at: usize| {
+        let mut steps = Vec::new();
+        while let Some((parent, step)) = trail.get(at) {
+            steps.push(step);
+            if at == 0 {
+                break;
+            }
+            at = *parent;
+        }
+        steps
+            .iter()
+            .rev()
+            .skip(1)
+            .fold(String::new(), |p, step| match step {
+                Step::Key(k) => pointer_push(&p, k),
+                Step::Index(i) => pointer_push(&p, &i.to_string()),
+            })
+    };
+    trail.push((0, Step::Key("")));
+    let mut stack: Vec<(&Value, usize)> = vec![(doc, 0)];
+    while let Some((value, at)) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(target)) = map.get("$ref") {
-                    let at = pointer_push(&pointer, "$ref");
-                    check_alias_chain(doc, target).map_err(|msg| (at, msg))?;
+                    check_alias_chain(doc, target)
+                        .map_err(|msg| (pointer_push(&pointer_of(&trail, at), "$ref"), msg))?;
                 }
                 for (key, child) in map.iter().rev() {
                     if key != "$ref" && !DATA_KEYS.contains(&key.as_str()) {
-                        stack.push((child, pointer_push(&pointer, key)));
+                        trail.push((at, Step::Key(key)));
+                        stack.push((child, trail.len() - 1));
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, child) in items.iter().enumerate().rev() {
-                    stack.push((child, pointer_push(&pointer, &i.to_string())));
+                    trail.push((at, Step::Index(i)));
+                    stack.push((child, trail.len() - 1));
                 }
             }
             _ => {}

@@ -35,6 +35,8 @@ pub struct TypeBuilder<'a> {
     pub defs: Vec<TypeDef>,
     /// Definitions contributed to common types (merged across surfaces).
     pub common: Vec<TypeDef>,
+    /// (in `common`?, name) → index into `common` or `defs`.
+    def_index: BTreeMap<(bool, String), usize>,
     names: Namespace,
     common_names: Namespace,
     /// schema → schemas whose `allOf` names it.
@@ -103,6 +105,7 @@ impl<'a> TypeBuilder<'a> {
             enums: BTreeMap::new(),
             defs: Vec::new(),
             common: Vec::new(),
+            def_index: BTreeMap::new(),
             names: Namespace::new(),
             common_names: Namespace::new(),
             children,
@@ -224,11 +227,7 @@ impl<'a> TypeBuilder<'a> {
             source: self.locate(&at),
             kind,
         };
-        if shared.is_some() {
-            self.common.push(def);
-        } else {
-            self.defs.push(def);
-        }
+        self.store_def(shared.is_some(), def);
         self.in_common = outer_common;
         type_ref
     }
@@ -343,12 +342,19 @@ impl<'a> TypeBuilder<'a> {
             kind,
         };
         let module = self.models_module();
-        if self.in_common {
-            self.common.push(def);
-        } else {
-            self.defs.push(def);
-        }
+        self.store_def(self.in_common, def);
         TypeRef::Named { module, name }
+    }
+
+    fn store_def(&mut self, common: bool, def: TypeDef) {
+        let pool = if common {
+            &mut self.common
+        } else {
+            &mut self.defs
+        };
+        self.def_index
+            .insert((common, def.name.clone()), pool.len());
+        pool.push(def);
     }
 
     /// Primitive, array and map shapes.
@@ -873,11 +879,9 @@ impl TypeBuilder<'_> {
         let TypeRef::Named { name, module } = t else {
             return None;
         };
-        let pool = if module == COMMON_MODULE {
-            &self.common
-        } else {
-            &self.defs
-        };
-        pool.iter().find(|d| &d.name == name)
+        let common = module == COMMON_MODULE;
+        let pool = if common { &self.common } else { &self.defs };
+        let at = *self.def_index.get(&(common, name.clone()))?;
+        pool.get(at).filter(|d| &d.name == name)
     }
 }
