@@ -21,8 +21,9 @@ use crate::{Figure, Phase, median, median_ms, memory, round};
 const SCOPE: &str = "/api/subscriptions/s/resourceGroups/r/accounts/a";
 const API_VERSION: &str = "2017-09-01-preview";
 const TOKEN: &str = "bench-token";
-const ROUNDS: usize = 9;
-const REQUESTS_PER_ROUND: usize = 500;
+const ROUNDS: usize = 25;
+const REQUESTS_PER_ROUND: usize = 200;
+const DECODE_ROUNDS: usize = 5;
 const STREAM_ITEMS: usize = 100_000;
 const STREAM_PAGE: usize = 1_000;
 
@@ -195,7 +196,7 @@ pub(crate) async fn figures() -> Result<Phase, String> {
     let page = azureml_mms::azure_core::Bytes::from(page_bytes(0, 10_000, None));
     let raw = RawResponse::from_bytes(StatusCode::Ok, Headers::new(), page.clone());
     let mut decode_ratios = Vec::new();
-    for _ in 0..ROUNDS {
+    for _ in 0..DECODE_ROUNDS {
         let ours = median_ms(4, || {
             azureml_mms::runtime::decode::<Page<Model>>("Models_List", &raw).map(|p| p.value.len())
         })?;
