@@ -51,6 +51,22 @@ pub(crate) fn figures(root: &Path) -> Result<Phase, String> {
     )?;
     let one_s = clean_build("azureml-mms", &one, root, &target)?;
     let all_s = clean_build("azureml-mms", &all, root, &target)?;
+    // Every surface alone, and none (the runtime and shared code every
+    // build pays), to show what the headline's surface weighs.
+    let mut per_feature = BTreeMap::new();
+    for feature in [
+        "account",
+        "arm-accounts",
+        "arm-hosting-accounts",
+        "hosting-account",
+    ] {
+        let args = ["--no-default-features", "--features", feature];
+        let seconds = clean_build("azureml-mms", &args, root, &target)?;
+        per_feature.insert(feature.to_string(), round(seconds, 2));
+    }
+    per_feature.insert("workspace".to_string(), round(one_s, 2));
+    let none_s = clean_build("azureml-mms", &["--no-default-features"], root, &target)?;
+    per_feature.insert("none".to_string(), round(none_s, 2));
 
     let peer_dir = target.join("progenitor-crate");
     crate::generators::write_progenitor_crate(root, &peer_dir)?;
@@ -64,6 +80,10 @@ pub(crate) fn figures(root: &Path) -> Result<Phase, String> {
     seconds.insert("progenitor_workspace".to_string(), round(peer_s, 2));
     let mut extra = BTreeMap::new();
     extra.insert("build_seconds".to_string(), serde_json::json!(seconds));
+    extra.insert(
+        "build_seconds_per_feature".to_string(),
+        serde_json::json!(per_feature),
+    );
     Ok(Phase {
         extra,
         figures: vec![

@@ -276,14 +276,19 @@ fn load_entry(
     };
     bundle::check_local_refs(&converted)
         .map_err(|(pointer, msg)| vec![LoadError::new(source_map.locate(shown, &pointer), msg)])?;
-    let document: openapiv3::OpenAPI =
-        serde_path_to_error::deserialize(&converted).map_err(|e| {
-            let pointer = serde_path_pointer(e.path());
-            vec![LoadError::new(
-                source_map.locate(shown, &pointer),
-                format!("not a valid {format} document here: {}", e.inner()),
-            )]
-        })?;
+    // Plain serde first; only a failure pays for tracking the path.
+    let plain = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&converted);
+    let document: openapiv3::OpenAPI = match plain {
+        Ok(document) => Ok(document),
+        Err(_) => serde_path_to_error::deserialize(&converted),
+    }
+    .map_err(|e| {
+        let pointer = serde_path_pointer(e.path());
+        vec![LoadError::new(
+            source_map.locate(shown, &pointer),
+            format!("not a valid {format} document here: {}", e.inner()),
+        )]
+    })?;
     Ok((document, converted, source_map, format))
 }
 
