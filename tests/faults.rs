@@ -338,38 +338,32 @@ async fn unauthorized_is_not_retried() {
     );
 }
 
-#[tokio::test]
-async fn a_bad_item_in_a_page_is_named_by_its_json_path() {
-    let mut bad = model();
-    bad["mimeType"] = json!(["not", "a", "string"]);
-    let page = json!({"value": [model(), bad]});
+/// The error of listing a single page holding `items`.
+async fn list_error(items: Vec<serde_json::Value>) -> String {
+    let page = json!({ "value": items });
     let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;
-    let err = s
-        .scope
+    s.scope
         .models()
         .list(None)
         .unwrap_or_else(|e| panic!("{e}"))
         .try_collect::<Vec<_>>()
         .await
-        .expect_err("must fail");
-    let text = err.to_string();
+        .expect_err("must fail")
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_bad_item_in_a_page_is_named_by_its_json_path() {
+    let mut bad = model();
+    bad["mimeType"] = json!(["not", "a", "string"]);
+    let text = list_error(vec![model(), bad]).await;
     assert!(
         text.starts_with("Models_List: the 200 response (x-ms-request-id req-200) does not match its documented type at `value[1].mimeType`: invalid type: sequence, expected a string"),
         "{text}"
     );
     let mut missing = model();
     missing.as_object_mut().map(|m| m.remove("name"));
-    let page = json!({"value": [model(), model(), missing]});
-    let s = setup(vec![Reply::json(200, &page)], false, |_| {}).await;
-    let err = s
-        .scope
-        .models()
-        .list(None)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .try_collect::<Vec<_>>()
-        .await
-        .expect_err("must fail");
-    let text = err.to_string();
+    let text = list_error(vec![model(), model(), missing]).await;
     assert!(
         text.contains("does not match its documented type at `value[2]`: missing field `name`"),
         "{text}"

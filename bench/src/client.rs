@@ -9,8 +9,8 @@ use axum::extract::{Path, Query};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use azureml_mms::account::AccountClient;
 use azureml_mms::account::models::Model;
+use azureml_mms::account::{AccountClient, AccountScope};
 use azureml_mms::azure_core::http::{RawResponse, StatusCode, headers::Headers};
 use azureml_mms::{ClientOptions, Page, StaticTokenCredential};
 use futures::TryStreamExt as _;
@@ -100,15 +100,20 @@ async fn serve() -> Result<String, String> {
     Ok(base)
 }
 
-pub(crate) async fn figures() -> Result<Phase, String> {
-    let base = serve().await?;
-    let ours = AccountClient::new(
-        &base,
+/// The generated client's account scope on the loopback server at `base`.
+fn account(base: &str) -> Result<AccountScope, String> {
+    let client = AccountClient::new(
+        base,
         StaticTokenCredential::new(TOKEN),
         Some(ClientOptions::default()),
     )
     .map_err(|e| e.to_string())?;
-    let scope = ours.account("s", "r", "a");
+    Ok(client.account("s", "r", "a"))
+}
+
+pub(crate) async fn figures() -> Result<Phase, String> {
+    let base = serve().await?;
+    let scope = account(&base)?;
     let theirs = reqwest::Client::new();
     let url = format!("{base}{SCOPE}/models/m1?api-version={API_VERSION}");
     // The floor under any azure_core-based client: azure_core's own
@@ -226,14 +231,7 @@ pub(crate) async fn figures() -> Result<Phase, String> {
 /// no earlier measurement's freed heap counts. The peak is the process's,
 /// server included, from a reset just before.
 pub(crate) async fn stream_figures() -> Result<Phase, String> {
-    let base = serve().await?;
-    let client = AccountClient::new(
-        &base,
-        StaticTokenCredential::new(TOKEN),
-        Some(ClientOptions::default()),
-    )
-    .map_err(|e| e.to_string())?;
-    let scope = client.account("s", "r", "a");
+    let scope = account(&serve().await?)?;
     memory::reset_peak()?;
     let mut items = scope
         .models()
