@@ -39,15 +39,20 @@ fn a_union_decodes_its_variant_and_writes_its_tag() {
 }
 
 #[test]
-fn a_bad_field_inside_a_union_is_named() {
-    let body =
-        br#"{"value": [{"imageFlavor": "WEBAPICONTAINER", "id": "img1", "version": "three"}]}"#;
-    let error = serde_json::from_slice::<azureml_mms::Page<ImageResponseBase>>(body)
-        .expect_err("must fail");
+fn a_bad_field_inside_a_union_is_named_with_the_union() {
+    let body = br#"{"value": [{"imageFlavor": "WEBAPICONTAINER", "id": "img1", "version": "three"}, {"imageFlavor": "WEBAPICONTAINER", "id": "img2"}]}"#;
+    let raw = azureml_mms::azure_core::http::RawResponse::from_bytes(
+        azureml_mms::azure_core::http::StatusCode::Ok,
+        azureml_mms::azure_core::http::headers::Headers::new(),
+        body.to_vec(),
+    );
+    let error =
+        azureml_mms::runtime::decode::<azureml_mms::Page<ImageResponseBase>>("Images_List", &raw)
+            .expect_err("must fail");
     let text = error.to_string();
     assert!(
         text.starts_with(
-            "invalid type: string \"three\", expected i64 (at `version` inside the variant)"
+            "Images_List: the 200 response does not match its documented type at `value[0]`: variant `WEBAPICONTAINER` at `version`: invalid type: string \"three\", expected i64"
         ),
         "{text}"
     );

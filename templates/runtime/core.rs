@@ -47,6 +47,9 @@ pub struct OperationInfo {
 pub struct ClientOptions {
     /// azure_core's options: transport, per-call and per-try policies,
     /// logging. Its `retry` is not used: see [`ClientOptions::retry`].
+    /// Every request carries `x-ms-client-request-id` (the context's
+    /// `ClientRequestId`, else a new UUID per call, kept across retries),
+    /// whatever policies are added here.
     pub client_options: azure_core::http::ClientOptions,
     /// Retries of idempotent requests (GET, HEAD, PUT, DELETE) on
     /// connection errors, 408, 429, 500, 502, 503 and 504.

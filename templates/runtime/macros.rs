@@ -119,7 +119,7 @@ macro_rules! tagged_union {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 let tag = value.get($tag).and_then(::serde_json::Value::as_str).map(str::to_owned);
                 match tag.as_deref() {
-                    $( Some($wire $(| $alias)*) => $crate::runtime::decode_variant(&value)
+                    $( Some($wire $(| $alias)*) => $crate::runtime::decode_variant(&value, $wire)
                         .map(|v| Self::$variant(::std::boxed::Box::new(v)))
                         .map_err(<D::Error as ::serde::de::Error>::custom), )*
                     _ => Ok(Self::Unknown(value)),
@@ -137,24 +137,29 @@ macro_rules! tagged_union {
     };
 }
 
-/// Decodes a union's variant from the JSON already read. Going through
-/// bytes rather than `serde_json::from_value` costs a copy at run time but
-/// reuses each model's one compiled decoder (the one responses use)
-/// instead of compiling a second one against `serde_json::Value`.
+/// How every error of [`decode_variant`] begins (`json_path` looks for it).
+pub(crate) const VARIANT_ERROR: &str = "variant `";
+
+/// Decodes a union's variant (`wire`, its discriminator value) from the
+/// JSON already read. Going through bytes rather than
+/// `serde_json::from_value` costs a copy at run time but reuses each
+/// model's one compiled decoder (the one responses use) instead of
+/// compiling a second one against `serde_json::Value`.
 ///
 /// The error names the path inside the variant; the position serde_json
 /// reports would point into the copy, so it is left out.
 pub fn decode_variant<T: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
+    wire: &str,
 ) -> Result<T, String> {
-    let bytes = serde_json::to_vec(value).map_err(|e| e.to_string())?;
+    let bytes = serde_json::to_vec(value).map_err(|e| format!("{VARIANT_ERROR}{wire}`: {e}"))?;
     serde_json::from_slice(&bytes).map_err(|e| {
         let message = e.to_string();
         let suffix = format!(" at line {} column {}", e.line(), e.column());
         let message = message.strip_suffix(&suffix).unwrap_or(&message);
         match super::json_path::path_of(&bytes, &e).as_str() {
-            "." => message.to_string(),
-            path => format!("{message} (at `{path}` inside the variant)"),
+            "." => format!("{VARIANT_ERROR}{wire}`: {message}"),
+            path => format!("{VARIANT_ERROR}{wire}` at `{path}`: {message}"),
         }
     })
 }

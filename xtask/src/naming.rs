@@ -9,12 +9,15 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 /// Words that cannot be raw identifiers (`r#self` is not allowed).
 const NOT_RAW: [&str; 5] = ["self", "Self", "super", "crate", "_"];
 
-const KEYWORDS: [&str; 51] = [
+/// Rust's keywords, strict and reserved: exactly the words syn will not take
+/// as an identifier, plus `gen` (reserved from edition 2024, which the
+/// generated crate uses; syn still takes it).
+const KEYWORDS: [&str; 52] = [
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
     "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
     "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
 ];
 
 /// Type names a generated type must not take: the prelude's, and the names
@@ -68,8 +71,8 @@ fn words(s: &str) -> String {
 
 /// Whether `s` is a valid (non-raw) Rust identifier.
 fn is_ident(s: &str) -> bool {
-    // The common case without lexing: `KEYWORDS` (with `_`) is exactly the
-    // set syn refuses as an identifier. Raw identifiers go to syn.
+    // The common case without lexing: `KEYWORDS` (with `_`) is the set syn
+    // refuses as an identifier, and `gen`. Raw identifiers go to syn.
     if s.is_ascii() && !s.starts_with("r#") {
         return s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -105,6 +108,31 @@ fn ensure_ident(s: String, prefix: &str) -> String {
     } else {
         format!("{prefix}{escaped}")
     }
+}
+
+/// Why `name`, taken as written (from a rules file), cannot name a
+/// generated type, if it cannot: not an identifier, a keyword, or a name
+/// generated code uses unqualified (`Option`, `String`, …).
+pub fn unusable_type_name(name: &str) -> Option<String> {
+    if !is_ident(name) || KEYWORDS.contains(&name) {
+        Some(format!("`{name}` is not a Rust identifier"))
+    } else if RESERVED_TYPES.contains(&name) {
+        Some(format!(
+            "`{name}` is a name the generated code uses for a standard type"
+        ))
+    } else {
+        None
+    }
+}
+
+/// Why `name`, taken as written, cannot name a method, argument or field,
+/// if it cannot.
+pub fn unusable_value_name(name: &str) -> Option<String> {
+    let usable = match name.strip_prefix("r#") {
+        Some(bare) => !NOT_RAW.contains(&bare) && syn::parse_str::<syn::Ident>(name).is_ok(),
+        None => is_ident(name),
+    };
+    (!usable).then(|| format!("`{name}` is not a Rust identifier (a keyword needs `r#`)"))
 }
 
 /// `UpperCamelCase` for types and enum variants.
@@ -217,12 +245,11 @@ mod tests {
             "a b", "ab$", "Self_", "selfish", "é", "x\u{301}",
         ]);
         for s in samples {
-            assert_eq!(
-                is_ident(s),
-                syn::parse_str::<syn::Ident>(s).is_ok(),
-                "{s:?}"
-            );
+            // `gen`: syn takes it, edition 2024 does not.
+            let expected = s != "gen" && syn::parse_str::<syn::Ident>(s).is_ok();
+            assert_eq!(is_ident(s), expected, "{s:?}");
         }
+        assert_eq!(value_name("gen"), "r#gen");
     }
 
     #[test]

@@ -14,36 +14,67 @@ pub(crate) fn path_of(body: &[u8], error: &serde_json::Error) -> String {
     let Some(last) = byte_index(body, error.line(), error.column()) else {
         return ".".to_string();
     };
-    // serde raises "missing field" once the object's members are read, with
-    // the position on the last byte consumed inside that object: the field
-    // is missing from the innermost object, not from its last member.
-    let missing_field = error.to_string().starts_with("missing field");
-    // An object or array of the wrong type is refused on sight, before its
-    // bracket is consumed: the failing value is the one about to start.
-    let next = body
-        .iter()
-        .enumerate()
-        .skip(last + 1)
-        .find(|(_, b)| !b.is_ascii_whitespace());
-    let last = match next {
-        Some((index, b'{' | b'[')) => index,
-        _ => last,
+    let message = error.to_string();
+    let (last, mode) = if message.starts_with(super::macros::VARIANT_ERROR) {
+        // A union's variant is decoded from the JSON already read, so the
+        // error carries no position of its own: serde_json places it where
+        // the enclosing array or object stopped reading, past the union.
+        // The failing value is the last one closed by then.
+        (last, Mode::LastClosed)
+    } else if message.starts_with("invalid type: map")
+        || message.starts_with("invalid type: sequence")
+    {
+        // An object or array of the wrong type is refused on sight, before
+        // its bracket is consumed: the failing value is the one about to
+        // start.
+        let next = body
+            .iter()
+            .enumerate()
+            .skip(last.saturating_add(1))
+            .find(|(_, b)| !b.is_ascii_whitespace());
+        match next {
+            Some((index, b'{' | b'[')) => (index, Mode::Open),
+            _ => (last, Mode::Open),
+        }
+    } else if message.starts_with("missing field") {
+        // Raised once the object's members are read, with the position on
+        // the last byte consumed inside that object: the field is missing
+        // from the innermost object, not from its last member.
+        (last, Mode::OpenObject)
+    } else {
+        (last, Mode::Open)
     };
-    path_at(body, last, missing_field)
+    path_at(body, last, mode)
+}
+
+/// Which value a position names.
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    /// The innermost value open at the position.
+    Open,
+    /// The innermost object open at the position (not its member).
+    OpenObject,
+    /// The last value closed at or before the position.
+    LastClosed,
 }
 
 /// The 0-based index of the byte at 1-based `line` and `column` (serde_json
-/// counts columns in bytes), clamped to the body.
+/// counts columns in bytes; column 0 is the newline ending the line
+/// before), clamped to the body.
 fn byte_index(body: &[u8], line: usize, column: usize) -> Option<usize> {
     if line == 0 || body.is_empty() {
         return None;
     }
-    let mut start = 0;
+    let mut start = 0usize;
     for _ in 1..line {
         let newline = body.get(start..)?.iter().position(|&b| b == b'\n')?;
-        start += newline + 1;
+        start = start.checked_add(newline)?.checked_add(1)?;
     }
-    Some((start + column.saturating_sub(1)).min(body.len() - 1))
+    let index = match column.checked_sub(1) {
+        Some(offset) => start.checked_add(offset)?,
+        None => start.checked_sub(1)?,
+    };
+    Some(index.min(body.len() - 1))
 }
 
 enum Frame {
@@ -56,10 +87,11 @@ enum Frame {
     Array { index: usize, started: bool },
 }
 
-/// Scans `body` up to and including byte `last` and names the innermost
-/// value open there.
-fn path_at(body: &[u8], last: usize, missing_field: bool) -> String {
+/// Scans `body` up to and including byte `last` and names the value `mode`
+/// asks for.
+fn path_at(body: &[u8], last: usize, mode: Mode) -> String {
     let mut stack: Vec<Frame> = Vec::new();
+    let mut closed: Option<String> = None;
     let mut i = 0;
     while i <= last && i < body.len() {
         let byte = body[i];
@@ -80,10 +112,13 @@ fn path_at(body: &[u8], last: usize, missing_field: bool) -> String {
             }
             b'}' | b']' => {
                 // A failure on the closing bracket belongs to the container.
-                if i == last {
+                if i == last && mode != Mode::LastClosed {
                     break;
                 }
                 stack.pop();
+                if mode == Mode::LastClosed {
+                    closed = Some(render(&stack));
+                }
             }
             b',' => match stack.last_mut() {
                 Some(Frame::Object { key, reading_key }) => {
@@ -117,10 +152,16 @@ fn path_at(body: &[u8], last: usize, missing_field: bool) -> String {
         }
         i += 1;
     }
-    if missing_field && let Some(Frame::Object { key, .. }) = stack.last_mut() {
-        *key = None;
+    match mode {
+        Mode::LastClosed => closed.unwrap_or_else(|| render(&stack)),
+        Mode::OpenObject => {
+            if let Some(Frame::Object { key, .. }) = stack.last_mut() {
+                *key = None;
+            }
+            render(&stack)
+        }
+        Mode::Open => render(&stack),
     }
-    render(&stack)
 }
 
 fn start_value(stack: &mut [Frame]) {
@@ -257,6 +298,70 @@ mod tests {
         let body = r#"{"a\"b":{"name":"[{,:}]","tags":[{}]}}"#;
         let error = serde_json::from_str::<Odd>(body).expect_err("must fail");
         assert_eq!(path_of(body.as_bytes(), &error), "a\"b.tags[0]");
+    }
+
+    /// Decodes like a generated union: the JSON is read whole, then the
+    /// variant is decoded from it.
+    #[derive(Debug)]
+    struct Union(#[allow(dead_code)] Item);
+
+    impl<'de> Deserialize<'de> for Union {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let value = serde_json::Value::deserialize(d)?;
+            super::super::macros::decode_variant(&value, "A")
+                .map(Union)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+
+    #[test]
+    fn a_union_that_fails_is_named_not_its_neighbour() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Unions {
+            value: Vec<Union>,
+        }
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Holder {
+            u: Union,
+            other: u32,
+        }
+        let body = r#"{"value": [{"name": 42, "zz": 1}, {"name": "b"}]}"#;
+        let error = serde_json::from_str::<Unions>(body).expect_err("must fail");
+        assert_eq!(path_of(body.as_bytes(), &error), "value[0]");
+        assert!(
+            error.to_string().starts_with(
+                "variant `A` at `name`: invalid type: integer `42`, expected a string"
+            ),
+            "{error}"
+        );
+        let body = r#"{"value": [{"name": "a"}, {"tags": []}, {"name": "c"}]}"#;
+        let error = serde_json::from_str::<Unions>(body).expect_err("must fail");
+        assert_eq!(path_of(body.as_bytes(), &error), "value[1]");
+        assert!(
+            error
+                .to_string()
+                .starts_with("variant `A`: missing field `name`"),
+            "{error}"
+        );
+        let body = r#"{"u": {"name": 42, "zz": 1}, "other": 1}"#;
+        let error = serde_json::from_str::<Holder>(body).expect_err("must fail");
+        assert_eq!(path_of(body.as_bytes(), &error), "u");
+        let body = r#"{"name": 42}"#;
+        let error = serde_json::from_str::<Union>(body).expect_err("must fail");
+        assert_eq!(path_of(body.as_bytes(), &error), ".");
+    }
+
+    #[test]
+    fn a_position_at_the_start_of_a_line_is_the_newline_before_it() {
+        let body = "{\"value\": [{\"name\": \"a\"},\n{\"name\": 1}]}";
+        let error = serde_json::from_str::<Page>(body).expect_err("must fail");
+        assert_eq!(path_of(body.as_bytes(), &error), "value[1].name");
+        assert_eq!(super::byte_index(b"ab\ncd", 2, 0), Some(2));
+        assert_eq!(super::byte_index(b"ab\ncd", 2, 1), Some(3));
+        assert_eq!(super::byte_index(b"ab\ncd", 1, 0), None);
+        assert_eq!(super::byte_index(b"ab", 5, 1), None);
     }
 
     #[test]

@@ -235,9 +235,6 @@ impl Policy for AttemptPolicy {
                 format!("no response within {} ms", self.timeout.as_millis()),
             )),
         };
-        if span.is_disabled() {
-            return result;
-        }
         match &result {
             Ok(response) => {
                 let status: StatusCode = response.status();

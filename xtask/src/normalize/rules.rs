@@ -250,6 +250,32 @@ impl SurfaceRules {
                 );
             }
         }
+        // Names taken as written, not through `naming`: they must already
+        // be usable in the generated code.
+        let mut names: Vec<(String, &str, bool)> = Vec::new();
+        if let Some(client) = &self.surface.client {
+            names.push(("/surface/client".into(), client, true));
+        }
+        for (i, s) in self.scopes.iter().enumerate() {
+            names.push((format!("/scopes/{i}/name"), &s.name, true));
+            names.push((format!("/scopes/{i}/method"), &s.method, false));
+            for (k, p) in s.params.iter().enumerate() {
+                names.push((format!("/scopes/{i}/params/{k}/name"), &p.name, false));
+            }
+        }
+        for (i, r) in self.shared_types.iter().enumerate() {
+            names.push((format!("/shared_types/{i}/common"), &r.common, true));
+        }
+        for (pointer, name, is_type) in names {
+            let problem = if is_type {
+                crate::naming::unusable_type_name(name)
+            } else {
+                crate::naming::unusable_value_name(name)
+            };
+            if let Some(problem) = problem {
+                report(pointer, format!("{problem}; choose another name"));
+            }
+        }
         for (i, s) in self.scopes.iter().enumerate() {
             if let Some(j) = self.scopes[..i]
                 .iter()

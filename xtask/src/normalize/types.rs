@@ -352,8 +352,11 @@ impl<'a> TypeBuilder<'a> {
         } else {
             &mut self.defs
         };
+        // The first definition of a name is the one found (as a scan from
+        // the front would).
         self.def_index
-            .insert((common, def.name.clone()), pool.len());
+            .entry((common, def.name.clone()))
+            .or_insert(pool.len());
         pool.push(def);
     }
 
@@ -820,7 +823,9 @@ impl<'a> TypeBuilder<'a> {
             // An object that names no properties and does not forbid others
             // is free-form (`type: object` alone): keep what the service
             // sends instead of decoding it into an empty struct.
-            None if fields.is_empty() && view.all_of.is_empty() => Some(TypeRef::Any),
+            None if view.properties.is_none_or(|p| p.is_empty()) && view.all_of.is_empty() => {
+                Some(TypeRef::Any)
+            }
             _ => None,
         };
         Struct {
