@@ -86,9 +86,16 @@ struct Bundler<'a> {
     entry: PathBuf,
     entry_shown: String,
     swagger: bool,
-    /// The entry document as read, for resolving its own pointers while
-    /// the working copy is being rewritten.
-    entry_original: Value,
+    /// The entry document, for `$ref`s into it. While it is being walked
+    /// (and rewritten) this is a copy made before, and only when one of its
+    /// own `$ref`s points inside it at something other than a component:
+    /// copying a large document costs more than the rest of bundling it.
+    /// Afterwards it is the document itself, lent while the imports are
+    /// walked.
+    entry_doc: Option<Value>,
+    /// The entry document's components, (kind, name): what its component
+    /// `$ref`s are checked against while `entry_doc` is empty.
+    entry_components: BTreeSet<(Kind, String)>,
     /// Other files reached by `$ref`, parsed once.
     files: BTreeMap<PathBuf, Result<Value, String>>,
     /// (file, pointer) already imported → its local `$ref`.
@@ -123,12 +130,14 @@ pub fn bundle(
     }
     let swagger = matches!(format, SourceFormat::Swagger2);
     let entry = entry.canonicalize().unwrap_or_else(|_| entry.to_path_buf());
+    let needs_copy = refers_inside_itself(&doc, &entry, swagger);
     let mut b = Bundler {
         root,
         entry: entry.clone(),
         entry_shown: shown.to_string(),
         swagger,
-        entry_original: doc.clone(),
+        entry_doc: needs_copy.then(|| doc.clone()),
+        entry_components: BTreeSet::new(),
         files: BTreeMap::new(),
         imported: BTreeMap::new(),
         taken: BTreeSet::new(),
@@ -137,12 +146,22 @@ pub fn bundle(
         errors: Vec::new(),
     };
     b.note_existing_names(&doc);
+    b.entry_components = b.taken.clone();
     b.walk(&mut doc, &entry, String::new(), Kind::Schema);
+    // Imports may point back into the entry document: lend it (rewritten
+    // `$ref`s resolve to the same values).
+    b.entry_doc = Some(doc);
     while let Some(mut p) = b.queue.pop_front() {
         let file = p.file.clone();
         b.walk(&mut p.value, &file, p.pointer.clone(), p.kind);
         b.additions.push((p.kind, p.name, p.value));
     }
+    let Some(mut doc) = b.entry_doc.take() else {
+        return Err(vec![LoadError::new(
+            Location::new(shown, ""),
+            "the bundler lost the document (a generator bug)",
+        )]);
+    };
     for (kind, name, value) in std::mem::take(&mut b.additions) {
         let Some(container) = kind.container(swagger) else {
             continue;
@@ -327,21 +346,22 @@ impl Bundler<'_> {
         Some(local)
     }
 
-    /// `#/definitions/X` in Swagger 2.0, `#/components/<kind>/X` in OpenAPI 3.
     fn is_component_pointer(&self, tokens: &[String]) -> bool {
-        let Some((_, container)) = tokens.split_last() else {
-            return false;
-        };
-        Kind::from_container(tokens)
-            .and_then(|k| k.container(self.swagger))
-            .is_some_and(|c| {
-                c.len() == container.len() && c.iter().zip(container).all(|(a, b)| a == b)
-            })
+        is_component_pointer(tokens, self.swagger)
     }
 
     fn pointer_exists(&self, file: &Path, fragment: &str) -> bool {
         if file == self.entry {
-            pointer_get(&self.entry_original, fragment).is_some()
+            match &self.entry_doc {
+                Some(doc) => pointer_get(doc, fragment).is_some(),
+                // Only component pointers are asked of the entry while it
+                // is being walked without a copy.
+                None => pointer_tokens(fragment).is_some_and(|tokens| {
+                    let kind = Kind::from_container(&tokens);
+                    kind.zip(tokens.last())
+                        .is_some_and(|(k, name)| self.entry_components.contains(&(k, name.clone())))
+                }),
+            }
         } else {
             matches!(self.files.get(file), Some(Ok(doc)) if pointer_get(doc, fragment).is_some())
         }
@@ -355,7 +375,16 @@ impl Bundler<'_> {
         at: &Location,
     ) -> Option<Value> {
         let doc = if file == self.entry {
-            &self.entry_original
+            match &self.entry_doc {
+                Some(doc) => doc,
+                None => {
+                    self.errors.push(LoadError::new(
+                        at.clone(),
+                        format!("`$ref` to `{target}` was not foreseen when the document was read (a generator bug)"),
+                    ));
+                    return None;
+                }
+            }
         } else {
             let shown = self.shown(file);
             let parsed = self.files.entry(file.to_path_buf()).or_insert_with(|| {
@@ -448,6 +477,55 @@ fn container_mut<'a>(
 }
 
 /// Decodes `%XX` escapes; anything malformed stays as written.
+/// `#/definitions/X` in Swagger 2.0, `#/components/<kind>/X` in OpenAPI 3.
+fn is_component_pointer(tokens: &[String], swagger: bool) -> bool {
+    let Some((_, container)) = tokens.split_last() else {
+        return false;
+    };
+    Kind::from_container(tokens)
+        .and_then(|k| k.container(swagger))
+        .is_some_and(|c| c.len() == container.len() && c.iter().zip(container).all(|(a, b)| a == b))
+}
+
+/// Whether a `$ref` in the entry document points inside that same document
+/// at something other than a component (a path's response, say): the
+/// bundler then copies it out of the document while rewriting it, and
+/// needs the document as read. Errs towards yes.
+fn refers_inside_itself(doc: &Value, entry: &Path, swagger: bool) -> bool {
+    let mut same_file: BTreeMap<String, bool> = BTreeMap::new();
+    let mut stack = vec![doc];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(target)) = map.get("$ref") {
+                    let (file_part, fragment) = target.split_once('#').unwrap_or((target, ""));
+                    let to_entry = file_part.is_empty()
+                        || *same_file.entry(file_part.to_string()).or_insert_with(|| {
+                            let joined = entry
+                                .parent()
+                                .unwrap_or(Path::new("."))
+                                .join(percent_decode(file_part));
+                            joined.canonicalize().is_ok_and(|p| p == entry)
+                        });
+                    let component = pointer_tokens(&percent_decode(fragment))
+                        .is_some_and(|tokens| is_component_pointer(&tokens, swagger));
+                    if to_entry && !component {
+                        return true;
+                    }
+                }
+                for (key, child) in map {
+                    if key != "$ref" && !DATA_KEYS.contains(&key.as_str()) {
+                        stack.push(child);
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
