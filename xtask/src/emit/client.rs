@@ -623,7 +623,7 @@ fn method(
     let call = if is_async { quote!(#call.await) } else { call };
     // Machine code for an operation is made where it is called, as for the
     // `async` ones (whose bodies compile where they are awaited): a
-    // program calling five operations compiles five pagers, not seventy.
+    // program compiles the pagers of the operations it calls, not all.
     let inline = (!is_async).then(|| quote!(#[inline]));
     quote! {
         #mdoc
