@@ -164,7 +164,7 @@ pub(crate) fn scaling() -> Result<Phase, String> {
     let mut times = BTreeMap::new();
     let mut peak = 0.0;
     let mut breakdown = serde_json::Value::Null;
-    for (operations, runs) in [(100usize, 15usize), (1_000, 9), (10_000, 3)] {
+    for (operations, runs) in [(100usize, 15usize), (1_000, 9), (10_000, 5)] {
         let specs = dir.join(format!("ops-{operations}"));
         let surface = specs.join("synthetic");
         std::fs::create_dir_all(&surface).map_err(|e| format!("{}: {e}", surface.display()))?;

@@ -47,8 +47,6 @@ pub struct Spec {
     pub file: String,
     pub format: SourceFormat,
     pub document: openapiv3::OpenAPI,
-    /// The converted document as JSON, the form `document` was read from.
-    pub raw: Value,
     pub source_map: SourceMap,
 }
 
@@ -239,12 +237,11 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
     let mut specs = Vec::new();
     for ((path, shown, format, value), name) in entries.into_iter().zip(names) {
         match load_entry(&root, &path, &shown, format, value) {
-            Ok((document, raw, source_map, format)) => specs.push(Spec {
+            Ok((document, source_map, format)) => specs.push(Spec {
                 name,
                 file: shown,
                 format,
                 document,
-                raw,
                 source_map,
             }),
             Err(mut e) => errors.append(&mut e),
@@ -259,7 +256,7 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
     }
 }
 
-type Loaded = (openapiv3::OpenAPI, Value, SourceMap, SourceFormat);
+type Loaded = (openapiv3::OpenAPI, SourceMap, SourceFormat);
 
 fn load_entry(
     root: &Path,
@@ -289,7 +286,9 @@ fn load_entry(
             format!("not a valid {format} document here: {}", e.inner()),
         )]
     })?;
-    Ok((document, converted, source_map, format))
+    // The JSON form is dropped here: kept, it would double what a large
+    // spec holds in memory through normalize and emit.
+    Ok((document, source_map, format))
 }
 
 /// Turns serde_path_to_error's path into a JSON pointer.
