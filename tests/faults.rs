@@ -77,6 +77,22 @@ async fn setup(
     }
 }
 
+impl Setup {
+    /// `Models_Get` of model `m1`, the call most scenarios make.
+    async fn get_model(
+        &self,
+    ) -> azure_core::Result<azureml_mms::Response<azureml_mms::account::models::Model>> {
+        self.scope.models().get("m1", None).await
+    }
+}
+
+/// What an error wraps, as text (empty when nothing).
+fn cause(err: &azure_core::Error) -> String {
+    std::error::Error::source(err)
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
 fn model() -> serde_json::Value {
     json!({"id": "m1", "name": "churn", "mimeType": "application/zip", "url": "https://store/m.zip?sig=SAS-SECRET"})
 }
@@ -93,12 +109,7 @@ async fn invalid_json_is_a_decode_error_naming_operation_request_id_and_path() {
         |_| {},
     )
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must fail");
+    let err = s.get_model().await.expect_err("must fail");
     assert_eq!(
         err.to_string(),
         "Models_Get: the 200 response (x-ms-request-id req-200) does not match its documented type at `name`: invalid type: integer `42`, expected a string at line 1 column 20"
@@ -114,12 +125,7 @@ async fn invalid_json_is_a_decode_error_naming_operation_request_id_and_path() {
         |_| {},
     )
     .await;
-    let err = broken
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must fail");
+    let err = broken.get_model().await.expect_err("must fail");
     assert!(
         err.to_string()
             .starts_with("Models_Get: the 200 response does not match its documented type"),
@@ -139,12 +145,7 @@ async fn a_truncated_body_fails_clearly() {
         |_| {},
     )
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must fail");
+    let err = s.get_model().await.expect_err("must fail");
     assert!(
         err.to_string()
             .starts_with("Models_Get: failed after 1 attempt"),
@@ -164,12 +165,7 @@ async fn throttling_waits_as_long_as_retry_after_says() {
         |_| {},
     )
     .await;
-    let model = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let model = s.get_model().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(model.name, "churn");
     assert_eq!(s.server.count(), 2);
     assert_eq!(s.sleeper.waits(), [Duration::from_secs(7)]);
@@ -189,11 +185,7 @@ async fn retry_after_as_an_http_date_is_honored() {
         |_| {},
     )
     .await;
-    s.scope
-        .models()
-        .get("m1", None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    s.get_model().await.unwrap_or_else(|e| panic!("{e}"));
     let waits = s.sleeper.waits();
     assert_eq!(waits.len(), 1);
     assert!(
@@ -214,11 +206,7 @@ async fn transient_failures_are_retried_with_growing_jittered_backoff() {
         |_| {},
     )
     .await;
-    s.scope
-        .models()
-        .get("m1", None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    s.get_model().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.server.count(), 3);
     let waits = s.sleeper.waits();
     assert_eq!(waits.len(), 2);
@@ -244,12 +232,7 @@ async fn a_service_that_stays_down_is_given_up_on_after_max_attempts() {
         |_| {},
     )
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must fail");
+    let err = s.get_model().await.expect_err("must fail");
     let e = service_error(&err);
     assert_eq!(u16::from(e.status), 503);
     assert_eq!(e.attempts, 4);
@@ -268,21 +251,14 @@ async fn a_response_slower_than_the_timeout_fails_each_attempt() {
         o.retry.max_retries = 1;
     })
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must time out");
+    let err = s.get_model().await.expect_err("must time out");
     assert_eq!(err.kind(), &azure_core::error::ErrorKind::Io);
     assert!(
         err.to_string()
             .starts_with("Models_Get: failed after 2 attempts"),
         "{err}"
     );
-    let cause = std::error::Error::source(&err)
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let cause = cause(&err);
     assert_eq!(cause, "no response within 150 ms");
     assert_eq!(s.server.count(), 2);
 }
@@ -295,11 +271,7 @@ async fn a_reset_connection_is_retried() {
         |_| {},
     )
     .await;
-    s.scope
-        .models()
-        .get("m1", None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    s.get_model().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.server.count(), 2);
     assert_eq!(s.sleeper.waits().len(), 1);
 }
@@ -315,12 +287,7 @@ async fn unauthorized_is_not_retried() {
         |_| {},
     )
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must fail");
+    let err = s.get_model().await.expect_err("must fail");
     assert_eq!(
         service_error(&err).to_string(),
         "Models_Get failed with status 401 (x-ms-request-id req-401): Unauthorized: bad token"
@@ -393,11 +360,7 @@ async fn every_attempt_carries_the_callers_client_request_id_or_a_fresh_one() {
         .get("m1", Some(options))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    s.scope
-        .models()
-        .get("m1", None)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    s.get_model().await.unwrap_or_else(|e| panic!("{e}"));
     let ids: Vec<String> = s
         .server
         .seen()
@@ -428,9 +391,7 @@ async fn a_next_link_to_another_host_is_refused() {
     };
     assert_eq!(
         err.to_string(),
-        format!(
-            "Models_List: refusing to follow a link to http://evil.example: it leaves the endpoint http://127.0.0.1"
-        )
+        "Models_List: refusing to follow a link to http://evil.example: it leaves the endpoint http://127.0.0.1"
     );
     assert_eq!(s.server.count(), 1);
 }
@@ -440,16 +401,10 @@ async fn an_operation_location_on_another_host_is_refused() {
     let accepted = Reply::json(202, &json!({}))
         .with_header("operation-location", "https://evil.example/operations/1");
     let s = setup(vec![accepted], false, |_| {}).await;
-    let request = azureml_mms::account::models::ImageRequest::new(
-        "/c/1",
-        azureml_mms::account::models::ImageType::Docker,
-        "man-1",
-        "img",
-    );
     let err = s
         .scope
         .images()
-        .create(&request, None)
+        .create(&image_request(), None)
         .unwrap_or_else(|e| panic!("{e}"))
         .await
         .expect_err("must refuse");
@@ -554,16 +509,9 @@ async fn an_oversized_body_is_refused() {
         o.max_response_bytes = 1024
     })
     .await;
-    let err = s
-        .scope
-        .models()
-        .get("m1", None)
-        .await
-        .expect_err("must refuse");
+    let err = s.get_model().await.expect_err("must refuse");
     assert_eq!(err.to_string(), "Models_Get: failed after 1 attempt");
-    let cause = std::error::Error::source(&err)
-        .map(ToString::to_string)
-        .unwrap_or_default();
+    let cause = cause(&err);
     assert_eq!(
         cause,
         "Models_Get: the 200 response is larger than the 1024-byte limit (x-ms-request-id req-200)"

@@ -1,12 +1,11 @@
 //! Each normalization rule in `specs/*/normalize.yaml`, and each built-in
 //! repair, has the effect its reason claims (see docs/normalization.md).
 
-use mms_tests::repo_root;
 use xtask::codegen::build_api;
 use xtask::ir::{Api, LroHandle, OperationKind, Surface, TypeDef, TypeKind, TypeRef};
 
 fn api() -> Api {
-    build_api(&repo_root().join("specs"), "azureml-mms").unwrap_or_else(|e| panic!("{e}"))
+    mms_tests::specs_api()
 }
 
 fn surface<'a>(api: &'a Api, feature: &str) -> &'a Surface {

@@ -167,8 +167,8 @@ fn check_names(body: &Value, max_description: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    (status, axum::Json(body.clone())).into_response()
+fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
 }
 
 /// A 202 carrying the plane's handle to the operation.
@@ -186,10 +186,7 @@ fn accepted(app: &App, plane: Plane, p: &Params, op_id: &str) -> Response {
             }
         }
         Plane::Account | Plane::Workspace => {
-            let mut location = format!("{}{}/operations/{op_id}", app.base, plane.base_path(p));
-            if let Some(v) = plane.api_version() {
-                location.push_str(&format!("?api-version={v}"));
-            }
+            let location = location(app, plane, p, &format!("operations/{op_id}"));
             if let Ok(v) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert("operation-location", v);
             }
@@ -258,7 +255,7 @@ async fn get_operation(app: App, p: Params) -> Answer {
             .unwrap_or_else(|| json!({"code": "Failed", "message": "the operation failed"}));
         doc["endTime"] = json!(now_rfc3339(&app));
     }
-    let mut response = json_response(StatusCode::OK, &doc);
+    let mut response = json_response(StatusCode::OK, doc);
     if let Ok(v) = HeaderValue::from_str(&remaining.to_string()) {
         response.headers_mut().insert("retry-after-ms", v);
     }
@@ -271,7 +268,7 @@ async fn get_one(app: App, plane: Plane, kind: &'static str, p: Params) -> Answe
         .get(p.key(plane, kind), p.id().to_string())
         .await?
     {
-        Some(v) => Ok(json_response(StatusCode::OK, &v)),
+        Some(v) => Ok(json_response(StatusCode::OK, v)),
         None => Err(ApiError::not_found(kind.trim_end_matches('s'), p.id())),
     }
 }
@@ -331,7 +328,7 @@ async fn page(
         }
         doc["nextLink"] = json!(format!("{}{link_path}?{}", app.base, query.join("&")));
     }
-    Ok(json_response(StatusCode::OK, &doc))
+    Ok(json_response(StatusCode::OK, doc))
 }
 
 /// A list: one array on hostingAccounts (and the accounts' deployments);
@@ -368,7 +365,7 @@ async fn list(
             .page(p.key(plane, kind), 0, usize::MAX, keep)
             .await?;
         let items: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
-        return Ok(json_response(StatusCode::OK, &Value::Array(items)));
+        return Ok(json_response(StatusCode::OK, Value::Array(items)));
     }
     let link = format!("{}/{kind}", plane.base_path(&p));
     page(
@@ -430,7 +427,7 @@ async fn register_model(app: App, plane: Plane, p: Params, body: Bytes) -> Answe
     } else {
         StatusCode::OK
     };
-    Ok(json_response(status, &stored))
+    Ok(json_response(status, stored))
 }
 
 async fn model_exists(
@@ -483,7 +480,7 @@ async fn create_manifest(app: App, plane: Plane, p: Params, body: Bytes) -> Answ
         .store
         .insert(p.key(plane, "manifests"), id, name, true, manifest)
         .await?;
-    Ok(json_response(StatusCode::OK, &stored))
+    Ok(json_response(StatusCode::OK, stored))
 }
 
 async fn create_image(app: App, plane: Plane, p: Params, body: Bytes) -> Answer {
@@ -752,7 +749,7 @@ async fn patch_resource(
     app.store
         .replace(key, p.id().to_string(), resource.clone())
         .await?;
-    Ok(json_response(StatusCode::OK, &resource))
+    Ok(json_response(StatusCode::OK, resource))
 }
 
 async fn service_keys(app: App, plane: Plane, p: Params) -> Answer {
@@ -761,7 +758,7 @@ async fn service_keys(app: App, plane: Plane, p: Params) -> Answer {
         .get(p.key(plane, "keys"), p.id().to_string())
         .await?
     {
-        Some(keys) => Ok(json_response(StatusCode::OK, &keys)),
+        Some(keys) => Ok(json_response(StatusCode::OK, keys)),
         None => Err(ApiError::not_found("service", p.id())),
     }
 }
@@ -797,7 +794,7 @@ async fn regenerate_keys(app: App, plane: Plane, p: Params, body: Bytes) -> Answ
     app.store
         .replace(key, p.id().to_string(), keys.clone())
         .await?;
-    Ok(json_response(StatusCode::OK, &keys))
+    Ok(json_response(StatusCode::OK, keys))
 }
 
 async fn service_token(app: App, plane: Plane, p: Params) -> Answer {
@@ -811,7 +808,7 @@ async fn service_token(app: App, plane: Plane, p: Params) -> Answer {
     }
     let now = app.clock.now_ms() / 1000;
     let token = json!({"accessToken": new_id(), "tokenType": "Bearer", "expiryOn": now + 3600, "refreshAfter": now + 3000});
-    Ok(json_response(StatusCode::CREATED, &token))
+    Ok(json_response(StatusCode::CREATED, token))
 }
 
 async fn create_asset(app: App, plane: Plane, p: Params, body: Bytes) -> Answer {
@@ -827,7 +824,7 @@ async fn create_asset(app: App, plane: Plane, p: Params, body: Bytes) -> Answer 
         .store
         .insert(p.key(plane, "assets"), id, name, false, asset)
         .await?;
-    Ok(json_response(StatusCode::OK, &stored))
+    Ok(json_response(StatusCode::OK, stored))
 }
 
 async fn model_metrics(app: App, plane: Plane, p: Params) -> Answer {
@@ -850,7 +847,7 @@ async fn model_metrics(app: App, plane: Plane, p: Params) -> Answer {
         "successfulDeploymentCount": services,
         "unsuccessfulDeploymentCount": 0,
     }});
-    Ok(json_response(StatusCode::OK, &doc))
+    Ok(json_response(StatusCode::OK, doc))
 }
 
 /// Profiles hang off an image: `images/{imageId}/profiles`.
@@ -897,7 +894,7 @@ async fn create_profile(app: App, p: Params, body: Bytes) -> Answer {
 /// only knows its name.
 async fn get_profile(app: App, p: Params) -> Answer {
     if let Some(v) = app.store.get(profile_key(&p), p.id().to_string()).await? {
-        return Ok(json_response(StatusCode::OK, &v));
+        return Ok(json_response(StatusCode::OK, v));
     }
     let name = p.id().to_string();
     let (found, _) = app
@@ -907,7 +904,7 @@ async fn get_profile(app: App, p: Params) -> Answer {
         })
         .await?;
     match found.into_iter().next() {
-        Some((_, v)) => Ok(json_response(StatusCode::OK, &v)),
+        Some((_, v)) => Ok(json_response(StatusCode::OK, v)),
         None => Err(ApiError::not_found("profile", p.id())),
     }
 }

@@ -225,7 +225,7 @@ async fn operations_move_through_their_states_on_the_clock() {
         .await;
     let image = serde_json::json!({"computeResourceId": "/c/1", "imageType": "Docker", "manifestId": manifest.1["id"], "name": "img"});
     let (headers, _) = http
-        .post_raw(
+        .post(
             "/api/subscriptions/s/resourceGroups/r/accounts/a/images",
             &image,
         )
@@ -314,10 +314,6 @@ impl Raw {
     }
 
     async fn post(&self, path: &str, body: &serde_json::Value) -> (String, serde_json::Value) {
-        self.exchange("POST", path, Some(body)).await
-    }
-
-    async fn post_raw(&self, path: &str, body: &serde_json::Value) -> (String, serde_json::Value) {
         self.exchange("POST", path, Some(body)).await
     }
 }

@@ -151,8 +151,11 @@ impl Policy for RetryPolicy {
                 "the pipeline has no transport",
             ));
         };
-        let retry_allowed = is_idempotent(request.method()) || self.options.retry_non_idempotent;
         let counter = ctx.value::<Attempts>().cloned().unwrap_or_default();
+        if !is_idempotent(request.method()) && !self.options.retry_non_idempotent {
+            counter.0.fetch_add(1, Ordering::Relaxed);
+            return first.send(ctx, request, rest).await;
+        }
         let mut waited = Duration::ZERO;
         let mut retry = 0u32;
         loop {
@@ -172,8 +175,7 @@ impl Policy for RetryPolicy {
             retry += 1;
             // The service's own word on when to come back wins.
             let delay = hint.unwrap_or_else(|| self.backoff(retry));
-            let give_up = !retry_allowed
-                || retry > self.options.max_retries
+            let give_up = retry > self.options.max_retries
                 || waited.saturating_add(delay) > self.options.max_elapsed;
             if give_up {
                 return result;

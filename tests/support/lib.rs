@@ -10,6 +10,12 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_else(|| here.to_path_buf())
 }
 
+/// The IR of the project's own `specs/`, as `cargo xtask codegen` builds it.
+pub fn specs_api() -> xtask::ir::Api {
+    xtask::codegen::build_api(&repo_root().join("specs"), "azureml-mms")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Every file under `dir` whose extension is one of `exts`, sorted.
 pub fn files_with_extension(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();

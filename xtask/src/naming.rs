@@ -114,7 +114,8 @@ fn ensure_ident(s: String, prefix: &str) -> String {
 /// generated type, if it cannot: not an identifier, a keyword, or a name
 /// generated code uses unqualified (`Option`, `String`, …).
 pub fn unusable_type_name(name: &str) -> Option<String> {
-    if !is_ident(name) || KEYWORDS.contains(&name) {
+    // `is_ident` refuses keywords.
+    if !is_ident(name) {
         Some(format!("`{name}` is not a Rust identifier"))
     } else if RESERVED_TYPES.contains(&name) {
         Some(format!(

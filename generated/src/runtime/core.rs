@@ -236,35 +236,36 @@ impl ClientCore {
     pub fn request(&self, method: Method, path: &[PathPart<'_>]) -> azure_core::Result<Request> {
         let mut url = self.endpoint.clone();
         let mut full = url.path().trim_end_matches('/').to_string();
+        // No segment may be empty, `.` or `..`: it would address another
+        // resource.
+        let bad_segment = |s: &str| s.is_empty() || s == "." || s == "..";
         for part in path {
-            match part {
-                PathPart::Literal(text) => full.push_str(text),
-                PathPart::Param(name, value) => {
-                    if value.is_empty() || *value == "." || *value == ".." {
-                        return Err(config_error(format!(
-                            "{}: path parameter `{name}` is `{value}`, which does not name a resource",
-                            self.surface
-                        )));
-                    }
-                    encode_segment(value, false, &mut full);
+            let (name, given, keep_slash) = match part {
+                PathPart::Literal(text) => {
+                    full.push_str(text);
+                    continue;
                 }
-                PathPart::Raw(name, value) => {
-                    // `/` stays (an ARM scope spans segments), but no
-                    // segment may be empty, `.` or `..`.
-                    let bad = value.is_empty()
-                        || value
-                            .trim_matches('/')
-                            .split('/')
-                            .any(|s| s.is_empty() || s == "." || s == "..");
-                    if bad {
-                        return Err(config_error(format!(
-                            "{}: path parameter `{name}` is `{value}`, which does not name a resource",
-                            self.surface
-                        )));
-                    }
-                    encode_segment(value.trim_matches('/'), true, &mut full);
-                }
+                PathPart::Param(name, value) => (name, *value, false),
+                // `/` stays (an ARM scope spans segments).
+                PathPart::Raw(name, value) => (name, *value, true),
+            };
+            let value = if keep_slash {
+                given.trim_matches('/')
+            } else {
+                given
+            };
+            let bad = if keep_slash {
+                value.split('/').any(bad_segment)
+            } else {
+                bad_segment(value)
+            };
+            if bad {
+                return Err(config_error(format!(
+                    "{}: path parameter `{name}` is `{given}`, which does not name a resource",
+                    self.surface
+                )));
             }
+            encode_segment(value, keep_slash, &mut full);
         }
         url.set_path(&full);
         self.set_api_version(&mut url);

@@ -27,11 +27,21 @@ enum Parent {
 pub struct SurfaceFile<'a> {
     surface: &'a Surface,
     index: &'a TypeIndex<'a>,
-    /// Groups per parent, in the order operations appear, each with its
-    /// operations (indices into `surface.operations`).
-    groups: Vec<(Parent, String, Vec<usize>)>,
-    group_types: BTreeMap<(Parent, String), String>,
+    /// Groups per parent, in the order operations appear.
+    groups: Vec<Group>,
 }
+
+/// An operation group under one parent: its Rust type and its operations
+/// (indices into `surface.operations`).
+struct Group {
+    parent: Parent,
+    name: String,
+    ty: String,
+    ops: Vec<usize>,
+}
+
+/// A run of pieces of one kind: how many, and the piece at an index.
+type Run = (usize, fn(usize) -> SurfacePiece);
 
 enum SurfacePiece {
     Head,
@@ -45,7 +55,7 @@ enum SurfacePiece {
 
 impl<'a> SurfaceFile<'a> {
     pub fn new(surface: &'a Surface, index: &'a TypeIndex<'a>) -> Self {
-        let mut groups: Vec<(Parent, String, Vec<usize>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut seen: BTreeMap<(Parent, &str), usize> = BTreeMap::new();
         for (i, op) in surface.operations.iter().enumerate() {
             if op.group.is_empty() {
@@ -54,49 +64,43 @@ impl<'a> SurfaceFile<'a> {
             let at = *seen
                 .entry((parent_of(op), op.group.as_str()))
                 .or_insert_with(|| {
-                    groups.push((parent_of(op), op.group.clone(), Vec::new()));
+                    groups.push(Group {
+                        parent: parent_of(op),
+                        name: op.group.clone(),
+                        ty: op.group_type.clone(),
+                        ops: Vec::new(),
+                    });
                     groups.len() - 1
                 });
-            if let Some((_, _, ops)) = groups.get_mut(at) {
-                ops.push(i);
-            }
-        }
-        let mut group_types: BTreeMap<(Parent, String), String> = BTreeMap::new();
-        for op in &surface.operations {
-            if !op.group.is_empty() {
-                group_types.insert((parent_of(op), op.group.clone()), op.group_type.clone());
+            if let Some(group) = groups.get_mut(at) {
+                group.ops.push(i);
             }
         }
         Self {
             surface,
             index,
             groups,
-            group_types,
         }
     }
 
-    fn which(&self, mut i: usize) -> Option<SurfacePiece> {
+    /// The file's layout: how many pieces of each kind, in file order.
+    fn layout(&self) -> [Run; 7] {
         let s = self.surface;
-        let counts = [
-            (1, 0),
-            (s.scopes.len(), 1),
-            (self.groups.len(), 2),
-            (s.operations.len(), 3),
-            (1, 4),
-            (s.operations.len(), 5),
-            (1, 6),
-        ];
-        for (count, kind) in counts {
+        [
+            (1, |_| SurfacePiece::Head),
+            (s.scopes.len(), SurfacePiece::Scope),
+            (self.groups.len(), SurfacePiece::Group),
+            (s.operations.len(), SurfacePiece::Options),
+            (1, |_| SurfacePiece::StatusEnums),
+            (s.operations.len(), SurfacePiece::Static),
+            (1, |_| SurfacePiece::PageImpls),
+        ]
+    }
+
+    fn which(&self, mut i: usize) -> Option<SurfacePiece> {
+        for (count, piece) in self.layout() {
             if i < count {
-                return Some(match kind {
-                    0 => SurfacePiece::Head,
-                    1 => SurfacePiece::Scope(i),
-                    2 => SurfacePiece::Group(i),
-                    3 => SurfacePiece::Options(i),
-                    4 => SurfacePiece::StatusEnums,
-                    5 => SurfacePiece::Static(i),
-                    _ => SurfacePiece::PageImpls,
-                });
+                return Some(piece(i));
             }
             i -= count;
         }
@@ -106,11 +110,14 @@ impl<'a> SurfaceFile<'a> {
     fn accessors(&self, parent: Parent) -> Vec<TokenStream> {
         self.groups
             .iter()
-            .filter(|(p, _, _)| *p == parent)
-            .map(|(p, g, _)| {
-                let method = ident(g);
-                let ty = ident(&self.group_types[&(*p, g.clone())]);
-                let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+            .filter(|g| g.parent == parent)
+            .map(|group| {
+                let method = ident(&group.name);
+                let ty = ident(&group.ty);
+                let gdoc = doc(Some(&format!(
+                    "Operations on {}.",
+                    group.name.replace('_', " ")
+                )));
                 quote! {
                     #gdoc
                     pub fn #method(&self) -> #ty {
@@ -126,7 +133,7 @@ impl<'a> SurfaceFile<'a> {
             .operations
             .iter()
             .filter(|op| parent_of(op) == parent && op.group.is_empty())
-            .map(|op| method(op, self.surface, quote!(self.inner), self.index))
+            .map(|op| method(op, self.surface, quote!(self.inner)))
             .collect()
     }
 
@@ -247,20 +254,24 @@ impl<'a> SurfaceFile<'a> {
     }
 
     fn group(&self, i: usize) -> TokenStream {
-        let Some((parent, g, ops)) = self.groups.get(i) else {
+        let Some(group) = self.groups.get(i) else {
             return TokenStream::new();
         };
         let surface = self.surface;
-        let ty = ident(&self.group_types[&(*parent, g.clone())]);
-        let parent_inner = match parent {
+        let ty = ident(&group.ty);
+        let parent_inner = match group.parent {
             Parent::Client => inner_name(&surface.client),
-            Parent::Scope(i) => inner_name(&surface.scopes[*i].name),
+            Parent::Scope(i) => inner_name(&surface.scopes[i].name),
         };
-        let methods = ops
+        let methods = group
+            .ops
             .iter()
             .filter_map(|&op| surface.operations.get(op))
-            .map(|op| method(op, surface, quote!(self.parent), self.index));
-        let gdoc = doc(Some(&format!("Operations on {}.", g.replace('_', " "))));
+            .map(|op| method(op, surface, quote!(self.parent)));
+        let gdoc = doc(Some(&format!(
+            "Operations on {}.",
+            group.name.replace('_', " ")
+        )));
         quote! {
             #gdoc
             #[derive(Clone, Debug)]
@@ -276,8 +287,7 @@ impl<'a> SurfaceFile<'a> {
 
 impl super::RustFile for SurfaceFile<'_> {
     fn pieces(&self) -> usize {
-        let s = self.surface;
-        3 + s.scopes.len() + self.groups.len() + 2 * s.operations.len()
+        self.layout().iter().map(|(count, _)| count).sum()
     }
 
     fn piece(&self, i: usize) -> TokenStream {
@@ -497,12 +507,7 @@ fn param_setter(p: &Param, value: TokenStream) -> TokenStream {
     }
 }
 
-fn method(
-    op: &Operation,
-    surface: &Surface,
-    parent: TokenStream,
-    index: &TypeIndex<'_>,
-) -> TokenStream {
+fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream {
     let module = surface.module.as_str();
     let name = ident(&op.name);
     let options_ty = ident(&op.options_type);
@@ -618,7 +623,6 @@ fn method(
         }
     };
     let mdoc = doc(Some(&docs));
-    let _ = index;
     let asyncness = is_async.then(|| quote!(async));
     let call = if is_async { quote!(#call.await) } else { call };
     // Machine code for an operation is made where it is called, as for the

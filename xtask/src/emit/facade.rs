@@ -326,7 +326,6 @@ fn fields_impl(
         let ret = field_return(f.kind);
         let body = match &def.kind {
             TypeKind::Union(u) => {
-                let name = ident(&def.name);
                 let arms = u.variants.iter().map(|v| {
                     let variant = ident(&v.rust_name);
                     let read = index.def(&v.ty).map(|d| read_field(d, f, quote!(x), index)).unwrap_or_else(|| quote!(None));
@@ -340,7 +339,6 @@ fn fields_impl(
                     FieldKind::Bool => quote!(#get.and_then(::serde_json::Value::as_bool)),
                     FieldKind::DateTime => quote!(#get.and_then(::serde_json::Value::as_str).and_then(crate::DateTime::parse)),
                 };
-                let _ = name;
                 quote! {
                     match self {
                         #(#arms)*

@@ -139,10 +139,11 @@ pub fn format_pieces(
     what: &str,
     out: &mut String,
 ) -> Result<(), String> {
+    let dump_to = std::env::var_os("XTASK_DUMP_TOKENS");
     for tokens in pieces {
         // Kept only when asked for: a clone shares the stream, and parsing
         // a shared stream copies every token first.
-        let dump = std::env::var_os("XTASK_DUMP_TOKENS").map(|path| (path, tokens.clone()));
+        let dump = dump_to.as_ref().map(|path| (path, tokens.clone()));
         let file: syn::File = syn::parse2(tokens).map_err(|e| {
             // A generator bug, not an input problem: let its author see
             // the tokens.

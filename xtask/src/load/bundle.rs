@@ -298,7 +298,7 @@ impl Bundler<'_> {
             }
         };
         let is_entry = target_file == self.entry;
-        if is_entry && self.is_component_pointer(&tokens) {
+        if is_entry && is_component_pointer(&tokens, self.swagger) {
             if !self.pointer_exists(&target_file, fragment) {
                 self.errors.push(LoadError::new(
                     at.clone(),
@@ -344,10 +344,6 @@ impl Bundler<'_> {
             pointer: fragment.to_string(),
         });
         Some(local)
-    }
-
-    fn is_component_pointer(&self, tokens: &[String]) -> bool {
-        is_component_pointer(tokens, self.swagger)
     }
 
     fn pointer_exists(&self, file: &Path, fragment: &str) -> bool {
@@ -476,7 +472,6 @@ fn container_mut<'a>(
     Some(cur)
 }
 
-/// Decodes `%XX` escapes; anything malformed stays as written.
 /// `#/definitions/X` in Swagger 2.0, `#/components/<kind>/X` in OpenAPI 3.
 fn is_component_pointer(tokens: &[String], swagger: bool) -> bool {
     let Some((_, container)) = tokens.split_last() else {
@@ -526,6 +521,7 @@ fn refers_inside_itself(doc: &Value, entry: &Path, swagger: bool) -> bool {
     false
 }
 
+/// Decodes `%XX` escapes; anything malformed stays as written.
 fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
