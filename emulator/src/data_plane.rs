@@ -93,7 +93,12 @@ impl Params {
 type Answer = Result<Response, ApiError>;
 
 fn now_rfc3339(app: &App) -> String {
-    let secs = app.clock.now_ms().div_euclid(1000);
+    rfc3339(app.clock.now_ms())
+}
+
+/// A time on the emulator's clock (ms since the epoch) as RFC 3339.
+fn rfc3339(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
     azureml_mms::azure_core::time::OffsetDateTime::from_unix_timestamp(secs)
         .map(|t| azureml_mms::azure_core::time::to_rfc3339(&t))
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
@@ -244,7 +249,7 @@ async fn get_operation(app: App, p: Params) -> Answer {
     } else {
         op.outcome.as_str()
     };
-    let mut doc = json!({"id": op.id, "operationType": op.operation_type, "state": state, "createdTime": now_rfc3339(&app)});
+    let mut doc = json!({"id": op.id, "operationType": op.operation_type, "state": state, "createdTime": rfc3339(op.created_ms)});
     if state == "Succeeded" {
         doc["resourceLocation"] = json!(op.resource_location);
         doc["endTime"] = json!(now_rfc3339(&app));

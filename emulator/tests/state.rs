@@ -249,6 +249,9 @@ async fn operations_move_through_their_states_on_the_clock() {
     now.fetch_add(4_000, Ordering::SeqCst);
     let done = http.get(&path).await;
     assert_eq!(state(&done), "Succeeded");
+    // The operation was created when it was accepted, not when last asked.
+    assert_eq!(done["createdTime"], first.1["createdTime"], "{done}");
+    assert_ne!(done["createdTime"], done["endTime"], "{done}");
     assert!(
         done["resourceLocation"]
             .as_str()
