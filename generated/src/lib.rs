@@ -59,8 +59,8 @@ pub mod hosting_account;
 pub mod workspace;
 #[rustfmt::skip]
 pub use runtime::{
-    Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager,
-    Poller, Response, RetryOptions, SecretString, ServiceError, Sleeper,
-    StaticTokenCredential, TokioSleeper,
+    Base64, ClientOptions, DateTime, DateTimeRfc1123, ErrorBody, NextLink,
+    OperationStatus, Page, Pager, Poller, Response, RetryOptions, SecretString,
+    ServiceError, Sleeper, StaticTokenCredential, TokioSleeper,
 };
 pub use azure_core;

@@ -233,6 +233,18 @@ impl ClientCore {
     /// Parameter values are percent-encoded; an empty value, `.` or `..`
     /// is refused, since it would address a different resource.
     pub fn request(&self, method: Method, path: &[PathPart<'_>]) -> azure_core::Result<Request> {
+        let mut request = self.request_unversioned(method, path)?;
+        self.set_api_version(request.url_mut());
+        Ok(request)
+    }
+
+    /// As [`ClientCore::request`], for an operation its spec documents
+    /// without `api-version`.
+    pub fn request_unversioned(
+        &self,
+        method: Method,
+        path: &[PathPart<'_>],
+    ) -> azure_core::Result<Request> {
         let mut url = self.endpoint.clone();
         let mut full = url.path().trim_end_matches('/').to_string();
         // No segment may be empty, `.` or `..`: it would address another
@@ -253,6 +265,10 @@ impl ClientCore {
             } else {
                 given
             };
+            // A scope of `/` is the root: it adds no segment.
+            if keep_slash && value.is_empty() && !given.is_empty() {
+                continue;
+            }
             let bad = if keep_slash {
                 value.split('/').any(bad_segment)
             } else {
@@ -266,8 +282,11 @@ impl ClientCore {
             }
             encode_segment(value, keep_slash, &mut full);
         }
+        // A root scope leaves `//` where it stood.
+        while full.contains("//") {
+            full = full.replace("//", "/");
+        }
         url.set_path(&full);
-        self.set_api_version(&mut url);
         let mut request = Request::new(url, method);
         request.insert_header("accept", "application/json");
         Ok(request)
@@ -295,15 +314,21 @@ impl ClientCore {
         pairs.append_pair(param, value);
     }
 
+    /// A link the service handed out, resolved against the endpoint but
+    /// not yet checked for where it leads (see [`ClientCore::follow`]).
+    pub fn resolve(&self, operation: &str, link: &str) -> azure_core::Result<Url> {
+        self.endpoint.join(link).map_err(|e| {
+            config_error(format!(
+                "{operation}: the service's link `{link}` is not a URL: {e}"
+            ))
+        })
+    }
+
     /// A link the service handed out (`nextLink`, `Operation-Location`,
     /// `resourceLocation`), resolved against the endpoint. Links to another
     /// scheme, host or port are refused: the token must not go there.
     pub fn follow(&self, operation: &str, link: &str) -> azure_core::Result<Url> {
-        let url = self.endpoint.join(link).map_err(|e| {
-            config_error(format!(
-                "{operation}: the service's link `{link}` is not a URL: {e}"
-            ))
-        })?;
+        let url = self.resolve(operation, link)?;
         let same_origin = url.scheme() == self.endpoint.scheme()
             && url.host_str() == self.endpoint.host_str()
             && url.port_or_known_default() == self.endpoint.port_or_known_default();

@@ -1,10 +1,13 @@
 //! Long-running operations: azure_core's `Poller` driven by the handle each
-//! surface uses (an `Operation-Location` URL, or an operation id to look up
-//! under `operations/{id}`), yielding the final resource.
+//! surface uses (an `Operation-Location` URL, an operation id to look up
+//! under `operations/{id}`, or Azure's own rules with their
+//! `final-state-via`), yielding the final resource. azure_core has no
+//! helper for Azure's polling rules of its own: they are here.
 
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
 use azure_core::http::headers::{HeaderName, RETRY_AFTER, RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS};
@@ -73,6 +76,28 @@ pub enum LroHandle {
     /// The id in this response header, looked up below `prefix`
     /// (`…/operations/`).
     OperationId { header: &'static str, prefix: Url },
+    /// Azure's rules (ARM and Azure data planes): poll
+    /// `Azure-AsyncOperation` or `Operation-Location` when the first answer
+    /// has one, else `Location`, else the resource itself while its
+    /// `provisioningState` is not final; then take the result from where
+    /// `final-state-via` says.
+    Azure(FinalState),
+}
+
+/// Where an Azure long-running operation's result is read once it is done
+/// (`x-ms-long-running-operation-options.final-state-via`; without it, PUT
+/// and PATCH read the original URI, POST and DELETE the `Location`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalState {
+    /// GET the URI the operation was sent to.
+    OriginalUri,
+    /// GET the first answer's `Location`, or take the last poll's answer
+    /// when it was polled there.
+    Location,
+    /// The status document polled is the result.
+    AzureAsyncOperation,
+    /// As `AzureAsyncOperation`, polled through `Operation-Location`.
+    OperationLocation,
 }
 
 /// What the poller yields when the operation succeeded.
@@ -155,11 +180,24 @@ impl<S: OperationStatus, T: DeserializeOwned + Send + 'static> IntoFuture for Po
             };
             let (status, headers, body) = response.deconstruct();
             let raw = RawResponse::from_bytes(status, headers, body);
-            let value = decode(operation, &raw)?;
+            let value = decode_result(operation, &raw)?;
             let (status, headers, _) = raw.deconstruct();
             Ok(Response::new(status, headers, value))
         })
     }
+}
+
+/// The final answer as the operation's result type. An operation
+/// documented without a result (`()`) ignores whatever body comes.
+fn decode_result<T: DeserializeOwned + 'static>(
+    operation: &str,
+    raw: &RawResponse,
+) -> azure_core::Result<T> {
+    if std::any::TypeId::of::<T>() == std::any::TypeId::of::<()>() {
+        return serde_json::from_value(serde_json::Value::Null)
+            .map_err(|e| config_error(format!("{operation}: cannot make an empty result: {e}")));
+    }
+    decode(operation, raw)
 }
 
 impl ClientCore {
@@ -181,10 +219,13 @@ impl ClientCore {
             context,
             frequency: self.poll_frequency,
         };
+        // What Azure's rules made of the first answer, for the polls after.
+        let plan: Arc<Mutex<Option<AzurePlan>>> = Arc::default();
         let inner = azure_core::http::Poller::new(
             move |state: PollerState, options: PollerOptions<'static>| {
                 let core = core.clone();
                 let handle = handle.clone();
+                let plan = plan.clone();
                 let (mut request, initial_state) = match state {
                     PollerState::Initial => (Some(initial.clone()), true),
                     PollerState::More(PollerContinuation::Links { next_link, .. }) => {
@@ -203,7 +244,15 @@ impl ClientCore {
                     };
                     if initial_state {
                         let raw = core.send(op, &options.context, request).await?;
-                        return start(&core, op, raw, &handle, &options);
+                        return match handle {
+                            LroHandle::Azure(final_state) => {
+                                azure_start(&core, op, raw, request, final_state, &plan, &options)
+                            }
+                            _ => start(&core, op, raw, &handle, &options),
+                        };
+                    }
+                    if let LroHandle::Azure(_) = handle {
+                        return azure_poll(&core, op, request, &plan, &options).await;
                     }
                     let poll_op = OperationInfo {
                         id: op.id,
@@ -260,20 +309,7 @@ impl ClientCore {
                             })
                         }
                         PollerStatus::Failed | PollerStatus::Canceled => {
-                            Err(super::error::ServiceError {
-                                operation: op.id,
-                                status: raw.status(),
-                                request_id: request_id(raw.headers()).map(str::to_string),
-                                attempts: 1,
-                                body: Some(status.failure().unwrap_or(ErrorBody {
-                                    code: Some(format!("{:?}", status.poller_status())),
-                                    message: Some(
-                                        "the long-running operation did not succeed".to_string(),
-                                    ),
-                                    ..Default::default()
-                                })),
-                            }
-                            .into_error())
+                            Err(failure(op, &raw, status.failure(), status.poller_status()))
                         }
                         _ => Ok(PollerResult::InProgress {
                             response: raw.into(),
@@ -294,6 +330,239 @@ impl ClientCore {
             deadline: self.lro_deadline,
         }
     }
+}
+
+/// Why a long-running operation did not succeed, as a [`ServiceError`]
+/// (the service's error when the status document carries one).
+///
+/// [`ServiceError`]: super::error::ServiceError
+fn failure(
+    op: &OperationInfo,
+    raw: &RawResponse,
+    body: Option<ErrorBody>,
+    state: PollerStatus,
+) -> azure_core::Error {
+    super::error::ServiceError {
+        operation: op.id,
+        status: raw.status(),
+        request_id: request_id(raw.headers()).map(str::to_string),
+        attempts: 1,
+        body: Some(body.unwrap_or(ErrorBody {
+            code: Some(format!("{state:?}")),
+            message: Some("the long-running operation did not succeed".to_string()),
+            ..Default::default()
+        })),
+    }
+    .into_error()
+}
+
+/// How an Azure long-running operation is followed, decided by its first
+/// answer.
+#[derive(Debug, Clone)]
+struct AzurePlan {
+    mode: AzureMode,
+    /// The URI the operation was sent to.
+    original: Url,
+    /// The first answer's `Location`, if any.
+    location: Option<Url>,
+    final_state: FinalState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AzureMode {
+    /// A status document (`Azure-AsyncOperation`, `Operation-Location`)
+    /// whose `status` says where the operation stands.
+    Status,
+    /// `Location`: 202 while running, then the result.
+    Location,
+    /// The resource itself, until its `provisioningState` is final.
+    Resource,
+}
+
+/// `properties.provisioningState`, or `provisioningState` at the top.
+fn provisioning_state(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("properties")
+        .and_then(|p| p.get("provisioningState"))
+        .or_else(|| value.get("provisioningState"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+}
+
+/// The first answer under Azure's rules: poll the status document,
+/// `Location` or the resource, or finish at once when the answer is the
+/// result.
+fn azure_start<S, T>(
+    core: &ClientCore,
+    op: &'static OperationInfo,
+    raw: RawResponse,
+    initial: &Request,
+    final_state: FinalState,
+    plan: &Mutex<Option<AzurePlan>>,
+    options: &PollerOptions<'static>,
+) -> azure_core::Result<PollerResult<Monitor<S, T>>> {
+    let header = |name: &'static str| {
+        super::core::header_str(raw.headers(), &HeaderName::from_static(name))
+            .filter(|v| !v.is_empty())
+    };
+    let status_link = header("azure-asyncoperation").or_else(|| header("operation-location"));
+    let location = header("location")
+        .map(|l| core.follow(op.id, l))
+        .transpose()?;
+    let method = initial.method();
+    let (mode, next) = if let Some(link) = status_link {
+        (AzureMode::Status, core.follow(op.id, link)?)
+    } else if let Some(url) = &location {
+        (AzureMode::Location, url.clone())
+    } else {
+        let state = provisioning_state(raw.body());
+        match state.as_deref().map(|s| poller_status_of(Some(s))) {
+            Some(PollerStatus::Failed | PollerStatus::Canceled) => {
+                let failed = poller_status_of(state.as_deref());
+                return Err(failure(op, &raw, None, failed));
+            }
+            Some(PollerStatus::InProgress) if matches!(method, Method::Put | Method::Patch) => {
+                (AzureMode::Resource, initial.url().clone())
+            }
+            _ if raw.status() == StatusCode::Accepted => {
+                return Err(config_error(format!(
+                    "{}: the service answered 202 without Azure-AsyncOperation, Operation-Location or Location to poll",
+                    op.id
+                )));
+            }
+            // No handle and nothing in progress: this answer is the result.
+            _ => {
+                let saved = raw.clone();
+                return Ok(PollerResult::Succeeded {
+                    response: synthetic_status(&raw),
+                    target: Box::new(move || Box::pin(async move { Ok(saved.into()) })),
+                });
+            }
+        }
+    };
+    if let Ok(mut slot) = plan.lock() {
+        *slot = Some(AzurePlan {
+            mode,
+            original: initial.url().clone(),
+            location,
+            final_state,
+        });
+    }
+    Ok(PollerResult::InProgress {
+        response: synthetic_status(&raw),
+        retry_after: get_retry_after(
+            raw.headers(),
+            &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+            options,
+        ),
+        continuation: PollerContinuation::Links {
+            next_link: next,
+            final_link: None,
+        },
+    })
+}
+
+/// One poll under Azure's rules; when done, where the result comes from.
+async fn azure_poll<S, T>(
+    core: &ClientCore,
+    op: &'static OperationInfo,
+    request: &mut Request,
+    plan: &Mutex<Option<AzurePlan>>,
+    options: &PollerOptions<'static>,
+) -> azure_core::Result<PollerResult<Monitor<S, T>>> {
+    let plan = plan
+        .lock()
+        .ok()
+        .and_then(|p| p.clone())
+        .ok_or_else(|| config_error(format!("{}: polled before the first answer", op.id)))?;
+    let poll_op = OperationInfo {
+        id: op.id,
+        path: op.path,
+        success: &[200, 201, 202, 204],
+    };
+    let raw = core.send(&poll_op, &options.context, request).await?;
+    let retry_after = get_retry_after(
+        raw.headers(),
+        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+        options,
+    );
+    let mut resource_location = None;
+    let done = match plan.mode {
+        AzureMode::Status => {
+            let status: serde_json::Value = decode(op.id, &raw)?;
+            match status.poller_status() {
+                PollerStatus::Succeeded => {
+                    resource_location = status
+                        .resource_location()
+                        .map(|l| core.follow(op.id, l))
+                        .transpose()?;
+                    true
+                }
+                failed @ (PollerStatus::Failed | PollerStatus::Canceled) => {
+                    return Err(failure(op, &raw, status.failure(), failed));
+                }
+                _ => false,
+            }
+        }
+        AzureMode::Location => raw.status() != StatusCode::Accepted,
+        AzureMode::Resource => {
+            match provisioning_state(raw.body()).map(|s| poller_status_of(Some(&s))) {
+                None | Some(PollerStatus::Succeeded) => true,
+                Some(failed @ (PollerStatus::Failed | PollerStatus::Canceled)) => {
+                    return Err(failure(op, &raw, None, failed));
+                }
+                Some(_) => false,
+            }
+        }
+    };
+    if !done {
+        return Ok(PollerResult::InProgress {
+            response: raw.into(),
+            retry_after,
+            continuation: PollerContinuation::Links {
+                next_link: request.url().clone(),
+                final_link: None,
+            },
+        });
+    }
+    // Where the result is read: a GET of another URL, or this answer.
+    let target = match plan.mode {
+        AzureMode::Status => resource_location.or(match plan.final_state {
+            FinalState::OriginalUri => Some(plan.original.clone()),
+            FinalState::Location => plan.location.clone(),
+            FinalState::AzureAsyncOperation | FinalState::OperationLocation => None,
+        }),
+        AzureMode::Location => match plan.final_state {
+            FinalState::OriginalUri => Some(plan.original.clone()),
+            _ => None,
+        },
+        AzureMode::Resource => None,
+    };
+    let core = core.clone();
+    let ctx = options.context.clone();
+    let saved = raw.clone();
+    Ok(PollerResult::Succeeded {
+        response: raw.into(),
+        target: Box::new(move || {
+            Box::pin(async move {
+                match target {
+                    Some(mut url) => {
+                        core.set_api_version(&mut url);
+                        let mut request = Request::new(url, Method::Get);
+                        request.insert_header("accept", "application/json");
+                        let get = OperationInfo {
+                            id: op.id,
+                            path: op.path,
+                            success: &[200, 201, 204],
+                        };
+                        Ok(core.send(&get, &ctx, &mut request).await?.into())
+                    }
+                    None => Ok(saved.into()),
+                }
+            })
+        }),
+    })
 }
 
 /// The first answer: find what to poll, or finish at once when the service
@@ -331,6 +600,7 @@ fn start<S, T>(
             }
             _ => None,
         },
+        LroHandle::Azure(_) => None,
     };
     let retry_after = get_retry_after(
         raw.headers(),
@@ -362,6 +632,7 @@ fn start<S, T>(
             u16::from(raw.status()),
             match handle {
                 LroHandle::Header(name) | LroHandle::OperationId { header: name, .. } => name,
+                LroHandle::Azure(_) => "Azure-AsyncOperation, Operation-Location or Location",
             }
         ))),
     }

@@ -21,9 +21,9 @@ pub use self::core::{
     ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode,
 };
 pub use credential::StaticTokenCredential;
-pub use datetime::DateTime;
+pub use datetime::{DateTime, DateTimeRfc1123};
 pub use error::{ErrorBody, ServiceError};
-pub use lro::{LroHandle, LroResult, OperationStatus, Poller, poller_status_of};
+pub use lro::{FinalState, LroHandle, LroResult, OperationStatus, Poller, poller_status_of};
 pub use paging::{NextLink, Page, Pager};
 pub use query::{QueryValue, append_query, append_query_each, set_header};
 pub use retry::{RetryOptions, Sleeper, TokioSleeper};

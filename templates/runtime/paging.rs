@@ -84,7 +84,10 @@ impl ClientCore {
                     let page: P = decode(op.id, &raw)?;
                     Ok(match page.next_link().filter(|l| !l.is_empty()) {
                         Some(link) => {
-                            let url = core.follow(op.id, link)?;
+                            // Where the link may lead is checked when the
+                            // next page is asked for: a caller reading one
+                            // page never meets it.
+                            let url = core.resolve(op.id, link)?;
                             PagerResult::More {
                                 response: page,
                                 continuation: PagerContinuation::Link(url),

@@ -54,7 +54,7 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
     }
     // Normalizing walks schemas through `$ref`s (bounded, but deep); give
     // it a stack that does not depend on the caller's thread.
-    std::thread::scope(|scope| {
+    let mut api = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("normalize".into())
             .stack_size(NORMALIZE_STACK)
@@ -72,7 +72,88 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
                     "the normalizer failed unexpectedly (a generator bug)",
                 )]))
             })
-    })
+    })?;
+    check_examples(&specs, &mut api);
+    Ok(api)
+}
+
+/// The independent check of every example against its own spec's schemas
+/// (`crate::validate`), its findings recorded on the IR's examples.
+fn check_examples(specs: &[load::Spec], api: &mut Api) {
+    for surface in &mut api.surfaces {
+        let Some(spec) = specs.iter().find(|s| s.file == surface.source.file) else {
+            continue;
+        };
+        for op in &mut surface.operations {
+            if op.examples.is_empty() {
+                continue;
+            }
+            let template: String = op
+                .path
+                .iter()
+                .map(|s| match s {
+                    crate::ir::PathSegment::Literal(l) => l.clone(),
+                    crate::ir::PathSegment::Param(p) => format!("{{{p}}}"),
+                })
+                .collect();
+            let method = op.method.as_str().to_ascii_lowercase();
+            let Some(raw) = spec.examples.get(&(template.clone(), method.clone())) else {
+                continue;
+            };
+            let check = crate::validate::OperationCheck::new(&spec.document, &template, &method);
+            for example in &mut op.examples {
+                let Some(value) = raw
+                    .iter()
+                    .find(|r| r.name == example.name && r.source == example.source)
+                    .map(|r| &r.value)
+                else {
+                    continue;
+                };
+                example.findings = match &check {
+                    Ok(check) => check
+                        .check(value)
+                        .into_iter()
+                        .map(|f| {
+                            let affects_replay = affects_replay(example, &f);
+                            crate::ir::ExampleFinding {
+                                part: match f.part {
+                                    crate::validate::Part::Request => "request".to_string(),
+                                    crate::validate::Part::Response(key) => {
+                                        format!("response {key}")
+                                    }
+                                },
+                                pointer: f.pointer,
+                                message: f.message,
+                                affects_replay,
+                            }
+                        })
+                        .collect(),
+                    Err(e) => vec![crate::ir::ExampleFinding {
+                        part: "request".to_string(),
+                        pointer: String::new(),
+                        message: format!("the operation's schemas could not be checked: {e}"),
+                        affects_replay: true,
+                    }],
+                };
+            }
+        }
+    }
+}
+
+/// Whether a replay reads what a finding is about: every answer does, and
+/// every parameter but one the operation does not have (never sent).
+fn affects_replay(example: &crate::ir::Example, finding: &crate::validate::Finding) -> bool {
+    if finding.part != crate::validate::Part::Request {
+        return true;
+    }
+    let Some(name) = crate::load::pointer_tokens(&finding.pointer)
+        .and_then(|tokens| (tokens.first()? == "parameters").then(|| tokens.get(1).cloned())?)
+    else {
+        return true;
+    };
+    // (A missing required parameter is found at `/parameters`: above.)
+    example.parameters.iter().any(|(n, _)| *n == name)
+        || example.body_parameter.as_deref() == Some(name.as_str())
 }
 
 const NORMALIZE_STACK: usize = 256 * 1024 * 1024;
@@ -86,6 +167,8 @@ pub struct Summary {
     pub files: usize,
     /// Files added, changed or removed (relative paths).
     pub changed: Vec<String>,
+    /// What cost a part of the input but not the crate (broken examples).
+    pub warnings: Vec<String>,
 }
 
 /// Loads, normalizes and emits, in memory.
@@ -97,12 +180,18 @@ pub fn generate(settings: &Settings) -> Result<(Api, Files), String> {
 
 /// Regenerates `settings.out`, replacing it only when everything succeeded.
 pub fn run(settings: &Settings) -> Result<Summary, String> {
+    run_keeping_api(settings).map(|(_, summary)| summary)
+}
+
+/// As [`run`], also giving the IR the crate was made from.
+pub fn run_keeping_api(settings: &Settings) -> Result<(Api, Summary), String> {
     let (api, files) = generate(settings)?;
     let changed = differences(&settings.out, &files);
     if !changed.is_empty() {
         write_atomically(&settings.out, &files)?;
     }
-    Ok(summary(&api, &files, changed))
+    let summary = summary(&api, &files, changed);
+    Ok((api, summary))
 }
 
 /// Changes nothing; the summary lists what is stale.
@@ -119,6 +208,7 @@ fn summary(api: &Api, files: &Files, changed: Vec<String>) -> Summary {
         types: api.type_count(),
         files: files.len(),
         changed,
+        warnings: api.warnings.iter().map(ToString::to_string).collect(),
     }
 }
 

@@ -20,6 +20,10 @@ pub struct Api {
     pub surfaces: Vec<Surface>,
     /// Types shared by several surfaces, emitted once in `models`.
     pub common_types: Vec<TypeDef>,
+    /// Problems that cost a part of the input but not the crate (a broken
+    /// example, say): reported, never fatal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::load::LoadError>,
 }
 
 impl Api {
@@ -136,6 +140,85 @@ pub struct Operation {
     /// The type of the `default` (error) response, if declared.
     pub error: Option<TypeRef>,
     pub kind: OperationKind,
+    /// The spec documents no `api-version` for this operation, though its
+    /// surface has one: the request goes without.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unversioned: bool,
+    /// The spec's `x-ms-examples` of this operation, each replayed by a
+    /// test of the generated crate.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<Example>,
+}
+
+/// One `x-ms-examples` entry matched to its operation: the values a test
+/// calls the method with, the request it must send, and the answers it
+/// replays.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// The example's title (its key in `x-ms-examples`).
+    pub name: String,
+    /// The test function replaying it (unique in the surface's module).
+    pub test: String,
+    /// The example file (or, for an inline example, its place in the spec).
+    pub source: Location,
+    /// The endpoint the client is built for: the spec's host, or its
+    /// parameterized host filled in from the example.
+    pub endpoint: String,
+    /// Values of the operation's parameters by wire name, as the example
+    /// gives them (the body and the host's parameters are not here).
+    pub parameters: Vec<(String, serde_json::Value)>,
+    /// The name the example gives the request body under.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_parameter: Option<String>,
+    /// What the client must send, derived from the spec and the example
+    /// alone (never from the generated code).
+    pub request: ExpectedRequest,
+    pub responses: Vec<ExampleResponse>,
+    /// Where the example disagrees with its own spec, as an independent
+    /// JSON Schema check found (empty when it agrees). A test of an example
+    /// found wrong is generated but ignored by default.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<ExampleFinding>,
+}
+
+/// A place where an example disagrees with its spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ExampleFinding {
+    /// `request`, or `response <key>` (`response 200`).
+    pub part: String,
+    /// Where in the example file.
+    pub pointer: String,
+    pub message: String,
+    /// Whether the replay reads what the finding is about (a parameter the
+    /// operation does not have is never sent, so no failure comes of it).
+    pub affects_replay: bool,
+}
+
+/// The request an example describes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExpectedRequest {
+    pub method: Method,
+    /// The path below the endpoint's, as decoded segments (a value that
+    /// keeps its `/` spans several).
+    pub path: Vec<String>,
+    /// Query pairs, decoded, `api-version` included; order does not matter.
+    pub query: Vec<(String, String)>,
+    /// The header parameters the example sets.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body, when the example has one.
+    pub body: Option<serde_json::Value>,
+}
+
+/// One documented answer of an example.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExampleResponse {
+    /// The status as the example keys it (`200`, `default`).
+    pub key: String,
+    /// The status to answer with: the key's, or for `default` one the
+    /// operation does not count as success.
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -169,6 +252,18 @@ pub struct Param {
     pub skip_url_encoding: bool,
 }
 
+/// Whether a media type carries JSON (`application/json`, `…+json`,
+/// `text/json`).
+pub fn is_json_media(media_type: &str) -> bool {
+    let m = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    m == "application/json" || m.ends_with("+json") || m == "text/json"
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Body {
     pub media_type: String,
@@ -182,6 +277,9 @@ pub struct Response {
     pub status: u16,
     pub doc: Option<String>,
     pub ty: Option<TypeRef>,
+    /// The body's media type, when the response documents a body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
     pub headers: Vec<ResponseHeader>,
 }
 
@@ -221,6 +319,10 @@ pub struct LongRunning {
     /// What the poller yields when done: fetched from the status's
     /// `resource_location` field when set, else the final status itself.
     pub result: Option<TypeRef>,
+    /// The operation may end without a body (a documented 204, say): the
+    /// result is an `Option`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub result_optional: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -234,6 +336,31 @@ pub enum LroHandle {
         header: String,
         path: Vec<PathSegment>,
     },
+    /// Azure's own rules (`Azure-AsyncOperation`, `Operation-Location`,
+    /// `Location`, or the resource's `provisioningState`), the result read
+    /// from where `final-state-via` says.
+    Azure(FinalState),
+}
+
+/// Where an Azure long-running operation's result is read when it is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FinalState {
+    OriginalUri,
+    Location,
+    AzureAsyncOperation,
+    OperationLocation,
+}
+
+impl FinalState {
+    /// Its `final-state-via` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FinalState::OriginalUri => "original-uri",
+            FinalState::Location => "location",
+            FinalState::AzureAsyncOperation => "azure-async-operation",
+            FinalState::OperationLocation => "operation-location",
+        }
+    }
 }
 
 /// A reference to a type, as fields, parameters and bodies use it.
@@ -264,6 +391,8 @@ pub enum Primitive {
     F32,
     F64,
     DateTime,
+    /// A point in time written as RFC 1123 (`date-time-rfc1123`).
+    DateTimeRfc1123,
     /// A credential-bearing string: redacted in Debug and Display.
     Secret,
     /// base64 text on the wire, bytes in Rust.

@@ -6,6 +6,7 @@
 //! (documents → one IR) → `emit` (IR → Rust and files).
 
 pub mod codegen;
+pub mod conformance;
 pub mod emit;
 pub mod ir;
 pub mod lint_specs;
@@ -13,3 +14,4 @@ pub mod load;
 pub mod naming;
 pub mod normalize;
 pub mod synthetic;
+pub mod validate;

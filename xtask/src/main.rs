@@ -22,6 +22,10 @@ commands:
                              resolve every $ref, print format, operations and
                              schemas per surface; exit 1 on any problem
   ir [--specs DIR]           print the normalized IR as JSON (for debugging rules)
+  conformance --specs DIR [--report FILE.json] [--only FOLDER]...
+                             generate a crate from each service folder under DIR,
+                             replay its x-ms-examples, run its doc tests and
+                             clippy; print the table (docs/conformance.md)
   bench [--skip-builds] [--out FILE]
                              build and run the benchmarks (release): prints a
                              markdown table, writes target/bench-report.json;
@@ -29,6 +33,15 @@ commands:
 ";
 
 fn main() -> ExitCode {
+    // Under `conformance`, this binary is cargo's rustc wrapper, timing
+    // each compilation.
+    if let Some(log) = std::env::var_os(xtask::conformance::TIMINGS_ENV) {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+        if let Some((rustc, rest)) = args.split_first() {
+            let code = xtask::conformance::time_rustc(rustc, rest, std::path::Path::new(&log));
+            return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        }
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args) {
         Ok(code) => code,
@@ -67,6 +80,7 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
             }
         }
         "codegen" => codegen(rest),
+        "conformance" => conformance(rest),
         "bench" => {
             // The benchmarks live in their own package (they depend on the
             // generated crate and on progenitor); build both its binaries
@@ -190,6 +204,9 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
         summary.changed.len(),
         if check { "differ" } else { "changed" },
     );
+    for warning in &summary.warnings {
+        eprintln!("warning: {warning}");
+    }
     if check && !summary.changed.is_empty() {
         eprintln!(
             "{} is stale; run `cargo xtask codegen`:",
@@ -199,6 +216,46 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
             eprintln!("  {line}");
         }
         return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn conformance(args: &[String]) -> Result<ExitCode, String> {
+    let root = workspace_root();
+    let (mut specs, mut report, mut only) = (None, None, Vec::new());
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| it.next().cloned().ok_or(format!("{flag} needs a value"));
+        match arg.as_str() {
+            "--specs" => specs = Some(PathBuf::from(value("--specs")?)),
+            "--report" => report = Some(PathBuf::from(value("--report")?)),
+            "--only" => only.push(value("--only")?),
+            other => {
+                return Err(format!(
+                    "conformance: unknown argument `{other}`\n\n{USAGE}"
+                ));
+            }
+        }
+    }
+    let specs = specs.ok_or(format!("conformance: --specs DIR is required\n\n{USAGE}"))?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let options = xtask::conformance::Options {
+        specs,
+        work: target.join("conformance"),
+        only,
+        lock: Some(root.join("Cargo.lock")),
+        target: None,
+        whole: false,
+        wrapper: std::env::current_exe().ok(),
+    };
+    let result = xtask::conformance::run(&options)?;
+    print!("{}", xtask::conformance::table(&result));
+    if let Some(path) = report {
+        let json = serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?;
+        std::fs::write(&path, json).map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("conformance: report written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -592,13 +592,23 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
         }
         OperationKind::LongRunning(lro) => {
             let status = type_tokens_in(&lro.status, Some(module));
-            let (result, kind) = match &lro.result {
-                Some(r) => (type_tokens_in(r, Some(module)), quote!(Resource)),
-                None => (status.clone(), quote!(Status)),
+            let (result, kind) = match (&lro.result, &lro.handle) {
+                (Some(r), _) if lro.result_optional => {
+                    let r = type_tokens_in(r, Some(module));
+                    (quote!(Option<#r>), quote!(Resource))
+                }
+                (Some(r), _) => (type_tokens_in(r, Some(module)), quote!(Resource)),
+                // Azure's rules with no documented result: nothing to read.
+                (None, LroHandle::Azure(_)) => (quote!(()), quote!(Status)),
+                (None, _) => (status.clone(), quote!(Status)),
             };
             docs.push_str("\n\nLong-running: await the returned poller for the result, or stream it to watch the status.");
             let handle = match &lro.handle {
                 LroHandle::Header(h) => quote!(crate::runtime::LroHandle::Header(#h)),
+                LroHandle::Azure(final_state) => {
+                    let variant = format_ident!("{}", format!("{final_state:?}"));
+                    quote!(crate::runtime::LroHandle::Azure(crate::runtime::FinalState::#variant))
+                }
                 LroHandle::OperationId { header, path } => {
                     let prefix: Vec<PathSegment> = path
                         .iter()
@@ -623,6 +633,11 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
         }
     };
     let mdoc = doc(Some(&docs));
+    let request = if op.unversioned {
+        quote!(request_unversioned)
+    } else {
+        quote!(request)
+    };
     let asyncness = is_async.then(|| quote!(async));
     let call = if is_async { quote!(#call.await) } else { call };
     // Machine code for an operation is made where it is called, as for the
@@ -635,7 +650,7 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
         pub #asyncness fn #name(&self, #(#args,)* options: Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
             let options = options.unwrap_or_default();
             let core = &#parent.core;
-            let #mutable request = core.request(::azure_core::http::Method::#http, &[#(#parts),*])?;
+            let #mutable request = core.#request(::azure_core::http::Method::#http, &[#(#parts),*])?;
             #(#setters)*
             #body
             #call

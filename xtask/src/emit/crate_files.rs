@@ -230,7 +230,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
 
         #[rustfmt::skip]
         pub use runtime::{
-            Base64, ClientOptions, DateTime, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
+            Base64, ClientOptions, DateTime, DateTimeRfc1123, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
             RetryOptions, SecretString, ServiceError, Sleeper, StaticTokenCredential, TokioSleeper,
         };
         pub use azure_core;

@@ -126,12 +126,16 @@ pub fn document(surface: &Surface, api: &Api, index: &TypeIndex<'_>) -> Result<S
             }
             OperationKind::LongRunning(lro) => {
                 operation["x-ms-long-running-operation"] = json!(true);
-                if let LroHandle::Header(h) = &lro.handle {
-                    let via = match h.to_ascii_lowercase().as_str() {
+                let via = match &lro.handle {
+                    LroHandle::Header(h) => Some(match h.to_ascii_lowercase().as_str() {
                         "azure-asyncoperation" => "azure-async-operation",
                         "location" => "location",
                         _ => "operation-location",
-                    };
+                    }),
+                    LroHandle::Azure(final_state) => Some(final_state.as_str()),
+                    LroHandle::OperationId { .. } => None,
+                };
+                if let Some(via) = via {
                     operation["x-ms-long-running-operation-options"] =
                         json!({"final-state-via": via});
                 }
@@ -236,6 +240,9 @@ impl<'a> Schemas<'a> {
                 Primitive::F32 => json!({"type": "number", "format": "float"}),
                 Primitive::F64 => json!({"type": "number", "format": "double"}),
                 Primitive::DateTime => json!({"type": "string", "format": "date-time"}),
+                Primitive::DateTimeRfc1123 => {
+                    json!({"type": "string", "format": "date-time-rfc1123"})
+                }
                 Primitive::Bytes => json!({"type": "string", "format": "byte"}),
             },
             TypeRef::Vec(inner) => json!({"type": "array", "items": self.schema_of(inner)}),

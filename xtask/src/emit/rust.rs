@@ -46,6 +46,7 @@ pub fn type_tokens_in(t: &TypeRef, module: Option<&str>) -> TokenStream {
             Primitive::F32 => quote!(f32),
             Primitive::F64 => quote!(f64),
             Primitive::DateTime => quote!(crate::runtime::DateTime),
+            Primitive::DateTimeRfc1123 => quote!(crate::runtime::DateTimeRfc1123),
             Primitive::Secret => quote!(crate::runtime::SecretString),
             Primitive::Bytes => quote!(crate::runtime::Base64),
         },

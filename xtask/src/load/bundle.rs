@@ -522,7 +522,7 @@ fn refers_inside_itself(doc: &Value, entry: &Path, swagger: bool) -> bool {
 }
 
 /// Decodes `%XX` escapes; anything malformed stays as written.
-fn percent_decode(s: &str) -> String {
+pub(super) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }

@@ -10,6 +10,7 @@
 //! pointer in the file the user wrote, not in our converted copy.
 
 mod bundle;
+mod examples;
 mod location;
 mod parse;
 mod swagger2;
@@ -18,6 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use examples::{Examples, RawExample};
 pub use location::{Location, pointer_get, pointer_push, pointer_tokens};
 use serde_json::Value;
 
@@ -48,6 +50,11 @@ pub struct Spec {
     pub format: SourceFormat,
     pub document: openapiv3::OpenAPI,
     pub source_map: SourceMap,
+    /// Each operation's `x-ms-examples`, read from their files.
+    pub examples: Examples,
+    /// Problems that cost an example, not the spec (a missing example
+    /// file, say).
+    pub warnings: Vec<LoadError>,
 }
 
 impl Spec {
@@ -121,7 +128,7 @@ fn longest_prefix<'a, T>(map: &'a BTreeMap<String, T>, pointer: &str) -> Option<
 }
 
 /// A problem in the input, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LoadError {
     pub location: Location,
     pub message: String,
@@ -182,6 +189,9 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
 
     let mut entries = Vec::new();
     let mut rejected = Vec::new();
+    // Other documents as parsed (example files, shared definitions): an
+    // example is then not read twice.
+    let mut parsed = examples::Parsed::new();
     for path in &files {
         let shown = display_path(&root, path);
         match parse::read_document(path, &shown) {
@@ -203,6 +213,11 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
                         ),
                         claims_entry: false,
                     });
+                    if value.is_object()
+                        && let Ok(real) = path.canonicalize()
+                    {
+                        parsed.insert(real, value);
+                    }
                 }
                 Err(e) => errors.push(e),
             },
@@ -236,6 +251,9 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
     );
     let mut specs = Vec::new();
     for ((path, shown, format, value), name) in entries.into_iter().zip(names) {
+        let mut warnings = Vec::new();
+        let entry = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let examples = examples::collect(&root, &entry, &shown, &value, &parsed, &mut warnings);
         match load_entry(&root, &path, &shown, format, value) {
             Ok((document, source_map, format)) => specs.push(Spec {
                 name,
@@ -243,6 +261,8 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
                 format,
                 document,
                 source_map,
+                examples,
+                warnings,
             }),
             Err(mut e) => errors.append(&mut e),
         }

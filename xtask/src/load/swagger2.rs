@@ -294,6 +294,12 @@ fn operation(
             rb.insert("required".into(), json!(true));
         }
         copy_extensions(&p, &mut rb);
+        // OpenAPI 3 bodies have no name; examples give the body under the
+        // Swagger parameter's name. AutoRest's extension keeps it.
+        if let Some(name) = p.get("name").filter(|n| n.is_string()) {
+            rb.entry("x-ms-requestBody-name")
+                .or_insert_with(|| name.clone());
+        }
         out.insert("requestBody".into(), Value::Object(rb));
     } else if !form.is_empty() {
         let mut properties = Map::new();

@@ -4,6 +4,7 @@
 //! in `specs/<surface>/normalize.yaml` (see `rules`), and by the built-in
 //! repairs documented in `docs/normalization.md`.
 
+mod examples;
 mod facade;
 mod operations;
 pub mod rules;
@@ -47,6 +48,7 @@ pub struct Input<'a> {
 
 pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErrors> {
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     let mut surfaces = Vec::new();
     let mut common_parts: Vec<(String, TypeDef)> = Vec::new();
     let mut participants = Vec::new();
@@ -66,10 +68,27 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         if rules.surface.facade && !scopes.is_empty() {
             participants.push((surfaces.len(), 0));
         }
+        let servers: Vec<&openapiv3::Server> = spec.document.servers.iter().collect();
+        let default_endpoint = match servers.as_slice() {
+            [only]
+                if only.variables.as_ref().is_none_or(|v| v.is_empty())
+                    && only.url.starts_with("http") =>
+            {
+                Some(only.url.trim_end_matches('/').to_string())
+            }
+            _ => None,
+        };
+        let host = examples::Host::of(spec, default_endpoint.clone());
+        warnings.extend(spec.warnings.iter().cloned());
         let (operations_out, defs, common) = {
             let mut types = TypeBuilder::new(spec, &module, rules, &mut uses);
             types.build_all();
-            let out = operations::build(spec, rules, &scopes, &mut types, &mut errors);
+            let mut sink = operations::ExampleSink {
+                host: &host,
+                tests: crate::naming::Namespace::new(),
+                warnings: &mut warnings,
+            };
+            let out = operations::build(spec, rules, &scopes, &mut types, &mut sink, &mut errors);
             errors.append(&mut types.errors);
             (
                 out,
@@ -81,16 +100,6 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             common_parts.push((spec.name.clone(), def));
         }
         check_rules_used(rules, &uses, &spec.name, &mut errors);
-        let servers: Vec<&openapiv3::Server> = spec.document.servers.iter().collect();
-        let default_endpoint = match servers.as_slice() {
-            [only]
-                if only.variables.as_ref().is_none_or(|v| v.is_empty())
-                    && only.url.starts_with("http") =>
-            {
-                Some(only.url.trim_end_matches('/').to_string())
-            }
-            _ => None,
-        };
         let auth_scope = rules
             .surface
             .auth_scope
@@ -131,6 +140,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         facade: None,
         surfaces,
         common_types,
+        warnings,
     };
     mark_boxed(&mut api);
     mark_status_types(&mut api);

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr, StatusCode};
 use serde_json::Value;
 
+use super::examples::{Host, OperationFacts};
 use super::rules::SurfaceRules;
 use super::schema_view::{SchemaRef, View};
 use super::types::TypeBuilder;
 use crate::ir::{
-    ApiVersion, Body, LongRunning, LroHandle, Method, Operation, OperationKind, Paging, Param,
-    ParamIn, PathSegment, Primitive, Response, ResponseHeader, Scope, TypeKind, TypeRef,
+    ApiVersion, Body, FinalState, LongRunning, LroHandle, Method, Operation, OperationKind, Paging,
+    Param, ParamIn, PathSegment, Primitive, Response, ResponseHeader, Scope, TypeKind, TypeRef,
 };
 use crate::load::{LoadError, Spec, pointer_push};
 use crate::naming::{Namespace, module_name, type_name, value_name};
@@ -25,11 +26,20 @@ pub struct OperationsOut {
 /// Names the emitted methods use for themselves.
 const RESERVED_ARGS: [&str; 3] = ["self", "options", "body"];
 
+/// Where examples are matched: the surface's host, the namespace of its
+/// test names, and the warnings they may raise.
+pub struct ExampleSink<'a> {
+    pub host: &'a Host,
+    pub tests: Namespace,
+    pub warnings: &'a mut Vec<LoadError>,
+}
+
 pub fn build(
     spec: &Spec,
     rules: &SurfaceRules,
     scopes: &[Scope],
     types: &mut TypeBuilder<'_>,
+    examples: &mut ExampleSink<'_>,
     errors: &mut Vec<LoadError>,
 ) -> OperationsOut {
     let doc = &spec.document;
@@ -413,6 +423,7 @@ pub fn build(
                         responses.push(Response {
                             status: s,
                             doc: Some(r.description.clone()),
+                            media_type: ty.as_ref().map(|_| media_type.clone()),
                             ty,
                             headers,
                         });
@@ -431,6 +442,7 @@ pub fn build(
                     status: 200,
                     doc: None,
                     ty: None,
+                    media_type: None,
                     headers: Vec::new(),
                 });
             }
@@ -443,9 +455,30 @@ pub fn build(
                 &operation_id,
                 &responses,
                 &template,
+                method,
                 types,
                 errors,
             );
+
+            let declares_version = all.iter().any(|(_, p)| {
+                matches!(p, Parameter::Query { .. }) && p.parameter_data_ref().name == "api-version"
+            });
+            let op_examples = match spec.examples.get(&(path.clone(), method_name.to_string())) {
+                None => Vec::new(),
+                Some(raw) => {
+                    let facts = OperationFacts {
+                        operation_id: &operation_id,
+                        method,
+                        template: &template,
+                        params: &all,
+                        body_name: body.as_ref().map(|_| body_name(doc, op)),
+                        api_version: api_version.as_ref().filter(|_| declares_version),
+                        success: responses.iter().map(|r| r.status).collect(),
+                        host: examples.host,
+                    };
+                    super::examples::build(&facts, raw, &mut examples.tests, examples.warnings)
+                }
+            };
 
             let group_key = (scope, group.clone().unwrap_or_default());
             let names = method_names.entry(group_key).or_default();
@@ -486,7 +519,15 @@ pub fn build(
                 responses,
                 error,
                 kind,
+                unversioned: !declares_version,
+                examples: op_examples,
             });
+        }
+    }
+    if api_version.is_none() {
+        // No operation of the surface has one: nothing goes without.
+        for op in &mut operations {
+            op.unversioned = false;
         }
     }
     name_group_types(&mut operations, scopes, rules);
@@ -546,6 +587,7 @@ fn operation_kind(
     operation_id: &str,
     responses: &[Response],
     template: &[PathSegment],
+    method: Method,
     types: &mut TypeBuilder<'_>,
     errors: &mut Vec<LoadError>,
 ) -> OperationKind {
@@ -635,33 +677,39 @@ fn operation_kind(
             handle,
             status,
             result,
+            result_optional: false,
         });
     }
+    // Azure's rules; the result is the operation's own success model.
     let via = op
         .extensions
         .get("x-ms-long-running-operation-options")
         .and_then(|o| o.get("final-state-via"))
         .and_then(Value::as_str);
-    let header = match via {
-        Some("operation-location") => "Operation-Location".to_string(),
-        Some("azure-async-operation") => "Azure-AsyncOperation".to_string(),
-        Some("location") => "Location".to_string(),
-        _ => ["Azure-AsyncOperation", "Operation-Location", "Location"]
-            .iter()
-            .find(|h| {
-                responses.iter().any(|r| {
-                    r.headers
-                        .iter()
-                        .any(|x| x.wire_name.eq_ignore_ascii_case(h))
-                })
-            })
-            .map(|h| h.to_string())
-            .unwrap_or_else(|| "Location".to_string()),
+    let final_state = match via.map(str::to_ascii_lowercase).as_deref() {
+        Some("original-uri") => FinalState::OriginalUri,
+        Some("location") => FinalState::Location,
+        Some("azure-async-operation") => FinalState::AzureAsyncOperation,
+        Some("operation-location") => FinalState::OperationLocation,
+        _ if matches!(method, Method::Put | Method::Patch) => FinalState::OriginalUri,
+        _ => FinalState::Location,
     };
+    // The result: the body of 200, else of any other success.
+    let result = responses
+        .iter()
+        .find(|r| r.status == 200 && r.ty.is_some())
+        .or_else(|| responses.iter().find(|r| r.ty.is_some()))
+        .and_then(|r| r.ty.clone());
+    // A documented end without a body (a DELETE's 204) makes it optional.
+    let result_optional = result.is_some()
+        && responses
+            .iter()
+            .any(|r| r.status != 202 && (200..300).contains(&r.status) && r.ty.is_none());
     OperationKind::LongRunning(LongRunning {
-        handle: LroHandle::Header(header),
+        handle: LroHandle::Azure(final_state),
         status: TypeRef::Any,
-        result: None,
+        result,
+        result_optional,
     })
 }
 
@@ -703,6 +751,23 @@ fn page_item(types: &TypeBuilder<'_>, page: &TypeRef, item_field: &str) -> Optio
         },
         _ => None,
     }
+}
+
+/// The name examples give the request body under: Swagger's body parameter
+/// name, kept by the loader as `x-ms-requestBody-name`, else `body`.
+fn body_name(doc: &openapiv3::OpenAPI, op: &openapiv3::Operation) -> String {
+    let rb = match &op.request_body {
+        Some(ReferenceOr::Item(rb)) => Some(rb),
+        Some(ReferenceOr::Reference { reference }) => reference
+            .strip_prefix("#/components/requestBodies/")
+            .and_then(|n| doc.components.as_ref()?.request_bodies.get(n))
+            .and_then(ReferenceOr::as_item),
+        None => None,
+    };
+    rb.and_then(|rb| rb.extensions.get("x-ms-requestBody-name"))
+        .and_then(Value::as_str)
+        .unwrap_or("body")
+        .to_string()
 }
 
 fn location_of(p: &Parameter) -> u8 {
@@ -748,13 +813,7 @@ fn parameter_constant(p: &Parameter) -> Option<String> {
 }
 
 fn is_json(media_type: &str) -> bool {
-    let m = media_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    m == "application/json" || m.ends_with("+json") || m == "text/json"
+    crate::ir::is_json_media(media_type)
 }
 
 /// The media type to use: JSON first, else the first declared.

@@ -370,7 +370,8 @@ impl<'a> TypeBuilder<'a> {
         match view.typ {
             Some("string") => TypeRef::Primitive(match view.format.as_deref() {
                 _ if secret => Primitive::Secret,
-                Some("date-time" | "date-time-rfc1123") => Primitive::DateTime,
+                Some("date-time") => Primitive::DateTime,
+                Some("date-time-rfc1123") => Primitive::DateTimeRfc1123,
                 Some("byte") => Primitive::Bytes,
                 _ => Primitive::String,
             }),
