@@ -118,11 +118,17 @@ struct Script {
     /// Pageable: the page's member holding the items.
     #[serde(default)]
     item_field: Option<String>,
+    /// Long-running: the operation documents a result (a body of its own).
+    #[serde(default)]
+    has_result: bool,
     /// Why the operation cannot be replayed, when it cannot.
     #[serde(default)]
     unsupported: Option<String>,
     #[serde(default)]
     parameters: serde_json::Map<String, Value>,
+    /// The name the example gives the body under.
+    #[serde(default)]
+    body_parameter: Option<String>,
     request: ExpectedRequest,
     #[serde(default)]
     responses: Vec<Answer>,
@@ -211,7 +217,9 @@ impl Example {
     pub fn opt<T: DeserializeOwned>(&self, wire: &str) -> Result<Option<T>, Failure> {
         match self.script.parameters.get(wire) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => self.decode(value, &format!("parameter `{wire}`")).map(Some),
+            Some(value) => self
+                .decode(value, &format!("parameter `{wire}` (/parameters/{wire})"))
+                .map(Some),
         }
     }
 
@@ -229,7 +237,13 @@ impl Example {
     pub fn opt_body<T: DeserializeOwned>(&self) -> Result<Option<T>, Failure> {
         match &self.script.request.body {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => self.decode(value, "the request body").map(Some),
+            Some(value) => {
+                let what = match &self.script.body_parameter {
+                    Some(name) => format!("the request body (/parameters/{name})"),
+                    None => "the request body".to_string(),
+                };
+                self.decode(value, &what).map(Some)
+            }
         }
     }
 
@@ -386,9 +400,14 @@ fn long_running_plan(script: &Script, first: &Answer, success: &[&Answer]) -> Pl
             location = Some(url);
         }
     }
-    let polls = monitor.is_some()
-        || location.is_some()
-        || initial.body.as_ref().is_some_and(|b| !is_final(b));
+    // A resource reporting itself in progress is polled only by a PUT or
+    // PATCH, as the client's rules say.
+    let method = script.request.method.to_ascii_uppercase();
+    let polls_resource = monitor.is_none()
+        && location.is_none()
+        && (method == "PUT" || method == "PATCH")
+        && initial.body.as_ref().is_some_and(|b| !is_final(b));
+    let polls = monitor.is_some() || location.is_some() || polls_resource;
     let result = if polls {
         let find = |status: u16| {
             success
@@ -410,11 +429,20 @@ fn long_running_plan(script: &Script, first: &Answer, success: &[&Answer]) -> Pl
     };
     // Where the status document is the result, the monitor shows the
     // example's result, finished; else a bare finished status.
-    let status_is_result = matches!(
-        script.final_state.as_deref(),
-        Some("azure-async-operation" | "operation-location")
-    ) && monitor.is_some();
-    let mut result = finished(result);
+    // As the client reads it: from the monitor, unless the final state
+    // sends it to the original URI, or to a `Location` it was given.
+    let status_is_result = monitor.is_some()
+        && match script.final_state.as_deref() {
+            Some("original-uri") => false,
+            Some("location") => location.is_none(),
+            _ => true,
+        };
+    // Polling the resource itself ends only when it says so.
+    let mut result = if polls_resource {
+        finished(result)
+    } else {
+        result
+    };
     let mut status = serde_json::json!({"status": "Succeeded"});
     let mut status_added = false;
     if status_is_result {
@@ -431,8 +459,10 @@ fn long_running_plan(script: &Script, first: &Answer, success: &[&Answer]) -> Pl
                     .or_insert_with(|| Value::String("Succeeded".to_string()));
                 status = Value::Object(served);
             }
-            // No result body in the example: the finished status is it.
-            _ => result.body = Some(status.clone()),
+            // No result body in the example: the finished status is it,
+            // when the operation documents a result at all.
+            _ if script.has_result => result.body = Some(status.clone()),
+            _ => {}
         }
     }
     Plan::LongRunning(Box::new(Flow {
@@ -591,7 +621,15 @@ impl HttpClient for Transport {
                     ..
                 } = flow.as_ref();
                 let path = request.url().path();
-                if monitor.as_deref() == Some(path) {
+                // A monitor that is also the `Location` (some services send
+                // one URL as both) shows the result once it said done.
+                let asked_before = self
+                    .sent
+                    .lock()
+                    .map(|s| s.iter().any(|r| r.url.path() == path))
+                    .unwrap_or(false);
+                let result_there = location.as_deref() == Some(path) && asked_before;
+                if monitor.as_deref() == Some(path) && !result_there {
                     respond(200, &[], Some(status))
                 } else if location.as_deref() == Some(path) {
                     respond(result.status, &result.headers, result.body.as_ref())
@@ -1207,7 +1245,8 @@ fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
     }
 }
 
-/// The same text, or two spellings of one instant, or of one number.
+/// The same text, or two spellings of one instant, of one number, or of
+/// the same bytes in base64 (padding, alphabet, trailing bits).
 fn same_text(a: &str, b: &str) -> bool {
     if a == b {
         return true;
@@ -1215,8 +1254,23 @@ fn same_text(a: &str, b: &str) -> bool {
     if let (Some(x), Some(y)) = (instant(a), instant(b)) {
         return x == y;
     }
-    match (a.parse::<f64>(), b.parse::<f64>()) {
-        (Ok(x), Ok(y)) => x == y,
+    if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
+        return x == y;
+    }
+    // One side as our encoder writes it (canonical), the other any base64
+    // of the same bytes: `abc` and `abd` name the same two bytes too, but
+    // neither is canonical, and they are not taken for one another.
+    let bytes =
+        |s: &str| serde_json::from_value::<crate::krate::Base64>(Value::String(s.to_string())).ok();
+    let canonical = |s: &str, b: &crate::krate::Base64| {
+        serde_json::to_value(b)
+            .ok()
+            .as_ref()
+            .and_then(Value::as_str)
+            == Some(s)
+    };
+    match (bytes(a), bytes(b)) {
+        (Some(x), Some(y)) => x == y && (canonical(a, &x) || canonical(b, &y)),
         _ => false,
     }
 }
@@ -1298,6 +1352,16 @@ mod tests {
                 "body.properties.sku.name: sent \"S1\", example \"Standard\"",
             ]
         );
+    }
+
+    #[test]
+    fn base64_spellings_of_the_same_bytes_match() {
+        assert!(same_text("aGVsbG8=", "aGVsbG8"));
+        assert!(same_text("aGVsbG8", "aGVsbG8="));
+        assert!(!same_text("abc", "abd"), "neither is canonical");
+        // `9` differs from `8` only in bits past the last byte: the same.
+        assert!(same_text("aGVsbG8=", "aGVsbG9="));
+        assert!(!same_text("aGVsbG8=", "aGVsbG4="));
     }
 
     #[test]

@@ -281,32 +281,7 @@ impl ClientCore {
                                 }
                                 (LroResult::Status, _) => None,
                             };
-                            let saved = raw.clone();
-                            let ctx = options.context.clone();
-                            Ok(PollerResult::Succeeded {
-                                response: raw.into(),
-                                target: Box::new(move || {
-                                    Box::pin(async move {
-                                        match target {
-                                            Some(mut url) => {
-                                                core.set_api_version(&mut url);
-                                                let mut request = Request::new(url, Method::Get);
-                                                request.insert_header("accept", "application/json");
-                                                let get = OperationInfo {
-                                                    id: op.id,
-                                                    path: op.path,
-                                                    success: &[200],
-                                                };
-                                                Ok(core
-                                                    .send(&get, &ctx, &mut request)
-                                                    .await?
-                                                    .into())
-                                            }
-                                            None => Ok(saved.into()),
-                                        }
-                                    })
-                                }),
-                            })
+                            Ok(succeeded(&core, op, raw, target, &options))
                         }
                         PollerStatus::Failed | PollerStatus::Canceled => {
                             Err(failure(op, &raw, status.failure(), status.poller_status()))
@@ -539,10 +514,22 @@ async fn azure_poll<S, T>(
         },
         AzureMode::Resource => None,
     };
+    Ok(succeeded(core, op, raw, target, options))
+}
+
+/// The operation is done: its result is a GET of `target` (the resource,
+/// the original URI, `Location`), or, without one, this last answer.
+fn succeeded<S, T>(
+    core: &ClientCore,
+    op: &'static OperationInfo,
+    raw: RawResponse,
+    target: Option<Url>,
+    options: &PollerOptions<'static>,
+) -> PollerResult<Monitor<S, T>> {
     let core = core.clone();
     let ctx = options.context.clone();
     let saved = raw.clone();
-    Ok(PollerResult::Succeeded {
+    PollerResult::Succeeded {
         response: raw.into(),
         target: Box::new(move || {
             Box::pin(async move {
@@ -562,7 +549,7 @@ async fn azure_poll<S, T>(
                 }
             })
         }),
-    })
+    }
 }
 
 /// The first answer: find what to poll, or finish at once when the service

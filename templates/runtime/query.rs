@@ -1,6 +1,6 @@
 //! Values as they go into a query string or a header.
 
-use super::{DateTime, SecretString};
+use super::{DateTime, DateTimeRfc1123, SecretString};
 
 /// Formats a parameter value for the URL or a header.
 pub trait QueryValue {
@@ -17,7 +17,17 @@ macro_rules! display_query {
     };
 }
 
-display_query!(String, str, i32, i64, f32, f64, bool, DateTime);
+display_query!(
+    String,
+    str,
+    i32,
+    i64,
+    f32,
+    f64,
+    bool,
+    DateTime,
+    DateTimeRfc1123
+);
 
 impl QueryValue for SecretString {
     fn to_query(&self) -> String {

@@ -54,11 +54,16 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
     }
     // Normalizing walks schemas through `$ref`s (bounded, but deep); give
     // it a stack that does not depend on the caller's thread.
-    let mut api = std::thread::scope(|scope| {
+    // The check of the examples walks schemas too: on the same stack.
+    std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("normalize".into())
             .stack_size(NORMALIZE_STACK)
-            .spawn_scoped(scope, || normalize::normalize(&inputs, crate_name))
+            .spawn_scoped(scope, || {
+                let mut api = normalize::normalize(&inputs, crate_name)?;
+                check_examples(&specs, &mut api);
+                Ok(api)
+            })
             .map_err(|e| {
                 LoadErrors(vec![crate::load::LoadError::new(
                     crate::load::Location::new("", ""),
@@ -72,9 +77,7 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
                     "the normalizer failed unexpectedly (a generator bug)",
                 )]))
             })
-    })?;
-    check_examples(&specs, &mut api);
-    Ok(api)
+    })
 }
 
 /// The independent check of every example against its own spec's schemas

@@ -23,6 +23,8 @@ use openapiv3::{
 };
 use serde_json::{Map, Value, json};
 
+use crate::load::pointer_push;
+
 /// Which part of an example a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub enum Part {
@@ -609,21 +611,6 @@ fn quote(s: &str) -> String {
     Value::String(s.to_string()).to_string()
 }
 
-/// Appends one reference token to a JSON pointer (RFC 6901 escaping).
-fn pointer_push(pointer: &str, token: &str) -> String {
-    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
-    out.push_str(pointer);
-    out.push('/');
-    for c in token.chars() {
-        match c {
-            '~' => out.push_str("~0"),
-            '/' => out.push_str("~1"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether `value` nests deeper than `limit`, found without recursion so a
 /// hostile value cannot exhaust the stack here.
 fn deeper_than(value: &Value, limit: usize) -> bool {
@@ -780,36 +767,7 @@ fn host_parameter(doc: &OpenAPI, p: &Value) -> Option<(String, bool, Value)> {
     // schema keywords itself.
     let schema = match map.get("schema") {
         Some(s) => s.clone(),
-        None => {
-            const KEYS: [&str; 16] = [
-                "type",
-                "format",
-                "items",
-                "maximum",
-                "exclusiveMaximum",
-                "minimum",
-                "exclusiveMinimum",
-                "maxLength",
-                "minLength",
-                "pattern",
-                "maxItems",
-                "minItems",
-                "uniqueItems",
-                "enum",
-                "multipleOf",
-                "x-ms-enum",
-            ];
-            let mut s = Map::new();
-            for key in KEYS {
-                if let Some(v) = map.get(key) {
-                    s.insert(key.to_string(), v.clone());
-                }
-            }
-            if map.get("x-nullable") == Some(&Value::Bool(true)) {
-                s.insert("nullable".into(), Value::Bool(true));
-            }
-            Value::Object(s)
-        }
+        None => Value::Object(crate::load::swagger2_parameter_schema(map)),
     };
     Some((name, required, schema))
 }
@@ -1155,14 +1113,20 @@ impl<'d> Translator<'d> {
     fn closed(&mut self, name: &str) -> Value {
         let flat = self.flat_component(name);
         let mut out = as_map(self.def_ref(Form::Open, name));
-        self.close(&mut out, &flat, &BTreeSet::new());
+        self.close(&mut out, &flat, &BTreeSet::new(), 1);
         Value::Object(out)
     }
 
     /// Adds `additionalProperties` (false, or as declared) and lists the
     /// members that other allOf parts declare, which would otherwise count
     /// as additional here.
-    fn close(&mut self, out: &mut Map<String, Value>, flat: &Flat, own: &BTreeSet<String>) {
+    fn close(
+        &mut self,
+        out: &mut Map<String, Value>,
+        flat: &Flat,
+        own: &BTreeSet<String>,
+        depth: usize,
+    ) {
         if !flat.closes() {
             return;
         }
@@ -1179,7 +1143,9 @@ impl<'d> Translator<'d> {
         let additional = match &flat.additional {
             None => Value::Bool(false),
             Some(Value::Bool(b)) => Value::Bool(*b),
-            Some(schema) => self.translate(schema, &Mode::Value, 1),
+            // One level deeper, never back to the top: a map whose values
+            // are the map itself must still end.
+            Some(schema) => self.translate(schema, &Mode::Value, depth + 1),
         };
         out.insert("additionalProperties".into(), additional);
     }
@@ -1528,7 +1494,7 @@ impl<'d> Translator<'d> {
             out.insert("allOf".into(), Value::Array(all_of));
         }
         match (mode, flat) {
-            (Mode::Value, Some(flat)) if !alias => self.close(&mut out, &flat, &own),
+            (Mode::Value, Some(flat)) if !alias => self.close(&mut out, &flat, &own, depth),
             _ => {}
         }
         let out = Value::Object(out);

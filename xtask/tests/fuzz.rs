@@ -1,8 +1,8 @@
 //! Property-based fuzzing of load → normalize → emit on stable Rust: specs
 //! built from random but structured pieces (tricky names, nested and
 //! recursive schemas, dangling and cyclic `$ref`s, discriminators, odd
-//! paths and parameters, pageable and long-running operations, both
-//! formats). Whatever comes in, the generator must not panic; it either
+//! paths and parameters, pageable and long-running operations, examples of
+//! any shape, both formats). Whatever comes in, the generator must not panic; it either
 //! refuses with an error naming the file, or emits Rust that parses.
 //!
 //! CI runs a bounded number of cases (`PROPTEST_CASES`, default 48); a
@@ -124,6 +124,51 @@ fn definitions() -> impl Strategy<Value = (Vec<String>, Map<String, Value>)> {
     })
 }
 
+/// Any JSON at all, a little deep.
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        name().prop_map(Value::from),
+        Just(json!("2024-03-01T08:00:00Z")),
+        Just(json!("Fri, 01 Mar 2024 09:00:00 GMT")),
+    ];
+    leaf.prop_recursive(4, 32, 5, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec((name(), inner), 0..4)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// An `x-ms-examples` entry: mostly shaped like one (values of any kind
+/// for parameters that exist or not, answers with any status key and
+/// body), now and then anything, or a file that is not there.
+fn example() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        4 => (
+            prop::collection::vec((prop::sample::select(vec!["id", "name", "api-version", "filter", "body", "stray"]), any_json()), 0..5),
+            prop::collection::vec((prop::sample::select(vec!["200", "201", "202", "204", "404", "default", "2XX", "x"]), any_json(), any_json()), 0..4),
+        )
+            .prop_map(|(params, answers)| {
+                let parameters: Map<String, Value> =
+                    params.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+                let responses: Map<String, Value> = answers
+                    .into_iter()
+                    .map(|(k, headers, body)| (k.to_string(), json!({"headers": headers, "body": body})))
+                    .collect();
+                json!({"parameters": parameters, "responses": responses})
+            }),
+        1 => any_json(),
+        1 => Just(json!({"$ref": "./examples/missing.json"})),
+        1 => Just(json!({"$ref": "../../outside.json"})),
+    ]
+}
+
 fn operation(defs: Vec<String>) -> impl Strategy<Value = (String, String, Value)> {
     let path = prop::collection::vec(
         prop_oneof![
@@ -141,8 +186,9 @@ fn operation(defs: Vec<String>) -> impl Strategy<Value = (String, String, Value)
         prop::sample::select(vec!["200", "201", "202", "204", "400", "default"]),
         1..4,
     );
-    (path, method, name(), name(), response_codes, schema(defs.clone()), schema(defs), any::<u8>()).prop_map(
-        |(path, method, group, verb, codes, body, answer, flags)| {
+    let examples = prop::collection::vec((name(), example()), 0..3);
+    (path, method, name(), name(), response_codes, schema(defs.clone()), schema(defs), any::<u8>(), examples).prop_map(
+        |(path, method, group, verb, codes, body, answer, flags, examples)| {
             let mut params = Vec::new();
             for p in ["id", "name"] {
                 // Now and then a path parameter is left undefined.
@@ -169,6 +215,9 @@ fn operation(defs: Vec<String>) -> impl Strategy<Value = (String, String, Value)
             }
             if flags & 64 != 0 {
                 op["x-ms-long-running-operation"] = json!(true);
+            }
+            if !examples.is_empty() {
+                op["x-ms-examples"] = Value::Object(examples.into_iter().collect());
             }
             (path, method.to_string(), op)
         },

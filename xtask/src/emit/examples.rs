@@ -62,7 +62,12 @@ impl<'a> ExamplesFile<'a> {
              contradicts its own spec (an independent JSON Schema check says where) is ignored;\n\
              `cargo test -- --include-ignored` runs it too.",
         );
-        let imports = self.api.surfaces.iter().map(|s| {
+        let with_examples = self
+            .api
+            .surfaces
+            .iter()
+            .filter(|s| s.operations.iter().any(|op| !op.examples.is_empty()));
+        let imports = with_examples.map(|s| {
             let feature = &s.feature;
             let module = ident(&s.module);
             quote! {
@@ -157,6 +162,10 @@ fn unsupported(op: &Operation) -> Option<String> {
 
 /// The script the harness reads: the example as normalize matched it.
 fn script(op: &Operation, example: &Example, unsupported: Option<&str>) -> String {
+    let has_result = match &op.kind {
+        OperationKind::LongRunning(lro) => lro.result.is_some(),
+        _ => false,
+    };
     let (kind, final_state, item_field) = match &op.kind {
         OperationKind::Plain => ("plain", None, None),
         OperationKind::Pageable(p) => ("pageable", None, Some(p.item_field.clone())),
@@ -184,8 +193,10 @@ fn script(op: &Operation, example: &Example, unsupported: Option<&str>) -> Strin
         "kind": kind,
         "final_state": final_state,
         "item_field": item_field,
+        "has_result": has_result,
         "unsupported": unsupported,
         "parameters": parameters,
+        "body_parameter": example.body_parameter,
         "request": {
             "method": request.method.as_str(),
             "path": request.path,
@@ -240,13 +251,15 @@ fn test_fn(surface: &Surface, op: &Operation, example: &Example) -> TokenStream 
         },
         None => call(surface, op, example),
     };
+    // The calls first, the example's data last.
     quote! {
         #[doc = #doc]
         #[tokio::test(start_paused = true)]
         #ignore
         async fn #name() -> Result<(), Failure> {
-            let example = Example::parse(#script)?;
+            let example = Example::parse(EXAMPLE)?;
             #body
+            const EXAMPLE: &str = #script;
             Ok(())
         }
     }

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub use examples::{Examples, RawExample};
 pub use location::{Location, pointer_get, pointer_push, pointer_tokens};
 use serde_json::Value;
+pub use swagger2::parameter_schema as swagger2_parameter_schema;
 
 /// What an entry document was written in.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -313,7 +313,7 @@ fn operation(
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string();
-            let mut s = p.as_object().map(schema_of_simple).unwrap_or_default();
+            let mut s = p.as_object().map(parameter_schema).unwrap_or_default();
             if let Some(d) = p.get("description") {
                 s.insert("description".into(), d.clone());
             }
@@ -420,7 +420,7 @@ fn parameter(p: &Value) -> Value {
         out.insert("style".into(), json!(style));
         out.insert("explode".into(), json!(explode));
     }
-    out.insert("schema".into(), Value::Object(schema_of_simple(p)));
+    out.insert("schema".into(), Value::Object(parameter_schema(p)));
     for (k, v) in p {
         if k.starts_with("x-") && k != "x-ms-enum" {
             out.insert(k.clone(), v.clone());
@@ -430,13 +430,15 @@ fn parameter(p: &Value) -> Value {
 }
 
 /// The schema of a non-body parameter, header or items object.
-fn schema_of_simple(p: &Map<String, Value>) -> Map<String, Value> {
+/// The schema of a Swagger 2.0 non-body parameter (or items, or header),
+/// whose keywords stand on the parameter itself, as OpenAPI 3.0 writes it.
+pub fn parameter_schema(p: &Map<String, Value>) -> Map<String, Value> {
     let mut s = Map::new();
     for key in SCHEMA_KEYS {
         if let Some(v) = p.get(key) {
             let v = match key {
                 "items" => match v {
-                    Value::Object(items) => Value::Object(schema_of_simple(items)),
+                    Value::Object(items) => Value::Object(parameter_schema(items)),
                     other => other.clone(),
                 },
                 _ => v.clone(),
@@ -475,7 +477,7 @@ fn response(r: &Value, produces: &[String]) -> Value {
                     if let Some(d) = h.get("description") {
                         header.insert("description".into(), d.clone());
                     }
-                    header.insert("schema".into(), Value::Object(schema_of_simple(h)));
+                    header.insert("schema".into(), Value::Object(parameter_schema(h)));
                     copy_extensions(&Value::Object(h.clone()), &mut header);
                 }
                 (name.clone(), Value::Object(header))
@@ -530,7 +532,11 @@ pub fn schema(s: &Value) -> Value {
                 };
                 out.insert(k.clone(), v);
             }
-            if out.get("type").and_then(Value::as_str) == Some("file") {
+            // Swagger's `type: file`, and the `format: file` Azure specs
+            // also write on objects, are binary.
+            if out.get("type").and_then(Value::as_str) == Some("file")
+                || out.get("format").and_then(Value::as_str) == Some("file")
+            {
                 out.insert("type".into(), json!("string"));
                 out.insert("format".into(), json!("binary"));
             }

@@ -11,6 +11,7 @@
 use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr};
 use serde_json::Value;
 
+use super::operations::location_of;
 use crate::ir::{ApiVersion, Example, ExampleResponse, ExpectedRequest, Method, PathSegment};
 use crate::load::{LoadError, RawExample, Spec};
 use crate::naming::{Namespace, value_name};
@@ -194,6 +195,7 @@ fn one(
     }
     if let Some(v) = facts.api_version
         && let Some((_, given)) = parameters.iter().find(|(n, _)| n == &v.param)
+        && !given.is_null()
         && text(given) != v.value
     {
         warnings.push(LoadError::new(
@@ -369,15 +371,6 @@ fn skips_encoding(p: &Parameter) -> bool {
         .get("x-ms-skip-url-encoding")
         .and_then(Value::as_bool)
         == Some(true)
-}
-
-fn location_of(p: &Parameter) -> u8 {
-    match p {
-        Parameter::Path { .. } => 0,
-        Parameter::Query { .. } => 1,
-        Parameter::Header { .. } => 2,
-        Parameter::Cookie { .. } => 3,
-    }
 }
 
 fn responses(

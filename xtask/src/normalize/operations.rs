@@ -770,7 +770,7 @@ fn body_name(doc: &openapiv3::OpenAPI, op: &openapiv3::Operation) -> String {
         .to_string()
 }
 
-fn location_of(p: &Parameter) -> u8 {
+pub(super) fn location_of(p: &Parameter) -> u8 {
     match p {
         Parameter::Path { .. } => 0,
         Parameter::Query { .. } => 1,
@@ -816,16 +816,35 @@ fn is_json(media_type: &str) -> bool {
     crate::ir::is_json_media(media_type)
 }
 
-/// The media type to use: JSON first, else the first declared.
+/// The media type to use: JSON first, else the first declared. A binary
+/// schema (`format: binary`, Swagger's `type: file`) is not JSON whatever
+/// media types are listed: then the first that is not JSON, else
+/// `application/octet-stream`.
 fn pick_media(
     content: &indexmap::IndexMap<String, openapiv3::MediaType>,
 ) -> (String, Option<&openapiv3::MediaType>) {
-    content
+    let picked = content
         .iter()
         .find(|(m, _)| is_json(m))
         .or_else(|| content.iter().next())
         .map(|(m, v)| (m.clone(), Some(v)))
-        .unwrap_or_else(|| ("application/json".to_string(), None))
+        .unwrap_or_else(|| ("application/json".to_string(), None));
+    let binary = picked
+        .1
+        .and_then(|m| m.schema.as_ref())
+        .and_then(ReferenceOr::as_item)
+        .is_some_and(|s| {
+            let view = View::of(s);
+            view.typ == Some("string") && view.format.as_deref() == Some("binary")
+        });
+    if binary && is_json(&picked.0) {
+        let other = content.iter().find(|(m, _)| !is_json(m));
+        return match other {
+            Some((m, v)) => (m.clone(), Some(v)),
+            None => ("application/octet-stream".to_string(), picked.1),
+        };
+    }
+    picked
 }
 
 /// Splits `/a/{b}/c{d}.json` into literal and parameter pieces.
