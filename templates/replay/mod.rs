@@ -9,8 +9,8 @@
 //! [`Replay`] per answer, calls the operation with the example's values as
 //! typed Rust values, and hands the result to one of the `check_*`
 //! functions. A failure names its cause (see [`Cause`]), the part of the
-//! example it concerns, the example file and the JSON path of each
-//! difference.
+//! example it concerns, the example file, and the JSON path (and pointer
+//! into the example) of each difference.
 
 // A crate's tests use the parts their operations need.
 #![allow(dead_code)]
@@ -40,7 +40,7 @@ pub enum Cause {
     ResponseLoss,
     /// A value of the example did not decode into the generated type.
     DecodeError,
-    /// A long-running operation was not followed to its end.
+    /// A long-running operation was not followed as its answers say.
     LongRunning,
     /// The operation is of a kind the generator does not generate.
     Unsupported,
@@ -64,6 +64,10 @@ pub struct Failure {
     /// `request`, or `response <key>` (`response 200`).
     pub part: String,
     pub message: String,
+    /// Where in the example each difference is, as JSON pointers
+    /// (`/parameters/item/count`, `/responses/200/body/value/0/id`); empty
+    /// when the failure is not about one value.
+    pub pointers: Vec<String>,
     /// The example file, the operation and the example's title.
     pub origin: String,
 }
@@ -74,12 +78,15 @@ impl fmt::Debug for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "[{}] {}: {}\n  in {}",
+            "[{}] {}: {}",
             self.cause.as_str(),
             self.part,
-            self.message,
-            self.origin
-        )
+            self.message
+        )?;
+        if !self.pointers.is_empty() {
+            write!(f, "\n  at {}", self.pointers.join(" "))?;
+        }
+        write!(f, "\n  in {}", self.origin)
     }
 }
 
@@ -97,6 +104,7 @@ impl From<azure_core::Error> for Failure {
             cause: Cause::RequestMismatch,
             part: "request".to_string(),
             message: format!("no request was sent: {e}"),
+            pointers: Vec::new(),
             origin: String::new(),
         }
     }
@@ -111,16 +119,23 @@ struct Script {
     endpoint: String,
     /// `plain`, `pageable` or `long-running`.
     kind: String,
-    /// Long-running: where the result is read (`original-uri`, `location`,
-    /// `azure-async-operation`, `operation-location`).
+    /// Long-running: where the spec says the result is read
+    /// (`original-uri`, `location`, `azure-async-operation`,
+    /// `operation-location`), or nothing when it does not say.
     #[serde(default)]
     final_state: Option<String>,
     /// Pageable: the page's member holding the items.
     #[serde(default)]
     item_field: Option<String>,
-    /// Long-running: the operation documents a result (a body of its own).
+    /// Pageable: the page's member holding the next link, if any.
+    #[serde(default)]
+    next_link_field: Option<String>,
+    /// Long-running: the operation documents a result of its own.
     #[serde(default)]
     has_result: bool,
+    /// The statuses the operation counts as success.
+    #[serde(default)]
+    success: Vec<u16>,
     /// Why the operation cannot be replayed, when it cannot.
     #[serde(default)]
     unsupported: Option<String>,
@@ -132,6 +147,28 @@ struct Script {
     request: ExpectedRequest,
     #[serde(default)]
     responses: Vec<Answer>,
+}
+
+impl Script {
+    fn is_success(&self, answer: &Answer) -> bool {
+        if answer.key == "default" {
+            return false;
+        }
+        if self.success.is_empty() {
+            (200..300).contains(&answer.status)
+        } else {
+            self.success.contains(&answer.status)
+        }
+    }
+
+    fn method(&self) -> String {
+        self.request.method.to_ascii_uppercase()
+    }
+
+    /// The `final-state-via` the spec gives, if any.
+    fn final_state(&self) -> Option<&str> {
+        self.final_state.as_deref()
+    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -157,13 +194,25 @@ struct Answer {
 }
 
 impl Answer {
-    fn is_success(&self) -> bool {
-        (200..300).contains(&self.status) && self.key != "default"
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    }
+
+    /// No answer documented: only the request is checked.
+    fn none() -> Self {
+        Answer {
+            key: "none".to_string(),
+            status: 0,
+            headers: Vec::new(),
+            body: None,
+        }
     }
 }
 
-/// One example: its values, and the replays it makes (one per answer; a
-/// long-running operation's success answers make one replay together).
+/// One example: its values, and the replays it makes (one per answer).
 pub struct Example {
     script: Arc<Script>,
 }
@@ -174,6 +223,7 @@ impl Example {
             cause: Cause::Unsupported,
             part: "request".to_string(),
             message: format!("the test's script does not parse (a generator bug): {e}"),
+            pointers: Vec::new(),
             origin: String::new(),
         })?;
         Ok(Self {
@@ -181,23 +231,20 @@ impl Example {
         })
     }
 
-    fn origin(&self) -> String {
-        origin_of(&self.script)
-    }
-
-    fn failure(&self, cause: Cause, part: &str, message: String) -> Failure {
+    fn failure(&self, cause: Cause, pointer: Option<String>, message: String) -> Failure {
         Failure {
             cause,
-            part: part.to_string(),
+            part: "request".to_string(),
             message,
-            origin: self.origin(),
+            pointers: pointer.into_iter().collect(),
+            origin: origin_of(&self.script),
         }
     }
 
     /// Fails with the reason the operation cannot be replayed, if any.
     pub fn supported(&self) -> Result<(), Failure> {
         match &self.script.unsupported {
-            Some(why) => Err(self.failure(Cause::Unsupported, "request", why.clone())),
+            Some(why) => Err(self.failure(Cause::Unsupported, None, why.clone())),
             None => Ok(()),
         }
     }
@@ -207,7 +254,7 @@ impl Example {
         self.opt(wire)?.ok_or_else(|| {
             self.failure(
                 Cause::RequestMismatch,
-                "request",
+                Some("/parameters".to_string()),
                 format!("the example gives no value for the required parameter `{wire}`"),
             )
         })
@@ -217,9 +264,11 @@ impl Example {
     pub fn opt<T: DeserializeOwned>(&self, wire: &str) -> Result<Option<T>, Failure> {
         match self.script.parameters.get(wire) {
             None | Some(Value::Null) => Ok(None),
-            Some(value) => self
-                .decode(value, &format!("parameter `{wire}` (/parameters/{wire})"))
-                .map(Some),
+            Some(value) => {
+                let pointer = pointer_push("/parameters", wire);
+                self.decode(value, &format!("parameter `{wire}`"), pointer)
+                    .map(Some)
+            }
         }
     }
 
@@ -228,7 +277,7 @@ impl Example {
         self.opt_body()?.ok_or_else(|| {
             self.failure(
                 Cause::RequestMismatch,
-                "request",
+                Some("/parameters".to_string()),
                 "the example gives no value for the required request body".to_string(),
             )
         })
@@ -238,11 +287,8 @@ impl Example {
         match &self.script.request.body {
             None | Some(Value::Null) => Ok(None),
             Some(value) => {
-                let what = match &self.script.body_parameter {
-                    Some(name) => format!("the request body (/parameters/{name})"),
-                    None => "the request body".to_string(),
-                };
-                self.decode(value, &what).map(Some)
+                let pointer = body_pointer(&self.script);
+                self.decode(value, "the request body", pointer).map(Some)
             }
         }
     }
@@ -250,7 +296,12 @@ impl Example {
     /// Decodes a value as the example wrote it; a number or boolean where
     /// text is expected, or comma-separated text where a list is, is read
     /// as the wire would carry it.
-    fn decode<T: DeserializeOwned>(&self, value: &Value, what: &str) -> Result<T, Failure> {
+    fn decode<T: DeserializeOwned>(
+        &self,
+        value: &Value,
+        what: &str,
+        pointer: String,
+    ) -> Result<T, Failure> {
         let first = match serde_json::from_value::<T>(value.clone()) {
             Ok(v) => return Ok(v),
             Err(e) => e,
@@ -264,9 +315,7 @@ impl Example {
                     tries.push(v);
                 }
                 tries.push(Value::Array(
-                    s.split(',')
-                        .map(|p| Value::String(p.trim().to_string()))
-                        .collect(),
+                    s.split(',').map(|p| Value::String(p.to_string())).collect(),
                 ));
                 tries
             }
@@ -278,39 +327,38 @@ impl Example {
             .ok_or_else(|| {
                 self.failure(
                     Cause::DecodeError,
-                    "request",
+                    Some(pointer),
                     format!("{what} does not decode into its generated type: {first}"),
                 )
             })
     }
 
-    /// The replays to run: one per answer the example documents; a
-    /// long-running operation's success answers are one replay (the first
-    /// answer, the polls, the result).
+    /// The replays to run: one per answer the example documents. For a
+    /// long-running operation each documented success is a first answer,
+    /// followed to the end.
     pub fn replays(&self) -> Vec<Replay> {
         let script = &self.script;
         let (success, errors): (Vec<&Answer>, Vec<&Answer>) =
-            script.responses.iter().partition(|a| a.is_success());
+            script.responses.iter().partition(|a| script.is_success(a));
         let mut plans = Vec::new();
         if script.kind == "long-running" {
-            // Each documented success can be the first answer.
             plans.extend(
                 success
                     .iter()
                     .map(|a| long_running_plan(script, a, &success)),
             );
         } else {
-            plans.extend(success.iter().map(|a| Plan::Answer((*a).clone())));
+            plans.extend(success.iter().map(|a| answer_plan(script, a)));
         }
-        plans.extend(errors.iter().map(|a| Plan::Answer((*a).clone())));
+        plans.extend(errors.iter().map(|a| Plan::Answer {
+            answer: (*a).clone(),
+            next_page: None,
+        }));
         if plans.is_empty() {
-            // No answer documented: the request is still checked.
-            plans.push(Plan::Answer(Answer {
-                key: "none".to_string(),
-                status: 0,
-                headers: Vec::new(),
-                body: None,
-            }));
+            plans.push(Plan::Answer {
+                answer: Answer::none(),
+                next_page: None,
+            });
         }
         plans
             .into_iter()
@@ -332,19 +380,86 @@ fn origin_of(script: &Script) -> String {
     )
 }
 
+/// Where the example gives the body: `/parameters/<name>`.
+fn body_pointer(script: &Script) -> String {
+    match &script.body_parameter {
+        Some(name) => pointer_push("/parameters", name),
+        None => "/parameters".to_string(),
+    }
+}
+
+/// Appends one reference token to a JSON pointer.
+fn pointer_push(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
 /// How the transport answers.
 #[derive(Debug, Clone)]
 enum Plan {
-    /// The operation's request gets this answer; a later request (a next
-    /// page) gets an empty last page.
-    Answer(Answer),
+    /// The operation's request gets this answer. For a page with a next
+    /// link, the link (moved to the endpoint) gets an empty last page.
+    Answer {
+        answer: Answer,
+        next_page: Option<Box<Url>>,
+    },
     /// A long-running operation's flow.
     LongRunning(Box<Flow>),
 }
 
-/// A long-running operation: the first answer (with a handle to poll, made
-/// up when the example shows none), a finished status at the status
-/// monitor, the result at `Location` and at the original URI.
+/// A plain or pageable operation's answer; a page's next link moved to the
+/// test's endpoint, so the client can follow it there.
+fn answer_plan(script: &Script, answer: &Answer) -> Plan {
+    let mut answer = answer.clone();
+    let mut next_page = None;
+    if script.kind == "pageable"
+        && let (Some(field), Some(Value::Object(body))) =
+            (&script.next_link_field, answer.body.as_mut())
+        && let Some(Value::String(link)) = body.get_mut(field.as_str())
+        && let Some(moved) = moved_to_endpoint(link, &script.endpoint)
+        && !is_operation_url(&moved, script)
+    {
+        *link = moved.to_string();
+        next_page = Some(Box::new(moved));
+    }
+    Plan::Answer { answer, next_page }
+}
+
+/// A link (absolute, or relative to the endpoint) at the test's endpoint:
+/// examples name placeholder hosts (`myvault`, `myhsm`) as they please, and
+/// the client follows links only to its own endpoint. `None` when the link
+/// is not a URL at all.
+fn moved_to_endpoint(link: &str, endpoint: &str) -> Option<Url> {
+    let endpoint = Url::parse(endpoint).ok()?;
+    let mut url = endpoint.join(link).ok()?;
+    if url.origin() != endpoint.origin() {
+        url.set_scheme(endpoint.scheme()).ok()?;
+        url.set_host(endpoint.host_str()).ok()?;
+        url.set_port(endpoint.port()).ok()?;
+    }
+    Some(url)
+}
+
+/// Where the client must read a long-running operation's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Where {
+    /// The first answer was the result.
+    Initial,
+    /// The status monitor's last document.
+    Monitor,
+    /// The last answer of `Location`.
+    Location,
+    /// A GET of the URI the operation was sent to.
+    Original,
+    /// Nowhere: a DELETE's result is nothing.
+    Nothing,
+}
+
+/// A long-running operation as the transport plays it: the first answer
+/// (with a link to poll, made up when the example shows none), a status
+/// monitor that says `InProgress` once and then the end, a `Location` that
+/// answers 202 once and then its last answer, the original URI answering
+/// with the resource; the result served only where the client must read
+/// it.
 #[derive(Debug, Clone)]
 struct Flow {
     initial: Answer,
@@ -352,41 +467,55 @@ struct Flow {
     monitor: Option<String>,
     /// Path of the `Location` the first answer points at, if any.
     location: Option<String>,
-    /// What the status monitor answers: the operation succeeded.
-    status: Value,
-    /// The monitor's answer is the result, with a `status` member the
+    /// The monitor's last document.
+    monitor_final: Value,
+    /// `Location`'s last answer.
+    location_final: Answer,
+    /// What a GET of the original URI answers, where the client may ask.
+    original: Option<Answer>,
+    /// Where the client must read the result.
+    result_at: Where,
+    /// What the result must encode to; `None` when the example documents
+    /// no result, and only the flow is judged.
+    expected: Option<Answer>,
+    /// The monitor's document is the result, with a `status` member the
     /// example's result has not (ours, to end the poll).
     status_added: bool,
-    result: Answer,
 }
 
-/// A long-running flow starting with `first`. When `first` says where to
-/// poll (a 202 always does; examples often leave the header out, and one
-/// is made up per `final-state-via`), or reports a `provisioningState`
-/// still in progress, the result is the example's 200 (else 201, else
-/// 204); otherwise `first` is the result itself.
+/// A long-running flow starting with `first`, following the rules the
+/// client follows: poll `Azure-AsyncOperation` or `Operation-Location`,
+/// else `Location`, else (PUT and PATCH) the resource while it is not
+/// done; read the result where `final-state-via` says, else where the
+/// method's default says. A 202 always says where to poll; examples often
+/// leave the header out, and one is made up (the monitor for PUT and PATCH
+/// and where `final-state-via` names it, `Location` otherwise).
 fn long_running_plan(script: &Script, first: &Answer, success: &[&Answer]) -> Plan {
     let mut initial = first.clone();
-    at_endpoint(&mut initial, &script.endpoint);
-    let header = |name: &str, a: &Answer| {
-        a.headers
+    let endpoint = script.endpoint.trim_end_matches('/').to_string();
+    let method = script.method();
+    let put_or_patch = method == "PUT" || method == "PATCH";
+    let final_state = script.final_state();
+    for (name, value) in &mut initial.headers {
+        let link = ["location", "azure-asyncoperation", "operation-location"]
             .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-    };
-    let mut monitor =
-        header("azure-asyncoperation", &initial).or_else(|| header("operation-location", &initial));
-    let mut location = header("location", &initial);
-    let endpoint = script.endpoint.trim_end_matches('/');
+            .any(|h| name.eq_ignore_ascii_case(h));
+        if let (true, Some(moved)) = (link, moved_to_endpoint(value, &endpoint)) {
+            *value = moved.to_string();
+        }
+    }
+    let mut monitor = initial
+        .header("azure-asyncoperation")
+        .or_else(|| initial.header("operation-location"));
+    let mut location = initial.header("location");
     if initial.status == 202 && monitor.is_none() && location.is_none() {
-        let method = script.request.method.to_ascii_uppercase();
-        let via_monitor = match script.final_state.as_deref() {
-            Some("azure-async-operation") | Some("operation-location") => true,
+        let via_monitor = match final_state {
+            Some("azure-async-operation" | "operation-location") => true,
             Some("location") => false,
-            _ => method == "PUT" || method == "PATCH",
+            _ => put_or_patch,
         };
         if via_monitor {
-            let name = if script.final_state.as_deref() == Some("operation-location") {
+            let name = if final_state == Some("operation-location") {
                 "Operation-Location"
             } else {
                 "Azure-AsyncOperation"
@@ -400,122 +529,161 @@ fn long_running_plan(script: &Script, first: &Answer, success: &[&Answer]) -> Pl
             location = Some(url);
         }
     }
-    // A resource reporting itself in progress is polled only by a PUT or
-    // PATCH, as the client's rules say.
-    let method = script.request.method.to_ascii_uppercase();
+    let state = initial.body.as_ref().and_then(provisioning_state);
     let polls_resource = monitor.is_none()
         && location.is_none()
-        && (method == "PUT" || method == "PATCH")
-        && initial.body.as_ref().is_some_and(|b| !is_final(b));
-    let polls = monitor.is_some() || location.is_some() || polls_resource;
-    let result = if polls {
-        let find = |status: u16| {
-            success
-                .iter()
-                .find(|a| a.status == status)
-                .map(|a| (*a).clone())
-        };
-        find(200)
-            .or_else(|| find(201))
-            .or_else(|| find(204))
-            .unwrap_or_else(|| initial.clone())
+        && put_or_patch
+        && (initial.status == 202
+            || (initial.status == 201 && state.is_none())
+            || state.as_deref().is_some_and(|s| !is_final_state(s)));
+    let result_at = if monitor.is_some() {
+        match final_state {
+            Some("location") if location.is_some() => Where::Location,
+            Some("azure-async-operation" | "operation-location") if method == "POST" => {
+                Where::Monitor
+            }
+            Some("original-uri") => Where::Original,
+            _ if put_or_patch => Where::Original,
+            _ if method == "POST" && location.is_some() => Where::Location,
+            _ if method == "DELETE" => Where::Nothing,
+            _ => Where::Monitor,
+        }
+    } else if location.is_some() {
+        match final_state {
+            Some("original-uri") => Where::Original,
+            _ => Where::Location,
+        }
+    } else if polls_resource {
+        Where::Original
     } else {
-        initial.clone()
+        Where::Initial
     };
-    let path_of = |link: String| {
-        Url::parse(&link)
-            .map(|u| u.path().to_string())
-            .unwrap_or(link)
+    // The example's result: its 200, else 201, else 204.
+    let find = |status: u16| {
+        success
+            .iter()
+            .find(|a| a.status == status)
+            .map(|a| (*a).clone())
     };
-    // Where the status document is the result, the monitor shows the
-    // example's result, finished; else a bare finished status.
-    // As the client reads it: from the monitor, unless the final state
-    // sends it to the original URI, or to a `Location` it was given.
-    let status_is_result = monitor.is_some()
-        && match script.final_state.as_deref() {
-            Some("original-uri") => false,
-            Some("location") => location.is_none(),
-            _ => true,
-        };
-    // Polling the resource itself ends only when it says so.
-    let mut result = if polls_resource {
-        finished(result)
-    } else {
-        result
+    let documented = find(200).or_else(|| find(201)).or_else(|| find(204));
+    let empty = |status: u16| Answer {
+        key: status.to_string(),
+        status,
+        headers: Vec::new(),
+        body: None,
     };
-    let mut status = serde_json::json!({"status": "Succeeded"});
-    let mut status_added = false;
-    if status_is_result {
-        match &mut result.body {
-            Some(Value::Object(body)) => {
+    let bare_status = serde_json::json!({"status": "Succeeded"});
+    let mut flow = Flow {
+        initial: initial.clone(),
+        monitor: monitor.map(|m| link_path(&m, &endpoint)),
+        location: location.map(|l| link_path(&l, &endpoint)),
+        monitor_final: bare_status.clone(),
+        location_final: empty(204),
+        original: None,
+        result_at,
+        expected: None,
+        status_added: false,
+    };
+    match result_at {
+        Where::Initial => flow.expected = Some(initial),
+        Where::Nothing => flow.expected = Some(empty(204)),
+        Where::Location => match documented {
+            Some(result) => {
+                // The client reads a resource's state here too.
+                let result = finished(result);
+                flow.location_final = result.clone();
+                flow.expected = Some(result);
+            }
+            // No result documented: an operation without one ends empty;
+            // one with a result shows the first answer's body, and only
+            // the flow is judged.
+            None if !script.has_result => flow.expected = Some(empty(204)),
+            None => {
+                flow.location_final = Answer {
+                    status: 200,
+                    ..initial.clone()
+                };
+            }
+        },
+        Where::Original => {
+            // The resource as the finished operation shows it; where the
+            // example documents none, what the first answer showed, judged
+            // only for completion.
+            let (served, judged) = match documented {
+                Some(result) if result.body.is_some() => (result, true),
+                _ => (initial.clone(), false),
+            };
+            let mut served = finished(served);
+            served.status = 200;
+            flow.original = Some(served.clone());
+            flow.expected = judged.then_some(served);
+        }
+        Where::Monitor => match documented {
+            Some(result) if matches!(result.body, Some(Value::Object(_))) => {
+                let mut body = match result.body.clone() {
+                    Some(Value::Object(body)) => body,
+                    _ => serde_json::Map::new(),
+                };
                 if body.contains_key("status") {
-                    body.insert("status".to_string(), Value::String("Succeeded".to_string()));
+                    body.insert("status".to_string(), Value::from("Succeeded"));
                 } else {
-                    status_added = true;
+                    flow.status_added = true;
                 }
                 let mut served = body.clone();
                 served
                     .entry("status")
-                    .or_insert_with(|| Value::String("Succeeded".to_string()));
-                status = Value::Object(served);
+                    .or_insert_with(|| Value::from("Succeeded"));
+                flow.monitor_final = Value::Object(served);
+                flow.expected = Some(Answer {
+                    body: Some(Value::Object(body)),
+                    ..result
+                });
             }
-            // No result body in the example: the finished status is it,
-            // when the operation documents a result at all.
-            _ if script.has_result => result.body = Some(status.clone()),
-            _ => {}
-        }
+            // The example documents no final document: the monitor shows
+            // the first answer's body, finished, and only the flow is
+            // judged.
+            _ => {
+                if let Some(Value::Object(body)) = &initial.body {
+                    let mut served = body.clone();
+                    served.insert("status".to_string(), Value::from("Succeeded"));
+                    flow.monitor_final = Value::Object(served);
+                }
+            }
+        },
     }
-    Plan::LongRunning(Box::new(Flow {
-        initial,
-        monitor: monitor.map(path_of),
-        location: location.map(path_of),
-        status,
-        status_added,
-        result,
-    }))
+    Plan::LongRunning(Box::new(flow))
 }
 
-/// Links in an example's headers moved to the test's endpoint: examples
-/// name placeholder hosts (`myvault`, `myhsm`) as they please, and the
-/// client follows links only to its own endpoint.
-fn at_endpoint(answer: &mut Answer, endpoint: &str) {
-    let Ok(endpoint) = Url::parse(endpoint) else {
-        return;
-    };
-    for (name, value) in &mut answer.headers {
-        let link = ["location", "azure-asyncoperation", "operation-location"]
-            .iter()
-            .any(|h| name.eq_ignore_ascii_case(h));
-        if !link {
-            continue;
-        }
-        if let Ok(mut url) = Url::parse(value)
-            && url.origin() != endpoint.origin()
-            && url.set_scheme(endpoint.scheme()).is_ok()
-            && url.set_host(endpoint.host_str()).is_ok()
-            && url.set_port(endpoint.port()).is_ok()
-        {
-            *value = url.to_string();
-        }
-    }
+/// The path a link names, at the test's endpoint.
+fn link_path(link: &str, endpoint: &str) -> String {
+    moved_to_endpoint(link, endpoint)
+        .map(|u| u.path().to_string())
+        .unwrap_or_else(|| link.to_string())
 }
 
 /// The `provisioningState` of a resource body, at the top or under
 /// `properties`.
-fn provisioning_state(body: &Value) -> Option<&str> {
+fn provisioning_state(body: &Value) -> Option<String> {
     body.get("properties")
         .and_then(|p| p.get("provisioningState"))
         .or_else(|| body.get("provisioningState"))
         .and_then(Value::as_str)
+        .map(str::to_string)
 }
 
-fn is_final(body: &Value) -> bool {
-    provisioning_state(body).is_none_or(|s| {
-        matches!(
-            s.to_ascii_lowercase().as_str(),
-            "succeeded" | "failed" | "canceled" | "cancelled"
-        )
-    })
+/// The states the client takes as the end (its `poller_status_of`).
+fn is_final_state(state: &str) -> bool {
+    matches!(
+        state.to_ascii_lowercase().as_str(),
+        "succeeded"
+            | "completed"
+            | "done"
+            | "failed"
+            | "timedout"
+            | "error"
+            | "canceled"
+            | "cancelled"
+    )
 }
 
 /// The result as the finished operation shows it: an example's resource
@@ -525,7 +693,7 @@ fn finished(mut answer: Answer) -> Answer {
     let Some(body) = answer.body.as_mut() else {
         return answer;
     };
-    if is_final(body) {
+    if provisioning_state(body).is_none_or(|s| is_final_state(&s)) {
         return answer;
     }
     let slot = match body.get_mut("properties") {
@@ -533,7 +701,7 @@ fn finished(mut answer: Answer) -> Answer {
         _ => body.get_mut("provisioningState"),
     };
     if let Some(slot) = slot {
-        *slot = Value::String("Succeeded".to_string());
+        *slot = Value::from("Succeeded");
     }
     answer
 }
@@ -545,8 +713,9 @@ struct Sent {
     url: Url,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
-    /// What went wrong answering it, if anything (an unexpected poll).
-    unexpected: Option<String>,
+    /// What the transport made of it (`operation`, `monitor`, `location`,
+    /// `original`, `next page`), or why it was unexpected.
+    role: Result<&'static str, String>,
 }
 
 /// An `HttpClient` answering from the example: no sockets, no network.
@@ -557,24 +726,27 @@ struct Transport {
     sent: Mutex<Vec<Sent>>,
 }
 
+/// An answer as the transport sends it. Header names that HTTP cannot
+/// carry are left out.
 fn respond(status: u16, headers: &[(String, String)], body: Option<&Value>) -> AsyncRawResponse {
     let mut h = Headers::new();
     for (name, value) in headers {
-        h.insert(name.to_ascii_lowercase(), value.clone());
+        let token = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+        if token {
+            h.insert(name.to_ascii_lowercase(), value.clone());
+        }
     }
     let bytes = match body {
         None | Some(Value::Null) => Vec::new(),
-        // A text body (a `text/plain` answer) goes out as the text itself.
-        Some(Value::String(s)) if !s.starts_with('{') && !s.starts_with('[') => {
-            s.clone().into_bytes()
-        }
         Some(v) => {
             h.insert("content-type", "application/json");
             serde_json::to_vec(v).unwrap_or_default()
         }
     };
-    let status = StatusCode::from(status);
-    AsyncRawResponse::from_bytes(status, h, bytes)
+    AsyncRawResponse::from_bytes(StatusCode::from(status), h, bytes)
 }
 
 #[async_trait]
@@ -594,63 +766,10 @@ impl HttpClient for Transport {
                 .map(|(k, v)| (k.as_str().to_string(), v.as_str().to_string()))
                 .collect(),
             body,
-            unexpected: None,
+            role: Ok("operation"),
         };
-        let first = self.is_operation_request(&sent);
-        let response = match &self.plan {
-            Plan::Answer(answer) if first => {
-                respond(answer.status, &answer.headers, answer.body.as_ref())
-            }
-            Plan::Answer(_) => {
-                // A next page: the example shows one page, so this one is
-                // the empty last.
-                let field = self.script.item_field.as_deref().unwrap_or("value");
-                respond(200, &[], Some(&serde_json::json!({ field: [] })))
-            }
-            Plan::LongRunning(flow) if first => respond(
-                flow.initial.status,
-                &flow.initial.headers,
-                flow.initial.body.as_ref(),
-            ),
-            Plan::LongRunning(flow) => {
-                let Flow {
-                    monitor,
-                    location,
-                    status,
-                    result,
-                    ..
-                } = flow.as_ref();
-                let path = request.url().path();
-                // A monitor that is also the `Location` (some services send
-                // one URL as both) shows the result once it said done.
-                let asked_before = self
-                    .sent
-                    .lock()
-                    .map(|s| s.iter().any(|r| r.url.path() == path))
-                    .unwrap_or(false);
-                let result_there = location.as_deref() == Some(path) && asked_before;
-                if monitor.as_deref() == Some(path) && !result_there {
-                    respond(200, &[], Some(status))
-                } else if location.as_deref() == Some(path) {
-                    respond(result.status, &result.headers, result.body.as_ref())
-                } else if sent.method == "GET" && same_path(&sent.url, &self.script) {
-                    let status = if result.body.is_some() { 200 } else { 204 };
-                    respond(status, &result.headers, result.body.as_ref())
-                } else {
-                    sent.unexpected = Some(format!(
-                        "the poller asked for {} {}, which no answer pointed to",
-                        sent.method, sent.url
-                    ));
-                    respond(
-                        404,
-                        &[],
-                        Some(
-                            &serde_json::json!({"error": {"code": "ReplayNotFound", "message": "not part of the example"}}),
-                        ),
-                    )
-                }
-            }
-        };
+        let (response, role) = self.answer(&sent);
+        sent.role = role;
         if let Ok(mut log) = self.sent.lock() {
             log.push(sent);
         }
@@ -659,16 +778,102 @@ impl HttpClient for Transport {
 }
 
 impl Transport {
-    /// Whether a request is the operation's own (its method, to its path),
-    /// rather than a poll or a next page. The first request always is:
-    /// were its path wrong, the request check says so.
-    fn is_operation_request(&self, sent: &Sent) -> bool {
+    /// How many requests already went to `path` in `role`.
+    fn asked(&self, role: &str) -> usize {
+        self.sent
+            .lock()
+            .map(|s| s.iter().filter(|r| r.role.as_deref() == Ok(role)).count())
+            .unwrap_or(0)
+    }
+
+    fn answer(&self, sent: &Sent) -> (AsyncRawResponse, Result<&'static str, String>) {
         let nothing_yet = self.sent.lock().map(|s| s.is_empty()).unwrap_or(true);
-        nothing_yet
+        let is_operation = nothing_yet
             || (sent
                 .method
                 .eq_ignore_ascii_case(&self.script.request.method)
-                && same_path(&sent.url, &self.script))
+                && same_path(&sent.url, &self.script));
+        let path = sent.url.path().to_string();
+        let unexpected = |why: String| {
+            (
+                respond(
+                    404,
+                    &[],
+                    Some(
+                        &serde_json::json!({"error": {"code": "ReplayNotFound", "message": "not part of the example"}}),
+                    ),
+                ),
+                Err(why),
+            )
+        };
+        match &self.plan {
+            Plan::Answer { answer, next_page } => {
+                if let Some(next) = next_page
+                    && same_link(&sent.url, next)
+                {
+                    let field = self.script.item_field.as_deref().unwrap_or("value");
+                    let empty = serde_json::json!({ field: [] });
+                    return (respond(200, &[], Some(&empty)), Ok("next page"));
+                }
+                if is_operation {
+                    return (
+                        respond(answer.status, &answer.headers, answer.body.as_ref()),
+                        Ok("operation"),
+                    );
+                }
+                unexpected(format!(
+                    "the client asked for {} {}, which the example never pointed to",
+                    sent.method, sent.url
+                ))
+            }
+            Plan::LongRunning(flow) => {
+                if is_operation && self.asked("operation") == 0 {
+                    let a = &flow.initial;
+                    return (
+                        respond(a.status, &a.headers, a.body.as_ref()),
+                        Ok("operation"),
+                    );
+                }
+                let at_monitor = flow.monitor.as_deref() == Some(path.as_str());
+                let at_location = flow.location.as_deref() == Some(path.as_str());
+                // The monitor says `InProgress` once, then the end; a
+                // `Location` that is also the monitor (some services send
+                // one URL as both) then shows the result.
+                if at_monitor {
+                    let n = self.asked("monitor");
+                    if n == 0 {
+                        let running = serde_json::json!({"status": "InProgress"});
+                        return (respond(200, &[], Some(&running)), Ok("monitor"));
+                    }
+                    if n == 1 || !at_location {
+                        return (respond(200, &[], Some(&flow.monitor_final)), Ok("monitor"));
+                    }
+                }
+                if at_location {
+                    let a = &flow.location_final;
+                    if self.asked("location") == 0 && !at_monitor {
+                        return (respond(202, &[], None), Ok("location"));
+                    }
+                    return (
+                        respond(a.status, &a.headers, a.body.as_ref()),
+                        Ok("location"),
+                    );
+                }
+                if sent.method == "GET"
+                    && same_path(&sent.url, &self.script)
+                    && let Some(a) = &flow.original
+                {
+                    return (
+                        respond(a.status, &a.headers, a.body.as_ref()),
+                        Ok("original"),
+                    );
+                }
+                unexpected(format!(
+                    "the poller asked for {} {}, which is not where this flow's answers are",
+                    sent.method, sent.url
+                ))
+            }
+        }
     }
 }
 
@@ -677,7 +882,38 @@ impl Transport {
 fn same_path(url: &Url, script: &Script) -> bool {
     let wanted = expected_segments(script);
     let segments = path_segments(url);
-    segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(a, b)| same_text(a, b))
+    segments.len() == wanted.len() && segments.iter().zip(&wanted).all(|(a, b)| a == b)
+}
+
+/// Whether a URL is the operation's own (its path and its query but for
+/// `api-version`): a next link that is cannot be told from it.
+fn is_operation_url(url: &Url, script: &Script) -> bool {
+    let mut own: Vec<(String, String)> = script
+        .request
+        .query
+        .iter()
+        .filter(|(k, _)| k != "api-version")
+        .cloned()
+        .collect();
+    own.sort();
+    same_path(url, script) && link_query(url) == own
+}
+
+/// A link's query, but for the `api-version` the client sets again.
+fn link_query(url: &Url) -> Vec<(String, String)> {
+    let mut q: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "api-version")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    q.sort();
+    q
+}
+
+/// Whether a request went to a link: its path, and its query but for the
+/// `api-version` the client sets again.
+fn same_link(url: &Url, link: &Url) -> bool {
+    path_segments(url) == path_segments(link) && link_query(url) == link_query(link)
 }
 
 /// The endpoint's own segments, then the operation's.
@@ -724,58 +960,78 @@ impl Replay {
         &self.transport.script
     }
 
-    fn failure(&self, cause: Cause, part: &str, message: String) -> Failure {
+    fn failure(&self, cause: Cause, part: &str, message: String, pointers: Vec<String>) -> Failure {
         Failure {
             cause,
             part: part.to_string(),
             message,
+            pointers,
             origin: origin_of(self.script()),
         }
     }
 
-    fn answer(&self) -> Option<&Answer> {
+    /// The answer whose part a failure concerns: the planned answer, or a
+    /// flow's first answer.
+    fn first_answer(&self) -> &Answer {
         match &self.transport.plan {
-            Plan::Answer(a) => Some(a),
-            Plan::LongRunning(flow) => Some(&flow.result),
+            Plan::Answer { answer, .. } => answer,
+            Plan::LongRunning(flow) => &flow.initial,
         }
     }
 
-    fn part(&self) -> String {
-        self.answer()
-            .map_or("response".to_string(), |a| format!("response {}", a.key))
+    fn sent(&self) -> Vec<Sent> {
+        self.transport
+            .sent
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default()
     }
 
     /// The operation's request, compared with the example's.
     fn check_request(&self) -> Result<(), Failure> {
-        let sent = self
-            .transport
-            .sent
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
+        let sent = self.sent();
         let Some(first) = sent.first() else {
             return Err(self.failure(
                 Cause::RequestMismatch,
                 "request",
                 "the client sent no request".to_string(),
+                Vec::new(),
             ));
         };
-        let expected = &self.script().request;
+        let script = self.script();
+        let expected = &script.request;
         let mut differences = Vec::new();
+        let mut pointers = Vec::new();
         if !first.method.eq_ignore_ascii_case(&expected.method) {
             differences.push(format!(
                 "method: sent {}, example {}",
                 first.method, expected.method
             ));
         }
-        if !same_path(&first.url, self.script()) {
-            let segments = path_segments(&first.url);
-            let wanted = expected_segments(self.script());
+        if let Ok(endpoint) = Url::parse(&script.endpoint)
+            && first.url.origin() != endpoint.origin()
+        {
+            differences.push(format!(
+                "host: sent {}, example {}",
+                first.url.origin().ascii_serialization(),
+                endpoint.origin().ascii_serialization()
+            ));
+        }
+        // Empty segments count here: `//` or a lost value is a difference.
+        let trimmed = first.url.path().trim_matches('/');
+        let raw: Vec<String> = if trimmed.is_empty() {
+            Vec::new()
+        } else {
+            trimmed.split('/').map(percent_decode).collect()
+        };
+        let wanted = expected_segments(script);
+        if raw != wanted {
             differences.push(format!(
                 "path: sent /{}, example /{}",
-                segments.join("/"),
+                raw.join("/"),
                 wanted.join("/")
             ));
+            pointers.push("/parameters".to_string());
         }
         let mut query: Vec<(String, String)> = first
             .url
@@ -785,7 +1041,7 @@ impl Replay {
         for (name, value) in &expected.query {
             match query
                 .iter()
-                .position(|(k, v)| k == name && same_text(v, value))
+                .position(|(k, v)| k == name && same_param_text(v, value))
             {
                 Some(i) => {
                     query.remove(i);
@@ -801,6 +1057,7 @@ impl Replay {
                     } else {
                         format!("query `{name}`: sent {got:?}, example {value:?}")
                     });
+                    pointers.push(pointer_push("/parameters", name));
                 }
             }
         }
@@ -808,6 +1065,7 @@ impl Replay {
             differences.push(format!(
                 "query `{name}`: sent {value:?}, the example has none"
             ));
+            pointers.push(pointer_push("/parameters", &name));
         }
         for (name, value) in &expected.headers {
             match first
@@ -815,11 +1073,15 @@ impl Replay {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
             {
-                Some((_, v)) if same_text(v, value) => {}
+                Some((_, v)) if same_param_text(v, value) => {}
                 Some((_, v)) => {
-                    differences.push(format!("header `{name}`: sent {v:?}, example {value:?}"))
+                    differences.push(format!("header `{name}`: sent {v:?}, example {value:?}"));
+                    pointers.push(pointer_push("/parameters", name));
                 }
-                None => differences.push(format!("header `{name}`: not sent, example {value:?}")),
+                None => {
+                    differences.push(format!("header `{name}`: not sent, example {value:?}"));
+                    pointers.push(pointer_push("/parameters", name));
+                }
             }
         }
         let body: Option<Value> = if first.body.is_empty() {
@@ -832,33 +1094,48 @@ impl Replay {
                 )),
             }
         };
+        let at = body_pointer(script);
         match (&expected.body, &body) {
             (None | Some(Value::Null), None) => {}
             (None | Some(Value::Null), Some(got)) => {
-                differences.push(format!("body: sent {got}, the example has none"))
+                differences.push(format!("body: sent {got}, the example has none"));
+                pointers.push(at);
             }
             (Some(want), Some(got)) => {
+                // In a PATCH a null is a value (merge patch clears a
+                // member with it), not the same as a member left out.
+                let nulls = if expected.method.eq_ignore_ascii_case("PATCH") {
+                    Nulls::Strict
+                } else {
+                    Nulls::Absent
+                };
                 let mut out = Vec::new();
-                compare("body", want, got, &mut out);
-                differences.extend(out.into_iter().map(|d| d.describe("sent")));
+                compare(&Spot::new("body", &at), want, got, nulls, &mut out);
+                for d in out {
+                    pointers.push(d.pointer.clone());
+                    differences.push(d.describe("sent"));
+                }
             }
-            (Some(want), None) => differences.push(format!("body: not sent, example {want}")),
+            (Some(want), None) => {
+                differences.push(format!("body: not sent, example {want}"));
+                pointers.push(at);
+            }
         }
         if differences.is_empty() {
             Ok(())
         } else {
-            Err(self.failure(Cause::RequestMismatch, "request", summarize(&differences)))
+            Err(self.failure(
+                Cause::RequestMismatch,
+                "request",
+                summarize(&differences),
+                pointers,
+            ))
         }
     }
 
-    /// An unexpected request while polling, if there was one.
+    /// A request nothing in the example pointed to, if there was one.
     fn unexpected(&self) -> Option<String> {
-        self.transport
-            .sent
-            .lock()
-            .ok()?
-            .iter()
-            .find_map(|s| s.unexpected.clone())
+        self.sent().into_iter().find_map(|s| s.role.err())
     }
 
     /// An answer the client must have turned into an error: the status,
@@ -869,11 +1146,13 @@ impl Replay {
         error: Option<&azure_core::Error>,
     ) -> Result<(), Failure> {
         let part = format!("response {}", answer.key);
+        let at = pointer_push(&pointer_push("/responses", &answer.key), "body");
         let Some(error) = error else {
             return Err(self.failure(
                 Cause::ResponseLoss,
                 &part,
                 format!("the example answers {}, but the call succeeded", answer.key),
+                Vec::new(),
             ));
         };
         let Some(service) = ServiceError::of(error) else {
@@ -884,9 +1163,11 @@ impl Replay {
                     "the example answers {}, but the error is not a service error: {error}",
                     answer.key
                 ),
+                Vec::new(),
             ));
         };
         let mut differences = Vec::new();
+        let mut pointers = Vec::new();
         if u16::from(service.status) != answer.status {
             differences.push(format!(
                 "status: {}, answered {}",
@@ -895,15 +1176,16 @@ impl Replay {
             ));
         }
         let body = answer.body.as_ref();
-        let inner = body
-            .and_then(|b| b.get("error"))
-            .filter(|e| e.is_object())
-            .or(body);
+        let (inner, inner_at) = match body.and_then(|b| b.get("error")).filter(|e| e.is_object()) {
+            Some(e) => (Some(e), pointer_push(&at, "error")),
+            None => (body, at),
+        };
         let text = |key: &str| inner.and_then(|b| b.get(key)).and_then(Value::as_str);
         if let Some(code) = text("code")
             && service.code() != Some(code)
         {
             differences.push(format!("code: {:?}, example {code:?}", service.code()));
+            pointers.push(pointer_push(&inner_at, "code"));
         }
         if let Some(message) = text("message")
             && service.message() != Some(message)
@@ -912,51 +1194,84 @@ impl Replay {
                 "message: {:?}, example {message:?}",
                 service.message()
             ));
+            pointers.push(pointer_push(&inner_at, "message"));
         }
         if differences.is_empty() {
             Ok(())
         } else {
-            Err(self.failure(Cause::ResponseLoss, &part, summarize(&differences)))
+            Err(self.failure(
+                Cause::ResponseLoss,
+                &part,
+                summarize(&differences),
+                pointers,
+            ))
         }
     }
 
-    /// What an error on a documented success says about its cause.
-    fn cause_of(&self, error: &azure_core::Error) -> Failure {
+    /// What an error on a documented success says about its cause; `key`
+    /// is the answer it concerns.
+    fn cause_of(&self, error: &azure_core::Error, key: &str) -> Failure {
         let message = error.to_string();
-        let cause = if matches!(error.kind(), azure_core::error::ErrorKind::DataConversion)
-            && message.contains("does not match its documented type")
-        {
+        let decode = matches!(error.kind(), azure_core::error::ErrorKind::DataConversion)
+            && message.contains("does not match its documented type");
+        let cause = if decode {
             Cause::DecodeError
         } else if self.script().kind == "long-running" {
             Cause::LongRunning
         } else {
             Cause::ResponseLoss
         };
+        let mut pointers = Vec::new();
+        if decode {
+            // The runtime names the JSON path of what did not decode.
+            let at = pointer_push(&pointer_push("/responses", key), "body");
+            let path = message
+                .split_once(" at `")
+                .and_then(|(_, rest)| rest.split_once('`'))
+                .map(|(path, _)| path);
+            pointers.push(match path {
+                Some(path) => format!("{at}{}", json_path_pointer(path)),
+                None => at,
+            });
+        }
         let message = match self.unexpected() {
             Some(u) => format!("{message} ({u})"),
             None => message,
         };
-        self.failure(cause, &self.part(), format!("the call failed: {message}"))
+        self.failure(
+            cause,
+            &format!("response {key}"),
+            format!("the call failed: {message}"),
+            pointers,
+        )
     }
 
-    /// The answer's body against the typed value encoded again.
-    fn check_value(&self, part: &str, want: Option<&Value>, got: &Value) -> Result<(), Failure> {
-        let want = want.unwrap_or(&Value::Null);
+    /// An answer's body against the typed value encoded again.
+    fn check_value(&self, answer: &Answer, got: &Value) -> Result<(), Failure> {
+        let want = answer.body.as_ref().unwrap_or(&Value::Null);
+        let at = pointer_push(&pointer_push("/responses", &answer.key), "body");
         let mut out = Vec::new();
-        compare("body", want, got, &mut out);
+        compare(&Spot::new("body", &at), want, got, Nulls::Absent, &mut out);
         if out.is_empty() {
             return Ok(());
         }
+        let pointers = out.iter().map(|d| d.pointer.clone()).collect();
         let lines: Vec<String> = out.into_iter().map(|d| d.describe("decoded")).collect();
-        Err(self.failure(Cause::ResponseLoss, part, summarize(&lines)))
+        Err(self.failure(
+            Cause::ResponseLoss,
+            &format!("response {}", answer.key),
+            summarize(&lines),
+            pointers,
+        ))
     }
 
-    fn encode<T: Serialize>(&self, value: &T) -> Result<Value, Failure> {
+    fn encode<T: Serialize>(&self, value: &T, key: &str) -> Result<Value, Failure> {
         serde_json::to_value(value).map_err(|e| {
             self.failure(
                 Cause::ResponseLoss,
-                &self.part(),
+                &format!("response {key}"),
                 format!("the typed result does not encode: {e}"),
+                Vec::new(),
             )
         })
     }
@@ -967,23 +1282,22 @@ impl Replay {
         result: azure_core::Result<Response<T>>,
     ) -> Result<(), Failure> {
         self.check_request()?;
-        let Some(answer) = self.answer().cloned() else {
-            return Ok(());
-        };
+        let answer = self.first_answer().clone();
         if answer.status == 0 {
             return Ok(());
         }
-        if !answer.is_success() {
+        if !self.script().is_success(&answer) {
             return self.check_error(&answer, result.as_ref().err());
         }
-        let response = result.map_err(|e| self.cause_of(&e))?;
-        let got = self.encode(&response.into_model())?;
-        self.check_value(&self.part(), answer.body.as_ref(), &got)
+        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
+        let got = self.encode(&response.into_model(), &answer.key)?;
+        self.check_value(&answer, &got)
     }
 
     /// A pageable call: the first page, typed and encoded again (its next
-    /// link included), then its items as the stream yields them. `items`
-    /// is a second call of the same operation.
+    /// link included), then the items as the stream yields them, to its
+    /// end: the next page is asked for where the link says, and is the
+    /// last. `items` is a second call of the same operation.
     pub async fn check_pages<P>(
         &self,
         pages: azure_core::Result<azure_core::http::ItemIterator<P>>,
@@ -993,9 +1307,7 @@ impl Replay {
         P: azure_core::http::pager::Page + Serialize + Send + 'static,
         P::Item: Serialize,
     {
-        let Some(answer) = self.answer().cloned() else {
-            return self.check_request();
-        };
+        let answer = self.first_answer().clone();
         let first = match pages {
             Ok(pages) => pages.into_pages().try_next().await,
             Err(e) => Err(e),
@@ -1004,20 +1316,21 @@ impl Replay {
         if answer.status == 0 {
             return Ok(());
         }
-        if !answer.is_success() {
+        if !self.script().is_success(&answer) {
             return self.check_error(&answer, first.as_ref().err());
         }
-        let page = first.map_err(|e| self.cause_of(&e))?.ok_or_else(|| {
+        let key = answer.key.clone();
+        let page = first.map_err(|e| self.cause_of(&e, &key))?.ok_or_else(|| {
             self.failure(
                 Cause::ResponseLoss,
-                &self.part(),
+                &format!("response {key}"),
                 "no page came back".to_string(),
+                Vec::new(),
             )
         })?;
-        let got = self.encode(&page)?;
-        self.check_value(&self.part(), answer.body.as_ref(), &got)?;
-        // The items, as the stream yields them: as many as the page holds,
-        // so the stream never asks for the next page.
+        let got = self.encode(&page, &key)?;
+        self.check_value(&answer, &got)?;
+        // The items, as the stream yields them.
         let field = self.script().item_field.as_deref().unwrap_or("value");
         let want: Vec<Value> = answer
             .body
@@ -1026,35 +1339,101 @@ impl Replay {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let mut stream = items.map_err(|e| self.cause_of(&e))?;
+        let next_page = match &self.transport.plan {
+            Plan::Answer { next_page, .. } => next_page.as_deref().cloned(),
+            Plan::LongRunning(_) => None,
+        };
+        let has_link = self
+            .script()
+            .next_link_field
+            .as_ref()
+            .and_then(|f| answer.body.as_ref()?.get(f.as_str()))
+            .is_some_and(|l| l.as_str().is_some_and(|l| !l.is_empty()));
+        let mut stream = items.map_err(|e| self.cause_of(&e, &key))?;
+        let at = pointer_push(&pointer_push("/responses", &key), "body");
         for (i, wanted) in want.iter().enumerate() {
             let item = stream
                 .try_next()
                 .await
-                .map_err(|e| self.cause_of(&e))?
+                .map_err(|e| self.cause_of(&e, &key))?
                 .ok_or_else(|| {
                     self.failure(
                         Cause::ResponseLoss,
-                        &self.part(),
+                        &format!("response {key}"),
                         format!(
                             "the stream ended after {i} of the page's {} items",
                             want.len()
                         ),
+                        Vec::new(),
                     )
                 })?;
-            let got = self.encode(&item)?;
+            let got = self.encode(&item, &key)?;
             let mut out = Vec::new();
-            compare(&format!("body.{field}[{i}]"), wanted, &got, &mut out);
+            let spot = Spot::new(
+                &format!("body.{field}[{i}]"),
+                &pointer_push(&pointer_push(&at, field), &i.to_string()),
+            );
+            compare(&spot, wanted, &got, Nulls::Absent, &mut out);
             if !out.is_empty() {
+                let pointers = out.iter().map(|d| d.pointer.clone()).collect();
                 let lines: Vec<String> = out.into_iter().map(|d| d.describe("streamed")).collect();
-                return Err(self.failure(Cause::ResponseLoss, &self.part(), summarize(&lines)));
+                return Err(self.failure(
+                    Cause::ResponseLoss,
+                    &format!("response {key}"),
+                    summarize(&lines),
+                    pointers,
+                ));
             }
+        }
+        // A link the client cannot follow here (a placeholder that is not a
+        // URL) is kept but not followed: the stream stops at the page.
+        if has_link && next_page.is_none() {
+            return Ok(());
+        }
+        let more = stream
+            .try_next()
+            .await
+            .map_err(|e| self.cause_of(&e, &key))?;
+        if more.is_some() {
+            return Err(self.failure(
+                Cause::ResponseLoss,
+                &format!("response {key}"),
+                format!(
+                    "the stream yields more than the page's {} items and its last page's none",
+                    want.len()
+                ),
+                Vec::new(),
+            ));
+        }
+        if let Some(next) = next_page
+            && !self
+                .sent()
+                .iter()
+                .any(|s| s.role.as_deref() == Ok("next page"))
+        {
+            return Err(self.failure(
+                Cause::ResponseLoss,
+                &format!("response {key}"),
+                format!("the stream ended without asking for the next page at {next}"),
+                Vec::new(),
+            ));
+        }
+        if let Some(u) = self.unexpected() {
+            return Err(self.failure(
+                Cause::ResponseLoss,
+                &format!("response {key}"),
+                u,
+                Vec::new(),
+            ));
         }
         Ok(())
     }
 
     /// A long-running call: its request, then the poller awaited to the
-    /// end; the typed result encoded again against the example's result.
+    /// end. The flow must have been followed where its answers point (the
+    /// monitor past `InProgress`, `Location` past 202, the result read
+    /// where the rules say), and the typed result, encoded again, must be
+    /// the example's.
     pub async fn check_poller<F, T>(&self, poller: azure_core::Result<F>) -> Result<(), Failure>
     where
         F: IntoFuture<Output = azure_core::Result<Response<T>>>,
@@ -1065,39 +1444,55 @@ impl Replay {
             Err(e) => Err(e),
         };
         self.check_request()?;
-        match &self.transport.plan {
-            Plan::Answer(answer) if answer.status == 0 => Ok(()),
-            Plan::Answer(answer) if !answer.is_success() => {
-                self.check_error(answer, result.as_ref().err())
+        let flow = match &self.transport.plan {
+            Plan::Answer { answer, .. } if answer.status == 0 => return Ok(()),
+            Plan::Answer { answer, .. } => {
+                // An error answer (the flow's success answers are flows).
+                return self.check_error(answer, result.as_ref().err());
             }
-            Plan::Answer(answer) => {
-                // A success answer not planned as a flow (no success in
-                // the example's list): treat as the result.
-                let response = result.map_err(|e| self.cause_of(&e))?;
-                let got = self.encode(&response.into_model())?;
-                self.check_value(
-                    &format!("response {}", answer.key),
-                    answer.body.as_ref(),
-                    &got,
-                )
-            }
-            Plan::LongRunning(flow) => {
-                let (answer, status_added) = (&flow.result, flow.status_added);
-                let response = result.map_err(|e| self.cause_of(&e))?;
-                if let Some(u) = self.unexpected() {
-                    return Err(self.failure(Cause::LongRunning, &self.part(), u));
-                }
-                let mut got = self.encode(&response.into_model())?;
-                if let (true, Value::Object(members)) = (status_added, &mut got) {
-                    members.remove("status");
-                }
-                self.check_value(
-                    &format!("response {}", answer.key),
-                    answer.body.as_ref(),
-                    &got,
-                )
-            }
+            Plan::LongRunning(flow) => flow.as_ref().clone(),
+        };
+        let first_key = flow.initial.key.clone();
+        let response = result.map_err(|e| self.cause_of(&e, &first_key))?;
+        let flow_part = format!("response {first_key}");
+        if let Some(u) = self.unexpected() {
+            return Err(self.failure(Cause::LongRunning, &flow_part, u, Vec::new()));
         }
+        let asked = |role: &str| {
+            self.sent()
+                .iter()
+                .filter(|s| s.role.as_deref() == Ok(role))
+                .count()
+        };
+        let mut missing = Vec::new();
+        if flow.monitor.is_some() && asked("monitor") < 2 {
+            missing.push("polled the status monitor past `InProgress`");
+        }
+        if flow.monitor.is_none() && flow.location.is_some() && asked("location") < 2 {
+            missing.push("polled `Location` past 202");
+        }
+        if flow.result_at == Where::Location && asked("location") == 0 {
+            missing.push("read the result at `Location`");
+        }
+        if flow.result_at == Where::Original && asked("original") == 0 {
+            missing.push("read the result at the original URI");
+        }
+        if !missing.is_empty() {
+            return Err(self.failure(
+                Cause::LongRunning,
+                &flow_part,
+                format!("the poller ended without having {}", missing.join(", nor ")),
+                Vec::new(),
+            ));
+        }
+        let Some(expected) = &flow.expected else {
+            return Ok(());
+        };
+        let mut got = self.encode(&response.into_model(), &expected.key)?;
+        if let (true, Value::Object(members)) = (flow.status_added, &mut got) {
+            members.remove("status");
+        }
+        self.check_value(expected, &got)
     }
 }
 
@@ -1145,9 +1540,73 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// A difference between the example's JSON and ours, at a JSON path.
+/// The runtime's JSON path of a decode failure (`value[1].a["b-c"]`) as a
+/// JSON pointer (`/value/1/a/b-c`).
+fn json_path_pointer(path: &str) -> String {
+    let mut pointer = String::new();
+    let mut rest = path.trim_start_matches('.');
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix("[\"") {
+            let end = after.find("\"]").unwrap_or(after.len());
+            pointer = pointer_push(&pointer, &after[..end]);
+            rest = after.get(end + 2..).unwrap_or("");
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']').unwrap_or(after.len());
+            pointer = pointer_push(&pointer, &after[..end]);
+            rest = after.get(end + 1..).unwrap_or("");
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            pointer = pointer_push(&pointer, &rest[..end]);
+            rest = &rest[end..];
+        }
+        rest = rest.trim_start_matches('.');
+    }
+    pointer
+}
+
+/// Where a compared value is: its JSON path for people, its pointer into
+/// the example for the report.
+struct Spot {
+    path: String,
+    pointer: String,
+}
+
+impl Spot {
+    fn new(path: &str, pointer: &str) -> Self {
+        Self {
+            path: path.to_string(),
+            pointer: pointer.to_string(),
+        }
+    }
+
+    fn member(&self, key: &str) -> Self {
+        let plain = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '@');
+        let path = if plain {
+            format!("{}.{key}", self.path)
+        } else {
+            format!("{}[{key:?}]", self.path)
+        };
+        Self {
+            path,
+            pointer: pointer_push(&self.pointer, key),
+        }
+    }
+
+    fn item(&self, i: usize) -> Self {
+        Self {
+            path: format!("{}[{i}]", self.path),
+            pointer: pointer_push(&self.pointer, &i.to_string()),
+        }
+    }
+}
+
+/// A difference between the example's JSON and ours.
 struct Difference {
     path: String,
+    pointer: String,
     example: Option<Value>,
     ours: Option<Value>,
 }
@@ -1158,7 +1617,7 @@ impl Difference {
             None => "absent".to_string(),
             Some(v) => {
                 let text = v.to_string();
-                if text.len() > 80 {
+                if text.chars().count() > 80 {
                     format!("{}…", text.chars().take(80).collect::<String>())
                 } else {
                     text
@@ -1174,92 +1633,133 @@ impl Difference {
     }
 }
 
-/// Compares the example's value with ours. Numbers compare as numbers,
-/// date-times as instants; a member the example sets to null is the same
-/// as one left out.
-fn compare(path: &str, example: &Value, ours: &Value, out: &mut Vec<Difference>) {
+/// How a `null` member compares with an absent one.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nulls {
+    /// The same: answers (services write nulls for members they leave out).
+    Absent,
+    /// Different: PATCH requests (merge patch clears members with null).
+    Strict,
+}
+
+/// Compares the example's value with ours. Numbers compare as numbers;
+/// strings as written, or as one instant in one format, or as the same
+/// bytes in base64 when ours is canonical.
+fn compare(at: &Spot, example: &Value, ours: &Value, nulls: Nulls, out: &mut Vec<Difference>) {
     const LIMIT: usize = 64;
     if out.len() >= LIMIT {
         return;
     }
+    let differ = |out: &mut Vec<Difference>, at: Spot, x: Option<&Value>, y: Option<&Value>| {
+        out.push(Difference {
+            path: at.path,
+            pointer: at.pointer,
+            example: x.cloned(),
+            ours: y.cloned(),
+        })
+    };
     match (example, ours) {
         (Value::Object(a), Value::Object(b)) => {
             let keys: BTreeMap<&String, ()> = a.keys().chain(b.keys()).map(|k| (k, ())).collect();
             for key in keys.into_keys() {
-                let child = child_path(path, key);
+                let child = at.member(key);
                 match (a.get(key), b.get(key)) {
-                    (Some(x), Some(y)) => compare(&child, x, y, out),
-                    (Some(Value::Null), None) | (None, Some(Value::Null)) => {}
-                    (x, y) => out.push(Difference {
-                        path: child,
-                        example: x.cloned(),
-                        ours: y.cloned(),
-                    }),
+                    (Some(x), Some(y)) => compare(&child, x, y, nulls, out),
+                    (Some(Value::Null), None) | (None, Some(Value::Null))
+                        if nulls == Nulls::Absent => {}
+                    (x, y) => differ(out, child, x, y),
                 }
             }
         }
         (Value::Array(a), Value::Array(b)) => {
             for i in 0..a.len().max(b.len()) {
-                let child = format!("{path}[{i}]");
                 match (a.get(i), b.get(i)) {
-                    (Some(x), Some(y)) => compare(&child, x, y, out),
-                    (x, y) => out.push(Difference {
-                        path: child,
-                        example: x.cloned(),
-                        ours: y.cloned(),
-                    }),
+                    (Some(x), Some(y)) => compare(&at.item(i), x, y, nulls, out),
+                    (x, y) => differ(out, at.item(i), x, y),
                 }
             }
         }
         (Value::Number(a), Value::Number(b)) if same_number(a, b) => {}
-        (Value::String(a), Value::String(b)) if same_text(a, b) => {}
+        (Value::String(a), Value::String(b)) if same_body_text(a, b) => {}
         (a, b) if a == b => {}
-        (a, b) => out.push(Difference {
-            path: path.to_string(),
-            example: Some(a.clone()),
-            ours: Some(b.clone()),
-        }),
+        (a, b) => differ(out, Spot::new(&at.path, &at.pointer), Some(a), Some(b)),
     }
 }
 
-fn child_path(path: &str, key: &str) -> String {
-    let plain = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$' || c == '@');
-    if plain {
-        format!("{path}.{key}")
-    } else {
-        format!("{path}[{key:?}]")
-    }
-}
-
+/// Two JSON numbers of one value: integers exactly, else as floats.
 fn same_number(a: &serde_json::Number, b: &serde_json::Number) -> bool {
-    match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
-        (Some(x), Some(y), _, _) => x == y,
-        (_, _, Some(x), Some(y)) => x == y,
-        _ => match (a.as_f64(), b.as_f64()) {
-            (Some(x), Some(y)) => x == y || (x - y).abs() <= f64::EPSILON * x.abs().max(y.abs()),
-            _ => false,
-        },
+    let integer = |n: &serde_json::Number| {
+        n.as_i64()
+            .map(i128::from)
+            .or_else(|| n.as_u64().map(i128::from))
+            .or_else(|| {
+                // `10.0` is the integer 10, where a float holds it exactly.
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0)
+                    .map(|f| f as i128)
+            })
+    };
+    match (integer(a), integer(b)) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => a.as_f64() == b.as_f64(),
+        _ => false,
     }
 }
 
-/// The same text, or two spellings of one instant, of one number, or of
-/// the same bytes in base64 (padding, alphabet, trailing bits).
-fn same_text(a: &str, b: &str) -> bool {
-    if a == b {
+/// A parameter's text (path, query, header): as written, or the same
+/// instant in the same format, or the same number.
+fn same_param_text(a: &str, b: &str) -> bool {
+    if a == b || same_instant(a, b) {
         return true;
     }
-    if let (Some(x), Some(y)) = (instant(a), instant(b)) {
-        return x == y;
+    let number = |s: &str| serde_json::from_str::<serde_json::Number>(s).ok();
+    matches!((number(a), number(b)), (Some(x), Some(y)) if same_number(&x, &y))
+}
+
+/// A string member of a body: as written, or the same instant in the same
+/// format, or the same bytes in base64 where one side is canonical.
+fn same_body_text(a: &str, b: &str) -> bool {
+    a == b || same_instant(a, b) || same_bytes(a, b)
+}
+
+/// Two spellings of one instant in one format (RFC 3339, with or without
+/// an offset and any number of fractional digits; or RFC 1123).
+fn same_instant(a: &str, b: &str) -> bool {
+    match (instant(a), instant(b)) {
+        (Some((x, fx)), Some((y, fy))) => x == y && fx == fy,
+        _ => false,
     }
-    if let (Ok(x), Ok(y)) = (a.parse::<f64>(), b.parse::<f64>()) {
-        return x == y;
+}
+
+/// A date-time and whether it is RFC 1123.
+fn instant(s: &str) -> Option<(azure_core::time::OffsetDateTime, bool)> {
+    if s.len() < 10 || !s.as_bytes().iter().any(u8::is_ascii_digit) {
+        return None;
     }
-    // One side as our encoder writes it (canonical), the other any base64
-    // of the same bytes: `abc` and `abd` name the same two bytes too, but
-    // neither is canonical, and they are not taken for one another.
+    azure_core::time::parse_rfc3339(s)
+        .or_else(|_| azure_core::time::parse_rfc3339(&format!("{s}Z")))
+        .map(|t| (t, false))
+        .or_else(|_| azure_core::time::parse_rfc7231(s).map(|t| (t, true)))
+        .ok()
+}
+
+/// The same bytes in base64, where one side is what our encoder writes
+/// and the other differs only in padding or trailing bits (one alphabet,
+/// no spaces): `abc` and `abd` name the same two bytes too, but neither is
+/// canonical, and they are not taken for one another.
+fn same_bytes(a: &str, b: &str) -> bool {
+    let strict = |s: &str| {
+        let body = s.trim_end_matches('=');
+        s.len() - body.len() <= 2
+            && body.len() % 4 != 1
+            && !body.is_empty()
+            && body
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
+    };
+    if !strict(a) || !strict(b) {
+        return false;
+    }
     let bytes =
         |s: &str| serde_json::from_value::<crate::krate::Base64>(Value::String(s.to_string())).ok();
     let canonical = |s: &str, b: &crate::krate::Base64| {
@@ -1273,17 +1773,6 @@ fn same_text(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => x == y && (canonical(a, &x) || canonical(b, &y)),
         _ => false,
     }
-}
-
-/// A date-time as RFC 3339 (an offset-less one read as UTC) or RFC 1123.
-fn instant(s: &str) -> Option<azure_core::time::OffsetDateTime> {
-    if s.len() < 10 || !s.as_bytes().iter().any(u8::is_ascii_digit) {
-        return None;
-    }
-    azure_core::time::parse_rfc3339(s)
-        .or_else(|_| azure_core::time::parse_rfc3339(&format!("{s}Z")))
-        .or_else(|_| azure_core::time::parse_rfc7231(s))
-        .ok()
 }
 
 #[cfg(test)]
@@ -1312,60 +1801,102 @@ mod tests {
         }
     }
 
+    fn flow_of(plan: Plan) -> Flow {
+        match plan {
+            Plan::LongRunning(flow) => *flow,
+            Plan::Answer { .. } => panic!("not a long-running plan"),
+        }
+    }
+
+    fn differences(example: Value, ours: Value, nulls: Nulls) -> Vec<String> {
+        let mut out = Vec::new();
+        compare(&Spot::new("body", "/b"), &example, &ours, nulls, &mut out);
+        out.into_iter()
+            .map(|d| {
+                let pointer = d.pointer.clone();
+                format!("{pointer} {}", d.describe("sent"))
+            })
+            .collect()
+    }
+
     #[test]
-    fn numbers_compare_as_numbers_and_date_times_as_instants() {
+    fn numbers_compare_as_numbers_and_date_times_as_instants_in_one_format() {
         let example = serde_json::json!({"price": 1.50, "n": 3, "at": "2024-03-01T09:00:00+01:00",
             "when": "Fri, 01 Mar 2024 08:00:00 GMT", "name": "a"});
         let ours = serde_json::json!({"price": 1.5, "n": 3.0, "at": "2024-03-01T08:00:00Z",
-            "when": "2024-03-01T08:00:00Z", "name": "a"});
-        let mut out = Vec::new();
-        compare("body", &example, &ours, &mut out);
-        assert!(
-            out.is_empty(),
-            "{:?}",
-            out.into_iter().map(|d| d.describe("x")).collect::<Vec<_>>()
+            "when": "Fri, 01 Mar 2024 08:00:00 GMT", "name": "a"});
+        assert_eq!(
+            differences(example, ours, Nulls::Absent),
+            Vec::<String>::new()
         );
-        let mut out = Vec::new();
-        compare(
-            "body",
-            &serde_json::json!({"at": "2024-03-01T09:00:00Z"}),
-            &serde_json::json!({"at": "2024-03-01T09:00:01Z"}),
-            &mut out,
+        let one_second = differences(
+            serde_json::json!({"at": "2024-03-01T09:00:00Z"}),
+            serde_json::json!({"at": "2024-03-01T09:00:01Z"}),
+            Nulls::Absent,
         );
-        assert_eq!(out.len(), 1);
+        assert_eq!(one_second.len(), 1);
+        // The same instant written in another format is a difference: an
+        // RFC 1123 member sent as RFC 3339 is wrong on the wire.
+        let formats = differences(
+            serde_json::json!({"when": "Fri, 01 Mar 2024 08:00:00 GMT"}),
+            serde_json::json!({"when": "2024-03-01T08:00:00Z"}),
+            Nulls::Absent,
+        );
+        assert_eq!(formats.len(), 1);
+        // An integer held as a float loses it.
+        let big = differences(
+            serde_json::json!({"n": 9007199254740993u64}),
+            serde_json::json!({"n": 9007199254740992.0}),
+            Nulls::Absent,
+        );
+        assert_eq!(big.len(), 1);
+        assert!(same_param_text("10", "10.0"));
+        assert!(!same_param_text("007", "7"), "not JSON numbers");
+        assert!(!same_param_text(
+            "12345678901234567891",
+            "12345678901234567890"
+        ));
     }
 
     #[test]
-    fn differences_are_named_by_json_path_and_nulls_are_absent() {
+    fn differences_are_named_by_json_path_and_pointer() {
         let example = serde_json::json!({"properties": {"sku": {"name": "Standard"}, "gone": null},
             "list": [{"a-b": 1}], "kept": "x"});
         let ours = serde_json::json!({"properties": {"sku": {"name": "S1"}}, "list": [{"a-b": 2}], "added": true});
-        let mut out = Vec::new();
-        compare("body", &example, &ours, &mut out);
-        let lines: Vec<String> = out.into_iter().map(|d| d.describe("sent")).collect();
         assert_eq!(
-            lines,
+            differences(example.clone(), ours.clone(), Nulls::Absent),
             [
-                "body.added: sent true, example absent",
-                "body.kept: sent absent, example \"x\"",
-                "body.list[0][\"a-b\"]: sent 2, example 1",
-                "body.properties.sku.name: sent \"S1\", example \"Standard\"",
+                "/b/added body.added: sent true, example absent",
+                "/b/kept body.kept: sent absent, example \"x\"",
+                "/b/list/0/a-b body.list[0][\"a-b\"]: sent 2, example 1",
+                "/b/properties/sku/name body.properties.sku.name: sent \"S1\", example \"Standard\"",
             ]
+        );
+        // In a request a null is a value: leaving it out is a difference.
+        let strict = differences(example, ours, Nulls::Strict);
+        assert!(
+            strict.iter().any(|d| d.starts_with("/b/properties/gone ")),
+            "{strict:?}"
         );
     }
 
     #[test]
-    fn base64_spellings_of_the_same_bytes_match() {
-        assert!(same_text("aGVsbG8=", "aGVsbG8"));
-        assert!(same_text("aGVsbG8", "aGVsbG8="));
-        assert!(!same_text("abc", "abd"), "neither is canonical");
+    fn base64_spellings_of_the_same_bytes_match_only_against_the_canonical() {
+        assert!(same_body_text("aGVsbG8=", "aGVsbG8"));
+        assert!(same_body_text("aGVsbG8", "aGVsbG8="));
         // `9` differs from `8` only in bits past the last byte: the same.
-        assert!(same_text("aGVsbG8=", "aGVsbG9="));
-        assert!(!same_text("aGVsbG8=", "aGVsbG4="));
+        assert!(same_body_text("aGVsbG8=", "aGVsbG9="));
+        assert!(!same_body_text("aGVsbG8=", "aGVsbG4="));
+        assert!(!same_body_text("abc", "abd"), "neither is canonical");
+        assert!(
+            !same_body_text("test data", "testdata"),
+            "a space is not base64"
+        );
+        assert!(!same_body_text("my-vault", "my+vault"), "one alphabet");
     }
 
     #[test]
-    fn paths_compare_as_decoded_segments() {
+    fn paths_compare_as_decoded_segments_and_runtime_paths_become_pointers() {
         let url = Url::parse("https://h/base//subscriptions/sub%201/rg%2Fx/")
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
@@ -1373,45 +1904,49 @@ mod tests {
             ["base", "subscriptions", "sub 1", "rg/x"]
         );
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(
+            json_path_pointer("value[1].fieldMappings[0].a~b"),
+            "/value/1/fieldMappings/0/a~0b"
+        );
+        assert_eq!(json_path_pointer("."), "");
     }
 
     #[test]
     fn a_202_without_a_handle_gets_one_as_its_final_state_says() {
         let accepted = answer(202, None);
         let done = answer(200, Some(serde_json::json!({"exitCode": 0})));
-        let plan = long_running_plan(
+        let flow = flow_of(long_running_plan(
             &lro_script("POST", Some("location")),
             &accepted,
             &[&accepted, &done],
-        );
-        let Plan::LongRunning(flow) = plan else {
-            panic!("not a long-running plan");
-        };
-        let Flow {
-            initial,
-            location,
-            monitor,
-            result,
-            ..
-        } = *flow;
-        assert_eq!(monitor, None);
-        assert_eq!(location.as_deref(), Some("/replay/operations/result"));
+        ));
+        assert_eq!(flow.monitor, None);
+        assert_eq!(flow.location.as_deref(), Some("/replay/operations/result"));
         assert!(
-            initial
+            flow.initial
                 .headers
                 .iter()
                 .any(|(k, v)| k == "Location" && v.ends_with("/replay/operations/result"))
         );
-        assert_eq!(result.status, 200);
-        let plan = long_running_plan(&lro_script("PUT", None), &accepted, &[&accepted, &done]);
-        let Plan::LongRunning(flow) = plan else {
-            panic!("not a long-running plan");
-        };
-        let Flow {
-            monitor, location, ..
-        } = *flow;
-        assert_eq!(monitor.as_deref(), Some("/replay/operations/status"));
-        assert_eq!(location, None);
+        assert_eq!(flow.result_at, Where::Location);
+        assert_eq!(flow.location_final.status, 200);
+        let flow = flow_of(long_running_plan(
+            &lro_script("PUT", None),
+            &accepted,
+            &[&accepted, &done],
+        ));
+        assert_eq!(flow.monitor.as_deref(), Some("/replay/operations/status"));
+        assert_eq!(flow.location, None);
+        // A PUT's result is the resource, read at the original URI.
+        assert_eq!(flow.result_at, Where::Original);
+        assert!(flow.original.is_some());
+        // A DELETE's is nothing.
+        let flow = flow_of(long_running_plan(
+            &lro_script("DELETE", Some("azure-async-operation")),
+            &accepted,
+            &[&accepted],
+        ));
+        assert_eq!(flow.result_at, Where::Nothing);
     }
 
     #[test]
@@ -1420,13 +1955,14 @@ mod tests {
             201,
             Some(serde_json::json!({"properties": {"provisioningState": "Creating"}})),
         );
-        let plan = long_running_plan(&lro_script("PUT", None), &creating, &[&creating]);
-        let Plan::LongRunning(flow) = plan else {
-            panic!("not a long-running plan");
-        };
-        let result = flow.result;
+        let flow = flow_of(long_running_plan(
+            &lro_script("PUT", None),
+            &creating,
+            &[&creating],
+        ));
+        assert_eq!(flow.result_at, Where::Original);
         assert_eq!(
-            result.body,
+            flow.expected.and_then(|a| a.body),
             Some(serde_json::json!({"properties": {"provisioningState": "Succeeded"}}))
         );
         // A finished first answer is the result itself.
@@ -1435,28 +1971,41 @@ mod tests {
             Some(serde_json::json!({"provisioningState": "Succeeded", "id": "a"})),
         );
         let other = answer(200, Some(serde_json::json!({"id": "b"})));
-        let plan = long_running_plan(&lro_script("PUT", None), &created, &[&created, &other]);
-        let Plan::LongRunning(flow) = plan else {
-            panic!("not a long-running plan");
-        };
-        let result = flow.result;
-        assert_eq!(result.status, 201);
+        let flow = flow_of(long_running_plan(
+            &lro_script("PUT", None),
+            &created,
+            &[&created, &other],
+        ));
+        assert_eq!(flow.result_at, Where::Initial);
+        assert_eq!(flow.expected.map(|a| a.status), Some(201));
+        // A POST's resource reporting progress is not polled.
+        let running = answer(
+            200,
+            Some(serde_json::json!({"provisioningState": "Updating"})),
+        );
+        let flow = flow_of(long_running_plan(
+            &lro_script("POST", None),
+            &running,
+            &[&running],
+        ));
+        assert_eq!(flow.result_at, Where::Initial);
     }
 
     #[test]
-    fn links_in_headers_move_to_the_endpoint() {
-        let mut a = answer(202, None);
-        a.headers.push((
-            "Azure-AsyncOperation".into(),
-            "https://myvault.vault.azure.net/ops/1?x=1".into(),
-        ));
-        a.headers.push(("Retry-After".into(), "10".into()));
-        at_endpoint(&mut a, "https://myhsm.managedhsm.azure.net");
-        assert_eq!(
-            a.headers[0].1,
-            "https://myhsm.managedhsm.azure.net/ops/1?x=1"
+    fn links_move_to_the_endpoint() {
+        let moved = moved_to_endpoint(
+            "https://myvault.vault.azure.net/ops/1?x=1",
+            "https://myhsm.managedhsm.azure.net",
         );
-        assert_eq!(a.headers[1].1, "10");
+        assert_eq!(
+            moved.map(|u| u.to_string()).as_deref(),
+            Some("https://myhsm.managedhsm.azure.net/ops/1?x=1")
+        );
+        let relative = moved_to_endpoint("/ops/2", "https://h.example");
+        assert_eq!(
+            relative.map(|u| u.to_string()).as_deref(),
+            Some("https://h.example/ops/2")
+        );
     }
 
     #[test]
@@ -1465,7 +2014,7 @@ mod tests {
             script: Arc::new(script(serde_json::json!({
                 "operation": "Op", "example": "e", "file": "x.json",
                 "endpoint": "https://example.invalid", "kind": "plain",
-                "parameters": {"top": "5000", "tags": "a, b", "flag": true, "name": 7},
+                "parameters": {"top": "5000", "tags": "a,b", "flag": true, "name": 7},
                 "request": {"method": "GET", "path": []},
             }))),
         };
@@ -1487,7 +2036,27 @@ mod tests {
                 "the example gives no value for the required parameter `absent`".to_string()
             ))
         );
-        let wrong = example.arg::<i32>("tags").err().map(|f| f.cause);
-        assert_eq!(wrong, Some(Cause::DecodeError));
+        let wrong = example
+            .arg::<i32>("tags")
+            .err()
+            .map(|f| (f.cause, f.pointers));
+        assert_eq!(
+            wrong,
+            Some((Cause::DecodeError, vec!["/parameters/tags".to_string()]))
+        );
+    }
+
+    #[test]
+    fn header_names_http_cannot_carry_are_left_out() {
+        let response = respond(
+            200,
+            &[
+                ("名前".to_string(), "x".to_string()),
+                ("X-Ok".to_string(), "y".to_string()),
+            ],
+            None,
+        );
+        let (_, headers, _) = response.deconstruct();
+        assert_eq!(headers.iter().count(), 1);
     }
 }

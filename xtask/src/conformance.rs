@@ -103,6 +103,8 @@ pub struct FailureReport {
     pub cause: String,
     pub part: String,
     pub message: String,
+    /// Where in the example each difference is (JSON pointers).
+    pub pointers: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -553,17 +555,72 @@ fn read_timings(path: &Path) -> BTreeMap<String, f64> {
 }
 
 /// What libtest said of each test: `Ok(())` when it passed, else the
-/// lines it printed for it.
+/// lines it printed for it. A binary that crashes or hangs (the limit is
+/// generous: a whole crate's replays take seconds) leaves its unreported
+/// tests with the crash said for each.
 fn run_tests(exe: &Path) -> BTreeMap<String, Result<(), String>> {
-    let output = Command::new(exe)
+    const LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+    let child = Command::new(exe)
         .args(["--include-ignored", "--test-threads=2"])
         .stdin(Stdio::null())
-        .output();
-    let Ok(output) = output else {
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
         return BTreeMap::new();
     };
-    parse_libtest(&String::from_utf8_lossy(&output.stdout))
+    // Read the output on its own thread, so a full pipe never stalls it.
+    let stdout = child.stdout.take();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut out) = stdout {
+            let _ = std::io::Read::read_to_string(&mut out, &mut text);
+        }
+        text
+    });
+    let started = Instant::now();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if started.elapsed() < LIMIT => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    let text = reader.join().unwrap_or_default();
+    let mut results = parse_libtest(&text);
+    let crashed = match status {
+        None => Some(format!(
+            "the test binary ran longer than {} s and was stopped",
+            LIMIT.as_secs()
+        )),
+        Some(s) if s.code().is_none() => Some(format!("the test binary crashed ({s})")),
+        Some(_) => None,
+    };
+    if let Some(why) = crashed {
+        // Tests it announced but never finished.
+        for line in text.lines() {
+            if let Some(name) = line
+                .strip_prefix("test ")
+                .and_then(|l| l.strip_suffix(" ..."))
+            {
+                results
+                    .entry(name.to_string())
+                    .or_insert_with(|| Err(why.clone()));
+            }
+        }
+        results.insert(CRASH.to_string(), Err(why));
+    }
+    results
 }
+
+/// Where `run_tests` notes a crash of the whole binary.
+const CRASH: &str = "<the test binary>";
 
 fn parse_libtest(stdout: &str) -> BTreeMap<String, Result<(), String>> {
     let mut out = BTreeMap::new();
@@ -610,30 +667,33 @@ fn classify(
     build_error: Option<&String>,
 ) {
     for planned in &g.planned {
-        let (cause, part, message) = match results.get(&planned.test) {
+        let failed = match results.get(&planned.test) {
             Some(Ok(())) => {
                 g.report.passed += 1;
                 continue;
             }
             Some(Err(text)) => parse_failure(text),
-            None => (
-                "not-built".to_string(),
-                String::new(),
-                build_error
-                    .cloned()
-                    .unwrap_or_else(|| "the replay test did not run".to_string()),
-            ),
+            None => match (results.get(CRASH), build_error) {
+                (Some(Err(why)), _) => Parsed {
+                    cause: "panic".to_string(),
+                    part: String::new(),
+                    message: why.clone(),
+                    pointers: Vec::new(),
+                },
+                (_, error) => Parsed {
+                    cause: "not-built".to_string(),
+                    part: String::new(),
+                    message: error
+                        .cloned()
+                        .unwrap_or_else(|| "the replay test did not run".to_string()),
+                    pointers: Vec::new(),
+                },
+            },
         };
-        // The independent check's verdict decides `bad-example`: only when
-        // it found the example wrong in the part that failed.
-        let bad = planned
-            .findings
-            .iter()
-            .any(|f| f.affects_replay && f.part == part);
-        let cause = if bad {
+        let cause = if is_bad_example(&failed, &planned.findings) {
             "bad-example".to_string()
         } else {
-            cause
+            failed.cause
         };
         *g.report.failed.entry(cause.clone()).or_default() += 1;
         g.report.failures.push(FailureReport {
@@ -642,16 +702,48 @@ fn classify(
             example: planned.example.clone(),
             file: planned.file.clone(),
             cause,
-            part,
-            message,
+            part: failed.part,
+            message: failed.message,
+            pointers: failed.pointers,
         });
     }
 }
 
-/// `Error: [cause] part: message` as the harness prints it; anything else
-/// (a panic) is reported as it came.
-fn parse_failure(text: &str) -> (String, String, String) {
-    for line in text.lines() {
+/// The independent check's verdict decides `bad-example`, and only where
+/// it found the example wrong in what failed: every place the replay
+/// names lies within (or around) a finding's; without places, a finding
+/// in the same part. The generator's own gaps (`unsupported`) stay theirs.
+fn is_bad_example(failed: &Parsed, findings: &[ExampleFinding]) -> bool {
+    let relevant: Vec<&ExampleFinding> = findings.iter().filter(|f| f.affects_replay).collect();
+    if failed.cause == "unsupported" || relevant.is_empty() {
+        return false;
+    }
+    let within =
+        |a: &str, b: &str| a == b || a.strip_prefix(b).is_some_and(|rest| rest.starts_with('/'));
+    if failed.pointers.is_empty() {
+        return relevant.iter().any(|f| f.part == failed.part);
+    }
+    failed.pointers.iter().all(|p| {
+        relevant
+            .iter()
+            .any(|f| within(p, &f.pointer) || within(&f.pointer, p))
+    })
+}
+
+/// A failure as the harness prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Parsed {
+    cause: String,
+    part: String,
+    message: String,
+    pointers: Vec<String>,
+}
+
+/// `Error: [cause] part: message`, then `  at /pointer …`, as the harness
+/// prints it; anything else (a panic) is reported as it came.
+fn parse_failure(text: &str) -> Parsed {
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
         let Some(rest) = line.strip_prefix("Error: [") else {
             continue;
         };
@@ -659,10 +751,24 @@ fn parse_failure(text: &str) -> (String, String, String) {
             continue;
         };
         let (part, message) = rest.split_once(": ").unwrap_or((rest, ""));
-        return (cause.to_string(), part.to_string(), message.to_string());
+        let pointers = lines
+            .next()
+            .and_then(|l| l.strip_prefix("  at "))
+            .map(|l| l.split(' ').map(str::to_string).collect())
+            .unwrap_or_default();
+        return Parsed {
+            cause: cause.to_string(),
+            part: part.to_string(),
+            message: message.to_string(),
+            pointers,
+        };
     }
-    let first = text.lines().next().unwrap_or("the test failed").to_string();
-    ("panic".to_string(), String::new(), first)
+    Parsed {
+        cause: "panic".to_string(),
+        part: String::new(),
+        message: text.lines().next().unwrap_or("the test failed").to_string(),
+        pointers: Vec::new(),
+    }
 }
 
 /// The rustc wrapper: runs `rustc` with its arguments, and appends the
@@ -807,7 +913,7 @@ mod tests {
 
     #[test]
     fn libtest_output_is_read() {
-        let stdout = "\nrunning 3 tests\ntest a::one ... ok\ntest a::two ... FAILED\ntest a::three ... FAILED\n\nfailures:\n\n---- a::two stdout ----\nError: [request-mismatch] request: query `api-version`: sent \"1\", example \"2\"\n  in x.json (Op, example `e`)\n\n---- a::three stdout ----\nthread 'a::three' panicked at src/x.rs:1:1:\nboom\n\nfailures:\n    a::two\n    a::three\n\ntest result: FAILED. 1 passed; 2 failed\n";
+        let stdout = "\nrunning 3 tests\ntest a::one ... ok\ntest a::two ... FAILED\ntest a::three ... FAILED\n\nfailures:\n\n---- a::two stdout ----\nError: [request-mismatch] request: query `api-version`: sent \"1\", example \"2\"\n  at /parameters/api-version /parameters/x\n  in x.json (Op, example `e`)\n\n---- a::three stdout ----\nthread 'a::three' panicked at src/x.rs:1:1:\nboom\n\nfailures:\n    a::two\n    a::three\n\ntest result: FAILED. 1 passed; 2 failed\n";
         let results = parse_libtest(stdout);
         assert_eq!(results.get("a::one"), Some(&Ok(())));
         let two = results
@@ -817,18 +923,88 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             parse_failure(&two),
-            (
-                "request-mismatch".to_string(),
-                "request".to_string(),
-                "query `api-version`: sent \"1\", example \"2\"".to_string()
-            )
+            Parsed {
+                cause: "request-mismatch".to_string(),
+                part: "request".to_string(),
+                message: "query `api-version`: sent \"1\", example \"2\"".to_string(),
+                pointers: vec![
+                    "/parameters/api-version".to_string(),
+                    "/parameters/x".to_string()
+                ],
+            }
         );
         let three = results
             .get("a::three")
             .cloned()
             .and_then(Result::err)
             .unwrap_or_default();
-        assert_eq!(parse_failure(&three).0, "panic");
+        assert_eq!(parse_failure(&three).cause, "panic");
+    }
+
+    #[test]
+    fn bad_example_only_where_the_check_found_what_failed() {
+        let finding = |part: &str, pointer: &str, affects_replay: bool| ExampleFinding {
+            part: part.to_string(),
+            pointer: pointer.to_string(),
+            message: "m".to_string(),
+            affects_replay,
+        };
+        let failed = |cause: &str, part: &str, pointers: &[&str]| Parsed {
+            cause: cause.to_string(),
+            part: part.to_string(),
+            message: String::new(),
+            pointers: pointers.iter().map(|p| p.to_string()).collect(),
+        };
+        let author = [finding("response 200", "/responses/200/body/author", true)];
+        assert!(is_bad_example(
+            &failed(
+                "response-loss",
+                "response 200",
+                &["/responses/200/body/author"]
+            ),
+            &author
+        ));
+        // A difference elsewhere in the same answer is ours.
+        assert!(!is_bad_example(
+            &failed(
+                "response-loss",
+                "response 200",
+                &["/responses/200/body/author", "/responses/200/body/name"]
+            ),
+            &author
+        ));
+        // A finding on a whole body covers what lies within it, and the
+        // other way round.
+        let body = [finding("response 200", "/responses/200/body", true)];
+        assert!(is_bad_example(
+            &failed("decode-error", "response 200", &["/responses/200/body/0"]),
+            &body
+        ));
+        let deep = [finding("request", "/parameters/p/x5c/0", true)];
+        assert!(is_bad_example(
+            &failed("decode-error", "request", &["/parameters/p"]),
+            &deep
+        ));
+        // Unsupported stays unsupported; findings the replay never reads
+        // decide nothing; without places, the part decides.
+        let request = [finding("request", "/parameters/x", true)];
+        assert!(!is_bad_example(
+            &failed("unsupported", "request", &[]),
+            &request
+        ));
+        let unread = [finding("request", "/parameters/monitor", false)];
+        assert!(!is_bad_example(
+            &failed("request-mismatch", "request", &[]),
+            &unread
+        ));
+        assert!(is_bad_example(
+            &failed("request-mismatch", "request", &[]),
+            &request
+        ));
+        assert!(!is_bad_example(
+            &failed("request-mismatch", "request", &["/parameters/xy"]),
+            &request
+        ));
     }
 
     #[test]

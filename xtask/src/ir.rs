@@ -338,8 +338,9 @@ pub enum LroHandle {
     },
     /// Azure's own rules (`Azure-AsyncOperation`, `Operation-Location`,
     /// `Location`, or the resource's `provisioningState`), the result read
-    /// from where `final-state-via` says.
-    Azure(FinalState),
+    /// from where `final-state-via` says, or where the method's default
+    /// says when the spec does not (`None`).
+    Azure(Option<FinalState>),
 }
 
 /// Where an Azure long-running operation's result is read when it is done.

@@ -79,15 +79,17 @@ pub enum LroHandle {
     OperationId { header: &'static str, prefix: Url },
     /// Azure's rules (ARM and Azure data planes): poll
     /// `Azure-AsyncOperation` or `Operation-Location` when the first answer
-    /// has one, else `Location`, else the resource itself while its
-    /// `provisioningState` is not final; then take the result from where
-    /// `final-state-via` says.
-    Azure(FinalState),
+    /// has one, else `Location`, else (PUT and PATCH) the resource while
+    /// its `provisioningState` is not final; then read the result where
+    /// `final-state-via` says, or, when the spec does not say, where the
+    /// method's default says (see [`FinalState`]).
+    Azure(Option<FinalState>),
 }
 
 /// Where an Azure long-running operation's result is read once it is done
-/// (`x-ms-long-running-operation-options.final-state-via`; without it, PUT
-/// and PATCH read the original URI, POST and DELETE the `Location`).
+/// (`x-ms-long-running-operation-options.final-state-via`). Without it:
+/// PUT and PATCH read the original URI; POST reads `Location` when it was
+/// given, else the status document; DELETE reads nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FinalState {
     /// GET the URI the operation was sent to.
@@ -95,7 +97,7 @@ pub enum FinalState {
     /// GET the first answer's `Location`, or take the last poll's answer
     /// when it was polled there.
     Location,
-    /// The status document polled is the result.
+    /// For a POST, the status document polled is the result.
     AzureAsyncOperation,
     /// As `AzureAsyncOperation`, polled through `Operation-Location`.
     OperationLocation,
@@ -262,11 +264,7 @@ impl ClientCore {
                     };
                     let raw = core.send(&poll_op, &options.context, request).await?;
                     let status: S = decode(op.id, &raw)?;
-                    let retry_after = get_retry_after(
-                        raw.headers(),
-                        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
-                        &options,
-                    );
+                    let retry_after = wait(&raw, &options);
                     let url = request.url().clone();
                     match status.poller_status() {
                         PollerStatus::Succeeded => {
@@ -282,7 +280,7 @@ impl ClientCore {
                                 }
                                 (LroResult::Status, _) => None,
                             };
-                            Ok(succeeded(&core, op, raw, target, &options))
+                            Ok(succeeded(&core, op, raw, target, true, &options))
                         }
                         PollerStatus::Failed | PollerStatus::Canceled => {
                             Err(failure(op, &raw, status.failure(), status.poller_status()))
@@ -339,9 +337,10 @@ struct AzurePlan {
     mode: AzureMode,
     /// The URI the operation was sent to.
     original: Url,
-    /// The first answer's `Location`, if any.
-    location: Option<Url>,
-    final_state: FinalState,
+    method: Method,
+    /// The first answer's `Location`, as sent: followed only if used.
+    location: Option<String>,
+    final_state: Option<FinalState>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,6 +354,16 @@ enum AzureMode {
     Resource,
 }
 
+/// Where the result is read once the operation is done.
+enum Final {
+    /// A GET of this URL.
+    Get(Url),
+    /// The last answer polled.
+    LastAnswer,
+    /// Nothing: the operation has no result (a DELETE's).
+    Nothing,
+}
+
 /// `properties.provisioningState`, or `provisioningState` at the top.
 fn provisioning_state(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -366,6 +375,22 @@ fn provisioning_state(body: &[u8]) -> Option<String> {
         .map(str::to_string)
 }
 
+/// How long to wait before the next poll: the service's `Retry-After`
+/// when it gives a positive one, else the client's frequency (a zero or
+/// negative one would poll in a tight loop, or fail to sleep at all).
+fn wait(raw: &RawResponse, options: &PollerOptions<'static>) -> azure_core::time::Duration {
+    let given = get_retry_after(
+        raw.headers(),
+        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
+        options,
+    );
+    if given.is_positive() {
+        given
+    } else {
+        options.frequency
+    }
+}
+
 /// The first answer under Azure's rules: poll the status document,
 /// `Location` or the resource, or finish at once when the answer is the
 /// result.
@@ -374,7 +399,7 @@ fn azure_start<S, T>(
     op: &'static OperationInfo,
     raw: RawResponse,
     initial: &Request,
-    final_state: FinalState,
+    final_state: Option<FinalState>,
     plan: &Mutex<Option<AzurePlan>>,
     options: &PollerOptions<'static>,
 ) -> azure_core::Result<PollerResult<Monitor<S, T>>> {
@@ -383,22 +408,27 @@ fn azure_start<S, T>(
             .filter(|v| !v.is_empty())
     };
     let status_link = header("azure-asyncoperation").or_else(|| header("operation-location"));
-    let location = header("location")
-        .map(|l| core.follow(op.id, l))
-        .transpose()?;
+    let location = header("location").map(str::to_string);
     let method = initial.method();
+    let put_or_patch = matches!(method, Method::Put | Method::Patch);
     let (mode, next) = if let Some(link) = status_link {
         (AzureMode::Status, core.follow(op.id, link)?)
-    } else if let Some(url) = &location {
-        (AzureMode::Location, url.clone())
+    } else if let Some(link) = &location {
+        (AzureMode::Location, core.follow(op.id, link)?)
     } else {
         let state = provisioning_state(raw.body());
-        match state.as_deref().map(|s| poller_status_of(Some(s))) {
-            Some(PollerStatus::Failed | PollerStatus::Canceled) => {
-                let failed = poller_status_of(state.as_deref());
-                return Err(failure(op, &raw, None, failed));
+        let progress = state.as_deref().map(|s| poller_status_of(Some(s)));
+        match progress {
+            Some(failed @ (PollerStatus::Failed | PollerStatus::Canceled)) => {
+                return Err(failure(op, &raw, ErrorBody::parse(raw.body()), failed));
             }
-            Some(PollerStatus::InProgress) if matches!(method, Method::Put | Method::Patch) => {
+            // A PUT or PATCH not done yet: its resource says when it is. A
+            // 201 without a state, or a 202 without a link, is not done.
+            _ if put_or_patch
+                && (matches!(progress, Some(PollerStatus::InProgress))
+                    || raw.status() == StatusCode::Accepted
+                    || (raw.status() == StatusCode::Created && state.is_none())) =>
+            {
                 (AzureMode::Resource, initial.url().clone())
             }
             _ if raw.status() == StatusCode::Accepted => {
@@ -421,21 +451,59 @@ fn azure_start<S, T>(
         *slot = Some(AzurePlan {
             mode,
             original: initial.url().clone(),
+            method,
             location,
             final_state,
         });
     }
     Ok(PollerResult::InProgress {
         response: synthetic_status(&raw),
-        retry_after: get_retry_after(
-            raw.headers(),
-            &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
-            options,
-        ),
+        retry_after: wait(&raw, options),
         continuation: PollerContinuation::Links {
             next_link: next,
             final_link: None,
         },
+    })
+}
+
+/// Where the result of a finished operation is read, as Azure's clients
+/// read it: an explicit `final-state-via` first (falling back to the
+/// method's default when it names a header that was not sent), then the
+/// status document's `resourceLocation`, then the method's default.
+fn final_of(
+    core: &ClientCore,
+    op: &OperationInfo,
+    plan: &AzurePlan,
+    resource_location: Option<&str>,
+) -> azure_core::Result<Final> {
+    let follow = |link: &str| core.follow(op.id, link).map(Final::Get);
+    match plan.mode {
+        AzureMode::Resource => return Ok(Final::LastAnswer),
+        AzureMode::Location => {
+            return Ok(match plan.final_state {
+                Some(FinalState::OriginalUri) => Final::Get(plan.original.clone()),
+                _ => Final::LastAnswer,
+            });
+        }
+        AzureMode::Status => {}
+    }
+    let post = plan.method == Method::Post;
+    match (plan.final_state, &plan.location) {
+        (Some(FinalState::Location), Some(location)) => return follow(location),
+        (Some(FinalState::AzureAsyncOperation | FinalState::OperationLocation), _) if post => {
+            return Ok(Final::LastAnswer);
+        }
+        (Some(FinalState::OriginalUri), _) => return Ok(Final::Get(plan.original.clone())),
+        _ => {}
+    }
+    if let Some(link) = resource_location {
+        return follow(link);
+    }
+    Ok(match (&plan.method, &plan.location) {
+        (Method::Put | Method::Patch, _) => Final::Get(plan.original.clone()),
+        (Method::Post, Some(location)) => return follow(location),
+        (Method::Delete, _) => Final::Nothing,
+        _ => Final::LastAnswer,
     })
 }
 
@@ -458,21 +526,22 @@ async fn azure_poll<S, T>(
         success: &[200, 201, 202, 204],
     };
     let raw = core.send(&poll_op, &options.context, request).await?;
-    let retry_after = get_retry_after(
-        raw.headers(),
-        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
-        options,
-    );
+    let retry_after = wait(&raw, options);
+    let mut next = request.url().clone();
     let mut resource_location = None;
     let done = match plan.mode {
         AzureMode::Status => {
             let status: serde_json::Value = decode(op.id, &raw)?;
-            match status.poller_status() {
+            let Some(state) = status.get("status").and_then(serde_json::Value::as_str) else {
+                return Err(config_error(format!(
+                    "{}: the status document has no `status` (x-ms-request-id {})",
+                    op.id,
+                    request_id(raw.headers()).unwrap_or("none")
+                )));
+            };
+            match poller_status_of(Some(state)) {
                 PollerStatus::Succeeded => {
-                    resource_location = status
-                        .resource_location()
-                        .map(|l| core.follow(op.id, l))
-                        .transpose()?;
+                    resource_location = status.resource_location().map(str::to_string);
                     true
                 }
                 failed @ (PollerStatus::Failed | PollerStatus::Canceled) => {
@@ -481,12 +550,21 @@ async fn azure_poll<S, T>(
                 _ => false,
             }
         }
-        AzureMode::Location => raw.status() != StatusCode::Accepted,
-        AzureMode::Resource => {
+        AzureMode::Location if raw.status() == StatusCode::Accepted => {
+            // A service may move the operation: follow the newest link.
+            if let Some(moved) =
+                super::core::header_str(raw.headers(), &HeaderName::from_static("location"))
+                    .filter(|l| !l.is_empty())
+            {
+                next = core.follow(op.id, moved)?;
+            }
+            false
+        }
+        AzureMode::Location | AzureMode::Resource => {
             match provisioning_state(raw.body()).map(|s| poller_status_of(Some(&s))) {
                 None | Some(PollerStatus::Succeeded) => true,
                 Some(failed @ (PollerStatus::Failed | PollerStatus::Canceled)) => {
-                    return Err(failure(op, &raw, None, failed));
+                    return Err(failure(op, &raw, ErrorBody::parse(raw.body()), failed));
                 }
                 Some(_) => false,
             }
@@ -497,34 +575,34 @@ async fn azure_poll<S, T>(
             response: raw.into(),
             retry_after,
             continuation: PollerContinuation::Links {
-                next_link: request.url().clone(),
+                next_link: next,
                 final_link: None,
             },
         });
     }
-    // Where the result is read: a GET of another URL, or this answer.
-    let target = match plan.mode {
-        AzureMode::Status => resource_location.or(match plan.final_state {
-            FinalState::OriginalUri => Some(plan.original.clone()),
-            FinalState::Location => plan.location.clone(),
-            FinalState::AzureAsyncOperation | FinalState::OperationLocation => None,
-        }),
-        AzureMode::Location => match plan.final_state {
-            FinalState::OriginalUri => Some(plan.original.clone()),
-            _ => None,
-        },
-        AzureMode::Resource => None,
-    };
-    Ok(succeeded(core, op, raw, target, options))
+    let fin = final_of(core, op, &plan, resource_location.as_deref())?;
+    Ok(match fin {
+        Final::Get(url) => succeeded(core, op, raw, Some(url), false, options),
+        Final::LastAnswer => succeeded(core, op, raw, None, false, options),
+        Final::Nothing => {
+            let empty =
+                RawResponse::from_bytes(StatusCode::NoContent, raw.headers().clone(), Vec::new());
+            succeeded(core, op, empty, None, false, options)
+        }
+    })
 }
 
 /// The operation is done: its result is a GET of `target` (the resource,
 /// the original URI, `Location`), or, without one, this last answer.
+/// `set_version` puts the client's `api-version` on the target (the
+/// `resourceLocation`s of the rules-defined handles lack one); Azure's
+/// links are used as the service gave them.
 fn succeeded<S, T>(
     core: &ClientCore,
     op: &'static OperationInfo,
     raw: RawResponse,
     target: Option<Url>,
+    set_version: bool,
     options: &PollerOptions<'static>,
 ) -> PollerResult<Monitor<S, T>> {
     let core = core.clone();
@@ -536,7 +614,9 @@ fn succeeded<S, T>(
             Box::pin(async move {
                 match target {
                     Some(mut url) => {
-                        core.set_api_version(&mut url);
+                        if set_version {
+                            core.set_api_version(&mut url);
+                        }
                         let mut request = Request::new(url, Method::Get);
                         request.insert_header("accept", "application/json");
                         let get = OperationInfo {
@@ -590,11 +670,7 @@ fn start<S, T>(
         },
         LroHandle::Azure(_) => None,
     };
-    let retry_after = get_retry_after(
-        raw.headers(),
-        &[RETRY_AFTER_MS, X_MS_RETRY_AFTER_MS, RETRY_AFTER],
-        options,
-    );
+    let retry_after = wait(&raw, options);
     match next {
         Some(next_link) => Ok(PollerResult::InProgress {
             response: synthetic_status(&raw),

@@ -605,10 +605,11 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
             docs.push_str("\n\nLong-running: await the returned poller for the result, or stream it to watch the status.");
             let handle = match &lro.handle {
                 LroHandle::Header(h) => quote!(crate::runtime::LroHandle::Header(#h)),
-                LroHandle::Azure(final_state) => {
+                LroHandle::Azure(Some(final_state)) => {
                     let variant = format_ident!("{}", format!("{final_state:?}"));
-                    quote!(crate::runtime::LroHandle::Azure(crate::runtime::FinalState::#variant))
+                    quote!(crate::runtime::LroHandle::Azure(Some(crate::runtime::FinalState::#variant)))
                 }
+                LroHandle::Azure(None) => quote!(crate::runtime::LroHandle::Azure(None)),
                 LroHandle::OperationId { header, path } => {
                     let prefix: Vec<PathSegment> = path
                         .iter()

@@ -153,6 +153,16 @@ fn unsupported(op: &Operation) -> Option<String> {
             body.media_type
         ));
     }
+    if let OperationKind::LongRunning(LongRunning {
+        handle: LroHandle::Header(_) | LroHandle::OperationId { .. },
+        ..
+    }) = &op.kind
+    {
+        return Some(
+            "a long-running handle defined by normalization rules, whose service the replay does not model"
+                .to_string(),
+        );
+    }
     op.responses
         .iter()
         .filter_map(|r| r.media_type.as_deref())
@@ -166,19 +176,19 @@ fn script(op: &Operation, example: &Example, unsupported: Option<&str>) -> Strin
         OperationKind::LongRunning(lro) => lro.result.is_some(),
         _ => false,
     };
+    let next_link_field = match &op.kind {
+        OperationKind::Pageable(p) => p.next_link_field.clone(),
+        _ => None,
+    };
     let (kind, final_state, item_field) = match &op.kind {
         OperationKind::Plain => ("plain", None, None),
         OperationKind::Pageable(p) => ("pageable", None, Some(p.item_field.clone())),
         OperationKind::LongRunning(LongRunning { handle, .. }) => (
             "long-running",
             match handle {
-                LroHandle::Azure(f) => Some(f.as_str()),
-                LroHandle::Header(h) if h.eq_ignore_ascii_case("location") => Some("location"),
-                LroHandle::Header(h) if h.eq_ignore_ascii_case("azure-asyncoperation") => {
-                    Some("azure-async-operation")
-                }
-                LroHandle::Header(_) => Some("operation-location"),
-                LroHandle::OperationId { .. } => None,
+                LroHandle::Azure(f) => f.map(|f| f.as_str()),
+                // Rules-defined handles are unsupported here (above).
+                LroHandle::Header(_) | LroHandle::OperationId { .. } => None,
             },
             None,
         ),
@@ -193,7 +203,9 @@ fn script(op: &Operation, example: &Example, unsupported: Option<&str>) -> Strin
         "kind": kind,
         "final_state": final_state,
         "item_field": item_field,
+        "next_link_field": next_link_field,
         "has_result": has_result,
+        "success": op.responses.iter().map(|r| r.status).collect::<Vec<_>>(),
         "unsupported": unsupported,
         "parameters": parameters,
         "body_parameter": example.body_parameter,

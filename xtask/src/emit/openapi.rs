@@ -9,8 +9,8 @@ use serde_json::{Map, Value, json};
 
 use super::TypeIndex;
 use crate::ir::{
-    Api, LroHandle, OperationKind, ParamIn, PathSegment, Primitive, Surface, TypeDef, TypeKind,
-    TypeRef,
+    Api, FinalState, LroHandle, OperationKind, ParamIn, PathSegment, Primitive, Surface, TypeDef,
+    TypeKind, TypeRef,
 };
 
 pub fn document(surface: &Surface, api: &Api, index: &TypeIndex<'_>) -> Result<String, String> {
@@ -132,7 +132,7 @@ pub fn document(surface: &Surface, api: &Api, index: &TypeIndex<'_>) -> Result<S
                         "location" => "location",
                         _ => "operation-location",
                     }),
-                    LroHandle::Azure(final_state) => Some(final_state.as_str()),
+                    LroHandle::Azure(final_state) => final_state.map(FinalState::as_str),
                     LroHandle::OperationId { .. } => None,
                 };
                 if let Some(via) = via {

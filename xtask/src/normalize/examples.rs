@@ -123,6 +123,8 @@ pub struct OperationFacts<'a> {
     /// The request body's name in examples (`x-ms-requestBody-name`,
     /// Swagger's body parameter name), when the operation takes a JSON body.
     pub body_name: Option<String>,
+    /// The body's media type, sent as `content-type`.
+    pub body_media: Option<String>,
     pub api_version: Option<&'a ApiVersion>,
     /// The statuses the operation counts as success.
     pub success: Vec<u16>,
@@ -227,11 +229,14 @@ fn test_name(operation_id: &str, example: &str) -> String {
     let name = value_name(&format!("{operation_id} {example}"));
     let name = name.trim_start_matches("r#");
     const MAX: usize = 80;
-    if name.len() <= MAX {
+    if name.chars().count() <= MAX {
         return value_name(name);
     }
-    let cut = name[..MAX].rfind('_').filter(|i| *i > 20).unwrap_or(MAX);
-    value_name(name[..cut].trim_end_matches('_'))
+    // At most MAX characters (names keep letters of any script), cut at
+    // a word where one is near.
+    let head: String = name.chars().take(MAX).collect();
+    let cut = head.rfind('_').filter(|i| *i > 20).unwrap_or(head.len());
+    value_name(head[..cut].trim_end_matches('_'))
 }
 
 fn lookup<'v>(
@@ -336,6 +341,10 @@ fn expected_request(
                     Value::Array(items) if explode => {
                         query.extend(items.iter().map(|i| (data.name.clone(), text(i))));
                     }
+                    // A list given as text (`a,b`) is still one value each.
+                    Value::String(s) if explode && is_array(p) => {
+                        query.extend(s.split(',').map(|i| (data.name.clone(), i.to_string())));
+                    }
                     Value::Array(items) => {
                         let separator = match style {
                             QueryStyle::PipeDelimited => "|",
@@ -356,6 +365,9 @@ fn expected_request(
             _ => {}
         }
     }
+    if let (Some(_), Some(media)) = (&body, &facts.body_media) {
+        headers.push(("content-type".to_string(), media.clone()));
+    }
     ExpectedRequest {
         method: facts.method,
         path: segments,
@@ -363,6 +375,14 @@ fn expected_request(
         headers,
         body,
     }
+}
+
+fn is_array(p: &Parameter) -> bool {
+    matches!(
+        &p.parameter_data_ref().format,
+        ParameterSchemaOrContent::Schema(ReferenceOr::Item(s))
+            if matches!(s.schema_kind, openapiv3::SchemaKind::Type(openapiv3::Type::Array(_)))
+    )
 }
 
 fn skips_encoding(p: &Parameter) -> bool {
@@ -448,6 +468,9 @@ mod tests {
         assert!(long.len() <= 80, "{long}");
         assert!(long.starts_with("virtual_machines_create_or_update_create_a_vm"));
         assert_eq!(test_name("Type_Get", "1st"), "type_get_1st");
+        // Letters of any script: cut at a character, never inside one.
+        let accents = test_name("Op", &"é".repeat(60));
+        assert!(accents.chars().count() <= 80, "{accents}");
     }
 
     #[test]

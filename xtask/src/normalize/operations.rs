@@ -472,6 +472,7 @@ pub fn build(
                         template: &template,
                         params: &all,
                         body_name: body.as_ref().map(|_| body_name(doc, op)),
+                        body_media: body.as_ref().map(|b| b.media_type.clone()),
                         api_version: api_version.as_ref().filter(|_| declares_version),
                         success: responses.iter().map(|r| r.status).collect(),
                         host: examples.host,
@@ -686,13 +687,13 @@ fn operation_kind(
         .get("x-ms-long-running-operation-options")
         .and_then(|o| o.get("final-state-via"))
         .and_then(Value::as_str);
+    // Unsaid, the method decides, in the runtime (`FinalState`'s docs).
     let final_state = match via.map(str::to_ascii_lowercase).as_deref() {
-        Some("original-uri") => FinalState::OriginalUri,
-        Some("location") => FinalState::Location,
-        Some("azure-async-operation") => FinalState::AzureAsyncOperation,
-        Some("operation-location") => FinalState::OperationLocation,
-        _ if matches!(method, Method::Put | Method::Patch) => FinalState::OriginalUri,
-        _ => FinalState::Location,
+        Some("original-uri") => Some(FinalState::OriginalUri),
+        Some("location") => Some(FinalState::Location),
+        Some("azure-async-operation") => Some(FinalState::AzureAsyncOperation),
+        Some("operation-location") => Some(FinalState::OperationLocation),
+        _ => None,
     };
     // The result: the body of 200, else of any other success.
     let result = responses
@@ -700,11 +701,15 @@ fn operation_kind(
         .find(|r| r.status == 200 && r.ty.is_some())
         .or_else(|| responses.iter().find(|r| r.ty.is_some()))
         .and_then(|r| r.ty.clone());
-    // A documented end without a body (a DELETE's 204) makes it optional.
+    // A documented end without a body (a DELETE's 204) makes it optional;
+    // so does a DELETE polled to its end, which reads nothing back unless
+    // `final-state-via` says where (it has a body only when answered at
+    // once).
     let result_optional = result.is_some()
-        && responses
+        && (responses
             .iter()
-            .any(|r| r.status != 202 && (200..300).contains(&r.status) && r.ty.is_none());
+            .any(|r| r.status != 202 && (200..300).contains(&r.status) && r.ty.is_none())
+            || (method == Method::Delete && final_state.is_none()));
     OperationKind::LongRunning(LongRunning {
         handle: LroHandle::Azure(final_state),
         status: TypeRef::Any,
