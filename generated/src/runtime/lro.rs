@@ -707,3 +707,315 @@ fn start<S, T>(
 fn synthetic_status<S, T>(raw: &RawResponse) -> azure_core::http::Response<Monitor<S, T>> {
     RawResponse::from_bytes(raw.status(), raw.headers().clone(), b"{}".to_vec()).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use azure_core::http::headers::Headers;
+    use azure_core::http::{AsyncRawResponse, HttpClient};
+
+    use super::*;
+    use crate::runtime::core::{ClientOptions, SurfaceInfo};
+    use crate::runtime::credential::StaticTokenCredential;
+
+    /// An answer: method, path, status, headers, body.
+    type Answer = (
+        &'static str,
+        &'static str,
+        u16,
+        Vec<(&'static str, String)>,
+        &'static str,
+    );
+
+    /// A service that answers each request by its method and path, in the
+    /// order given for that pair, and remembers what it was asked.
+    #[derive(Debug, Default)]
+    struct Script {
+        answers: Mutex<Vec<Answer>>,
+        asked: Mutex<Vec<String>>,
+    }
+
+    #[async_trait]
+    impl HttpClient for Script {
+        async fn execute_request(&self, request: &Request) -> azure_core::Result<AsyncRawResponse> {
+            let method = request.method().to_string();
+            let path = request.url().path().to_string();
+            if let Ok(mut asked) = self.asked.lock() {
+                asked.push(format!("{method} {path}"));
+            }
+            let found = self.answers.lock().ok().and_then(|mut answers| {
+                let i = answers
+                    .iter()
+                    .position(|(m, p, ..)| *m == method && *p == path)?;
+                Some(answers.remove(i))
+            });
+            let (status, headers, body) = match found {
+                Some((_, _, status, headers, body)) => (status, headers, body),
+                None => (404, Vec::new(), r#"{"error":{"code":"NotScripted"}}"#),
+            };
+            let mut h = Headers::new();
+            for (name, value) in headers {
+                h.insert(name, value);
+            }
+            Ok(AsyncRawResponse::from_bytes(
+                StatusCode::from(status),
+                h,
+                body.as_bytes().to_vec(),
+            ))
+        }
+    }
+
+    static SURFACE: SurfaceInfo = SurfaceInfo {
+        name: "lro-tests",
+        api_version: Some(("api-version", "2024-01-01")),
+        auth_scope: Some("https://example.invalid/.default"),
+    };
+
+    static OP: OperationInfo = OperationInfo {
+        id: "Things_Op",
+        path: "/things/t1",
+        success: &[200, 201, 202, 204],
+    };
+
+    /// Runs one operation against the scripted answers; its result and
+    /// what the client asked for.
+    async fn run<T: DeserializeOwned + Send + 'static>(
+        method: Method,
+        final_state: Option<FinalState>,
+        answers: Vec<Answer>,
+    ) -> (azure_core::Result<T>, Vec<String>) {
+        let script = Arc::new(Script {
+            answers: Mutex::new(answers),
+            ..Script::default()
+        });
+        let mut options = ClientOptions::default();
+        let transport: Arc<dyn HttpClient> = script.clone();
+        options.client_options.transport = Some(azure_core::http::Transport::new(transport));
+        let core = match ClientCore::new(
+            &SURFACE,
+            "https://example.invalid",
+            StaticTokenCredential::new("t"),
+            Some(options),
+        ) {
+            Ok(core) => core,
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        let request = match core.request(method, &[super::super::PathPart::Literal("/things/t1")]) {
+            Ok(r) => r,
+            Err(e) => return (Err(e), Vec::new()),
+        };
+        let poller: Poller<serde_json::Value, T> = core.poller(
+            &OP,
+            request,
+            LroHandle::Azure(final_state),
+            LroResult::Resource,
+            Context::new(),
+        );
+        let result = poller.await.map(|r| r.into_model());
+        let asked = script.asked.lock().map(|a| a.clone()).unwrap_or_default();
+        (result, asked)
+    }
+
+    fn link(path: &str) -> String {
+        format!("https://example.invalid{path}")
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_put_reads_its_resource_even_when_final_state_names_the_monitor() {
+        let (result, asked) = run::<serde_json::Value>(
+            Method::Put,
+            Some(FinalState::AzureAsyncOperation),
+            vec![
+                (
+                    "PUT",
+                    "/things/t1",
+                    201,
+                    vec![("azure-asyncoperation", link("/ops/1"))],
+                    "{}",
+                ),
+                (
+                    "GET",
+                    "/ops/1",
+                    200,
+                    vec![],
+                    r#"{"status":"Succeeded","id":"/ops/1"}"#,
+                ),
+                ("GET", "/things/t1", 200, vec![], r#"{"id":"/things/t1"}"#),
+            ],
+        )
+        .await;
+        assert_eq!(result.ok(), Some(serde_json::json!({"id": "/things/t1"})));
+        assert_eq!(asked, ["PUT /things/t1", "GET /ops/1", "GET /things/t1"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_post_with_the_monitor_as_final_state_returns_the_status_document() {
+        let (result, asked) = run::<serde_json::Value>(
+            Method::Post,
+            Some(FinalState::AzureAsyncOperation),
+            vec![
+                (
+                    "POST",
+                    "/things/t1",
+                    202,
+                    vec![
+                        ("azure-asyncoperation", link("/ops/1")),
+                        ("location", link("/results/1")),
+                    ],
+                    "",
+                ),
+                ("GET", "/ops/1", 200, vec![], r#"{"status":"InProgress"}"#),
+                (
+                    "GET",
+                    "/ops/1",
+                    200,
+                    vec![],
+                    r#"{"status":"Succeeded","value":7}"#,
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            result.ok(),
+            Some(serde_json::json!({"status": "Succeeded", "value": 7}))
+        );
+        assert_eq!(asked.len(), 3, "{asked:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_delete_reads_nothing_back() {
+        let (result, asked) = run::<Option<serde_json::Value>>(
+            Method::Delete,
+            None,
+            vec![
+                (
+                    "DELETE",
+                    "/things/t1",
+                    202,
+                    vec![
+                        ("azure-asyncoperation", link("/ops/1")),
+                        ("location", link("/things/t1")),
+                    ],
+                    "",
+                ),
+                ("GET", "/ops/1", 200, vec![], r#"{"status":"Succeeded"}"#),
+            ],
+        )
+        .await;
+        assert_eq!(result.ok(), Some(None));
+        assert_eq!(asked, ["DELETE /things/t1", "GET /ops/1"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn odd_retry_afters_neither_panic_nor_spin() {
+        let (result, asked) = run::<serde_json::Value>(
+            Method::Post,
+            None,
+            vec![
+                (
+                    "POST",
+                    "/things/t1",
+                    202,
+                    vec![
+                        ("location", link("/results/1")),
+                        ("retry-after", "-1".into()),
+                    ],
+                    "",
+                ),
+                (
+                    "GET",
+                    "/results/1",
+                    202,
+                    vec![("retry-after-ms", "-5".into())],
+                    "",
+                ),
+                (
+                    "GET",
+                    "/results/1",
+                    202,
+                    vec![("retry-after", "0".into())],
+                    "",
+                ),
+                ("GET", "/results/1", 200, vec![], r#"{"done":true}"#),
+            ],
+        )
+        .await;
+        assert_eq!(result.ok(), Some(serde_json::json!({"done": true})));
+        assert_eq!(asked.len(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_status_document_without_status_is_an_error() {
+        let (result, _) = run::<serde_json::Value>(
+            Method::Post,
+            None,
+            vec![
+                (
+                    "POST",
+                    "/things/t1",
+                    202,
+                    vec![("operation-location", link("/ops/1"))],
+                    "",
+                ),
+                ("GET", "/ops/1", 200, vec![], r#"{"percent":50}"#),
+            ],
+        )
+        .await;
+        let text = result.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(text.contains("has no `status`"), "{text}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn location_moves_and_a_failed_state_there_fails() {
+        let (result, asked) = run::<serde_json::Value>(
+            Method::Post,
+            None,
+            vec![
+                ("POST", "/things/t1", 202, vec![("location", link("/results/1"))], ""),
+                ("GET", "/results/1", 202, vec![("location", link("/results/2"))], ""),
+                ("GET", "/results/2", 200, vec![], r#"{"properties":{"provisioningState":"Failed"},"error":{"code":"Boom","message":"it broke"}}"#),
+            ],
+        )
+        .await;
+        assert_eq!(
+            asked,
+            ["POST /things/t1", "GET /results/1", "GET /results/2"]
+        );
+        let error = result.err();
+        let service = error.as_ref().and_then(super::super::ServiceError::of);
+        assert_eq!(service.and_then(|s| s.code()), Some("Boom"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_put_created_without_a_state_is_polled_until_done() {
+        let (result, asked) = run::<serde_json::Value>(
+            Method::Put,
+            None,
+            vec![
+                ("PUT", "/things/t1", 201, vec![], r#"{"id":"t1"}"#),
+                (
+                    "GET",
+                    "/things/t1",
+                    200,
+                    vec![],
+                    r#"{"id":"t1","properties":{"provisioningState":"Creating"}}"#,
+                ),
+                (
+                    "GET",
+                    "/things/t1",
+                    200,
+                    vec![],
+                    r#"{"id":"t1","properties":{"provisioningState":"Succeeded"}}"#,
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(
+            result.ok(),
+            Some(serde_json::json!({"id": "t1", "properties": {"provisioningState": "Succeeded"}}))
+        );
+        assert_eq!(asked.len(), 3);
+    }
+}
