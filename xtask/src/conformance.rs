@@ -64,6 +64,7 @@ pub struct Totals {
     pub failed: BTreeMap<String, usize>,
     pub clippy_findings: usize,
     pub doc_test_failures: usize,
+    pub doc_warnings: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -79,6 +80,10 @@ pub struct FolderReport {
     pub failed: BTreeMap<String, usize>,
     pub clippy_findings: usize,
     pub doc_test_failures: usize,
+    /// Warnings of `cargo doc` on the crate.
+    pub doc_warnings: usize,
+    /// The method taking the most arguments, and how many.
+    pub longest_signature: String,
     /// Generation, this crate's compilation, its tests and doc tests.
     pub seconds: f64,
     pub build_seconds: f64,
@@ -92,6 +97,8 @@ pub struct FolderReport {
     pub bad_examples: Vec<BadExample>,
     /// The first lines of each clippy finding.
     pub clippy: Vec<String>,
+    /// The first lines of each `cargo doc` warning.
+    pub doc: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -242,6 +249,23 @@ pub fn run(options: &Options) -> Result<Report, String> {
         }
     }
 
+    // 5. The documentation, as docs.rs would build it.
+    progress("cargo doc over every crate");
+    let documented = cargo.json(&[
+        "doc",
+        "--workspace",
+        "--no-deps",
+        "--keep-going",
+        "--message-format=json",
+    ])?;
+    let warnings = clippy_findings(&documented);
+    for g in &mut generated {
+        if let Some(found) = warnings.get(&g.report.crate_name) {
+            g.report.doc_warnings = found.len();
+            g.report.doc = found.clone();
+        }
+    }
+
     let folders: Vec<FolderReport> = generated.into_iter().map(|g| g.report).collect();
     let mut totals = Totals {
         folders: folders.len(),
@@ -256,6 +280,7 @@ pub fn run(options: &Options) -> Result<Report, String> {
         }
         totals.clippy_findings += f.clippy_findings;
         totals.doc_test_failures += f.doc_test_failures;
+        totals.doc_warnings += f.doc_warnings;
     }
     Ok(Report {
         folders,
@@ -344,6 +369,7 @@ fn generate(name: &str, path: &Path, crate_name: &str, crates_dir: &Path) -> Gen
     match codegen::run_keeping_api(&settings) {
         Ok((api, summary)) => {
             report.clients = api.surfaces.iter().map(|s| s.client.clone()).collect();
+            report.longest_signature = longest_signature(&api);
             report.operations = summary.operations;
             report.warnings = summary.warnings;
             for (test, op, example) in crate::emit::example_tests(&api) {
@@ -371,6 +397,27 @@ fn generate(name: &str, path: &Path, crate_name: &str, crates_dir: &Path) -> Gen
         report,
         planned,
         generate_seconds: started.elapsed().as_secs_f64(),
+    }
+}
+
+/// The method with the most arguments (`redis().create(4)`), as a
+/// regression in signatures shows first there.
+fn longest_signature(api: &crate::ir::Api) -> String {
+    let widest = api
+        .surfaces
+        .iter()
+        .flat_map(|s| &s.operations)
+        .map(|op| {
+            let args = op.params.iter().filter(|p| p.required).count()
+                + usize::from(op.body.is_some())
+                + 1;
+            (args, op)
+        })
+        .max_by(|(a, x), (b, y)| a.cmp(b).then(y.operation_id.cmp(&x.operation_id)));
+    match widest {
+        Some((args, op)) if op.group.is_empty() => format!("{}({args})", op.name),
+        Some((args, op)) => format!("{}().{}({args})", op.group, op.name),
+        None => String::new(),
     }
 }
 
@@ -822,7 +869,7 @@ pub fn table(report: &Report) -> String {
     let mut header = vec!["folder", "operations", "examples", "passed"];
     header.extend(causes);
     header.extend(extra.iter().map(String::as_str));
-    header.extend(["clippy", "doc-test failures", "seconds"]);
+    header.extend(["clippy", "doc-test failures", "doc warnings", "seconds"]);
     let mut out = String::new();
     out.push_str(&format!("| {} |\n", header.join(" | ")));
     out.push_str(&format!(
@@ -840,6 +887,7 @@ pub fn table(report: &Report) -> String {
                failed: &BTreeMap<String, usize>,
                clippy: usize,
                doc: usize,
+               doc_warnings: usize,
                seconds: f64| {
         let mut cells = vec![
             name.to_string(),
@@ -854,7 +902,12 @@ pub fn table(report: &Report) -> String {
         {
             cells.push(failed.get(&cause).copied().unwrap_or(0).to_string());
         }
-        cells.extend([clippy.to_string(), doc.to_string(), format!("{seconds:.0}")]);
+        cells.extend([
+            clippy.to_string(),
+            doc.to_string(),
+            doc_warnings.to_string(),
+            format!("{seconds:.0}"),
+        ]);
         format!("| {} |\n", cells.join(" | "))
     };
     for f in &report.folders {
@@ -870,6 +923,7 @@ pub fn table(report: &Report) -> String {
             &f.failed,
             f.clippy_findings,
             f.doc_test_failures,
+            f.doc_warnings,
             f.seconds,
         ));
     }
@@ -882,8 +936,21 @@ pub fn table(report: &Report) -> String {
         &t.failed,
         t.clippy_findings,
         t.doc_test_failures,
+        t.doc_warnings,
         report.seconds,
     ));
+    out.push_str(
+        "\n| folder | clients | longest signature | build seconds |\n|---|---|---|---:|\n",
+    );
+    for f in &report.folders {
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {:.1} |\n",
+            f.folder,
+            f.clients.join(", "),
+            f.longest_signature,
+            f.build_seconds
+        ));
+    }
     let judged = t.examples - t.failed.get("bad-example").copied().unwrap_or(0);
     if judged > 0 {
         out.push_str(&format!(

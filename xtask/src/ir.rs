@@ -55,9 +55,37 @@ pub struct Surface {
     pub default_endpoint: Option<String>,
     /// The OAuth scope a token is requested for.
     pub auth_scope: Option<String>,
+    /// An `x-ms-parameterized-host`: the client is built from its
+    /// parameters instead of an endpoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostTemplate>,
+    /// Parameters given once, to the client's constructor, not to each
+    /// method (`x-ms-parameter-location: client`, and Swagger's global
+    /// parameters not marked `method`: ARM's `subscriptionId`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub client_params: Vec<Param>,
     pub scopes: Vec<Scope>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
+}
+
+/// A host template (`https://{account}.{dnsSuffix}`): the endpoint is the
+/// template filled with the constructor's arguments.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostTemplate {
+    /// Filled in by the runtime, `https://` added where it names no scheme
+    /// (`useSchemePrefix`, or a host given bare).
+    pub template: String,
+    pub params: Vec<HostParam>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HostParam {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub doc: Option<String>,
+    /// The value the spec suggests (`search.windows.net`).
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +168,10 @@ pub struct Operation {
     /// The type of the `default` (error) response, if declared.
     pub error: Option<TypeRef>,
     pub kind: OperationKind,
+    /// The client-level parameters (`Surface::client_params`, by Rust
+    /// name) this operation sends.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub client_params: Vec<String>,
     /// The spec documents no `api-version` for this operation, though its
     /// surface has one: the request goes without.
     #[serde(skip_serializing_if = "std::ops::Not::not")]

@@ -11,7 +11,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management account data plane (`account` feature).
 ///
-/// Sends `api-version=2017-09-01-preview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-09-01-preview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct AccountClient {
     inner: ::std::sync::Arc<AccountClientInner>,
@@ -21,7 +21,7 @@ struct AccountClientInner {
     core: crate::runtime::ClientCore,
 }
 impl AccountClient {
-    /// A client for `endpoint`, authenticating with `credential`
+    /// A client for `endpoint` (the spec's host is `{region}.modelmanagement.azureml.net`), authenticating with `credential`
     /// (any `azure_identity` credential, or
     /// [`StaticTokenCredential`](crate::StaticTokenCredential)).
     ///
@@ -41,6 +41,19 @@ impl AccountClient {
         Ok(Self {
             inner: ::std::sync::Arc::new(AccountClientInner { core }),
         })
+    }
+    /// A client for the spec's host `{region}.modelmanagement.azureml.net`, filled with `region`
+    /// (`https://` added); otherwise as [`AccountClient::new`].
+    pub fn with_host(
+        region: &str,
+        credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+        options: Option<crate::ClientOptions>,
+    ) -> ::azure_core::Result<Self> {
+        let endpoint = crate::runtime::fill_host(
+            "{region}.modelmanagement.azureml.net",
+            &[("region", region)],
+        );
+        Self::new(&endpoint, credential, options)
     }
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &::azure_core::http::Url {

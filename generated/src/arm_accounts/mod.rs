@@ -11,7 +11,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management Accounts (ARM) (`arm-accounts` feature).
 ///
-/// Sends `api-version=2017-09-01-preview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-09-01-preview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmAccountsClient {
     inner: ::std::sync::Arc<ArmAccountsClientInner>,

@@ -11,7 +11,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Hosting Accounts (ARM) (`arm-hosting-accounts` feature).
 ///
-/// Sends `api-version=2017-06-01-privatepreview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-06-01-privatepreview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmHostingAccountsClient {
     inner: ::std::sync::Arc<ArmHostingAccountsClientInner>,

@@ -11,7 +11,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management - hostingAccounts data plane (`hosting-account` feature).
 ///
-/// Sends `api-version=2017-06-01-privatepreview` unless \[`ClientOptions::api_version`\](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-06-01-privatepreview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct HostingAccountClient {
     inner: ::std::sync::Arc<HostingAccountClientInner>,

@@ -488,6 +488,23 @@ impl ClientCore {
     }
 }
 
+/// The endpoint of a parameterized host (`x-ms-parameterized-host`): the
+/// template with each `{name}` filled in, and `https://` before it when it
+/// names no scheme (the spec's `useSchemePrefix`, or a host given bare
+/// where the spec expects a URL: tokens go over HTTPS anyway).
+pub fn fill_host(template: &str, values: &[(&str, &str)]) -> String {
+    let mut endpoint = template.to_string();
+    for (name, value) in values {
+        endpoint = endpoint.replace(&format!("{{{name}}}"), value.trim_end_matches('/'));
+    }
+    let endpoint = endpoint.trim_end_matches('/');
+    if endpoint.contains("://") || endpoint.is_empty() {
+        endpoint.to_string()
+    } else {
+        format!("https://{endpoint}")
+    }
+}
+
 /// Decodes a response body, naming the operation, the request id and the
 /// JSON path where decoding failed.
 pub fn decode<T: DeserializeOwned>(operation: &str, raw: &RawResponse) -> azure_core::Result<T> {
@@ -601,6 +618,36 @@ impl<T> Deref for Response<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_fill_in_and_get_a_scheme() {
+        assert_eq!(
+            fill_host(
+                "{vaultBaseUrl}",
+                &[("vaultBaseUrl", "https://v.vault.azure.net/")]
+            ),
+            "https://v.vault.azure.net"
+        );
+        assert_eq!(
+            fill_host(
+                "{account}.{suffix}/indexes('{index}')",
+                &[
+                    ("account", "a"),
+                    ("suffix", "search.windows.net"),
+                    ("index", "i")
+                ]
+            ),
+            "https://a.search.windows.net/indexes('i')"
+        );
+        assert_eq!(
+            fill_host("{batchUrl}", &[("batchUrl", "acct.region.batch.azure.com")]),
+            "https://acct.region.batch.azure.com"
+        );
+        assert_eq!(
+            fill_host("{u}", &[("u", "http://127.0.0.1:8080")]),
+            "http://127.0.0.1:8080"
+        );
+    }
 
     #[test]
     fn path_values_are_encoded_whole() {

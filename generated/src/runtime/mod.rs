@@ -19,7 +19,7 @@ mod secret;
 
 pub use self::base64::Base64;
 pub use self::core::{
-    ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode,
+    ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode, fill_host,
 };
 pub use credential::StaticTokenCredential;
 pub use datetime::{DateTime, DateTimeRfc1123};

@@ -396,7 +396,7 @@ pub struct ModelProperties {
 /// A registered machine learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Model {
-    /// Model identifier, `<name>:<version>`.
+    /// Model identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Model name.
@@ -532,7 +532,7 @@ pub struct TargetRuntime {
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DockerImageResponse {
-    /// Image identifier, `<name>:<version>`.
+    /// Image identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Image name.
@@ -722,7 +722,7 @@ crate::string_enum! {
 /// A Docker image for FPGA-accelerated containers.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FpgaDockerImageResponse {
-    /// Image identifier, `<name>:<version>`.
+    /// Image identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Image name.

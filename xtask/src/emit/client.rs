@@ -183,12 +183,17 @@ impl<'a> SurfaceFile<'a> {
                 let n = ident(&p.name);
                 quote!(#n: #n.into())
             });
+            let copies = surface.client_params.iter().map(|p| {
+                let n = ident(&p.rust_name);
+                quote!(#n: self.inner.#n.clone(),)
+            });
             quote! {
                 #sdoc
                 pub fn #method(&self, #(#args),*) -> #ty {
                     #ty {
                         inner: ::std::sync::Arc::new(#inner {
                             core: self.inner.core.clone(),
+                            #(#copies)*
                             #(#inits),*
                         }),
                     }
@@ -197,10 +202,104 @@ impl<'a> SurfaceFile<'a> {
         });
         let client_accessors = self.accessors(Parent::Client);
         let client_direct = self.direct_methods(Parent::Client);
-        let client_doc = doc(Some(&format!(
-            "Client of the {} (`{feature}` feature).\n\n{version_doc}",
+        let module = surface.module.as_str();
+        let client_fields = surface.client_params.iter().map(|p| {
+            let n = ident(&p.rust_name);
+            let t = type_tokens_in(&p.ty, Some(module));
+            quote!(#n: #t,)
+        });
+        let client_args: Vec<TokenStream> = surface
+            .client_params
+            .iter()
+            .map(|p| {
+                let n = ident(&p.rust_name);
+                match &p.ty {
+                    TypeRef::Primitive(Primitive::String) => quote!(#n: impl Into<String>),
+                    other => {
+                        let t = type_tokens_in(other, Some(module));
+                        quote!(#n: #t)
+                    }
+                }
+            })
+            .collect();
+        let client_inits = surface.client_params.iter().map(|p| {
+            let n = ident(&p.rust_name);
+            match &p.ty {
+                TypeRef::Primitive(Primitive::String) => quote!(#n: #n.into(),),
+                _ => quote!(#n,),
+            }
+        });
+        let given = if surface.client_params.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", sending {} with every request that takes it",
+                surface
+                    .client_params
+                    .iter()
+                    .map(|p| format!("`{}` as `{}`", p.rust_name, p.wire_name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let usually = match &surface.host {
+            Some(host) => format!(" (the spec's host is `{}`)", host.template),
+            None => String::new(),
+        };
+        let new_doc = super::rust::doc_raw(&format!(
+            "A client for `endpoint`{usually}{given}, authenticating with `credential`\n(any `azure_identity` credential, or\n[`StaticTokenCredential`](crate::StaticTokenCredential)).\n\nFails when the endpoint is not a URL, or would carry the\ntoken over plain HTTP to anything but a loopback address."
+        ));
+        let client_names: Vec<TokenStream> = surface
+            .client_params
+            .iter()
+            .map(|p| {
+                let n = ident(&p.rust_name);
+                quote!(#n)
+            })
+            .collect();
+        let with_host = surface.host.as_ref().filter(|h| !is_whole_url(&h.template)).map(|host| {
+            let args = host.params.iter().map(|p| {
+                let n = ident(&p.rust_name);
+                quote!(#n: &str)
+            });
+            let template = &host.template;
+            let pairs = host.params.iter().map(|p| {
+                let wire = &p.wire_name;
+                let n = ident(&p.rust_name);
+                quote!((#wire, #n))
+            });
+            let names = host
+                .params
+                .iter()
+                .map(|p| match &p.default {
+                    Some(d) => format!("`{}` (usually `{d}`)", p.rust_name),
+                    None => format!("`{}`", p.rust_name),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let hdoc = super::rust::doc_raw(&format!(
+                "A client for the spec's host `{template}`, filled with {names}\n(`https://` added); otherwise as [`{client}::new`]."
+            ));
+            let client_args = client_args.clone();
+            quote! {
+                #hdoc
+                pub fn with_host(
+                    #(#args,)*
+                    #(#client_args,)*
+                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+                    options: Option<crate::ClientOptions>,
+                ) -> ::azure_core::Result<Self> {
+                    let endpoint = crate::runtime::fill_host(#template, &[#(#pairs),*]);
+                    Self::new(&endpoint, #(#client_names,)* credential, options)
+                }
+            }
+        });
+        let title_doc = doc(Some(&format!(
+            "Client of the {} (`{feature}` feature).",
             surface.title
         )));
+        let version_doc = super::rust::doc_raw(&format!("\n{version_doc}"));
+        let client_doc = quote!(#title_doc #version_doc);
         quote! {
             #module_doc
 
@@ -221,25 +320,24 @@ impl<'a> SurfaceFile<'a> {
             #[derive(Debug)]
             struct #client_inner {
                 core: crate::runtime::ClientCore,
+                #(#client_fields)*
             }
 
             impl #client {
                 #default_endpoint
 
-                /// A client for `endpoint`, authenticating with `credential`
-                /// (any `azure_identity` credential, or
-                /// [`StaticTokenCredential`](crate::StaticTokenCredential)).
-                ///
-                /// Fails when the endpoint is not a URL, or would carry the
-                /// token over plain HTTP to anything but a loopback address.
+                #new_doc
                 pub fn new(
                     endpoint: &str,
+                    #(#client_args,)*
                     credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
                     options: Option<crate::ClientOptions>,
                 ) -> ::azure_core::Result<Self> {
                     let core = crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?;
-                    Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core }) })
+                    Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core, #(#client_inits)* }) })
                 }
+
+                #with_host
 
                 /// The endpoint requests go to.
                 pub fn endpoint(&self) -> &::azure_core::http::Url {
@@ -296,6 +394,7 @@ impl super::RustFile for SurfaceFile<'_> {
             Some(SurfacePiece::Head) => self.head(),
             Some(SurfacePiece::Scope(i)) => match surface.scopes.get(i) {
                 Some(s) => scope_struct(
+                    surface,
                     s,
                     self.accessors(Parent::Scope(i)),
                     self.direct_methods(Parent::Scope(i)),
@@ -359,15 +458,32 @@ fn op_static(op: &Operation) -> proc_macro2::Ident {
     format_ident!("OP_{}", name)
 }
 
+/// A host template that is one parameter and nothing else (`{vaultBaseUrl}`):
+/// the parameter is the endpoint.
+fn is_whole_url(template: &str) -> bool {
+    template.starts_with('{') && template.ends_with('}') && template.matches('{').count() == 1
+}
+
 /// The shared state behind a client or scope handle (`HostingAccountScopeInner`).
 fn inner_name(name: &str) -> proc_macro2::Ident {
     format_ident!("{}Inner", name)
 }
 
-fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>) -> TokenStream {
+fn scope_struct(
+    surface: &Surface,
+    s: &Scope,
+    accessors: Vec<TokenStream>,
+    direct: Vec<TokenStream>,
+) -> TokenStream {
     let ty = ident(&s.name);
     let inner = inner_name(&s.name);
     let sdoc = doc(Some(&s.doc));
+    let module = surface.module.as_str();
+    let client_fields = surface.client_params.iter().map(|p| {
+        let n = ident(&p.rust_name);
+        let t = type_tokens_in(&p.ty, Some(module));
+        quote!(#n: #t,)
+    });
     let fields = s.params.iter().map(|p| {
         let n = ident(&p.name);
         quote!(#n: String,)
@@ -392,6 +508,7 @@ fn scope_struct(s: &Scope, accessors: Vec<TokenStream>, direct: Vec<TokenStream>
         #[derive(Debug)]
         struct #inner {
             core: crate::runtime::ClientCore,
+            #(#client_fields)*
             #(#fields)*
         }
         impl #ty {
@@ -457,17 +574,33 @@ fn path_value(wire: &str, op: &Operation, surface: &Surface, parent: &TokenStrea
         let n = ident(&p.name);
         return quote!(&#parent.#n);
     }
-    match op
+    if let Some(p) = op
         .params
         .iter()
         .find(|p| p.location == ParamIn::Path && p.wire_name == wire)
     {
+        let n = ident(&p.rust_name);
+        return quote!(&crate::runtime::QueryValue::to_query(&#n));
+    }
+    match client_param(op, surface, ParamIn::Path, wire) {
         Some(p) => {
             let n = ident(&p.rust_name);
-            quote!(&crate::runtime::QueryValue::to_query(&#n))
+            quote!(&crate::runtime::QueryValue::to_query(&#parent.#n))
         }
         None => quote!(""),
     }
+}
+
+/// A client-level parameter the operation sends at `location` as `wire`.
+fn client_param<'a>(
+    op: &Operation,
+    surface: &'a Surface,
+    location: ParamIn,
+    wire: &str,
+) -> Option<&'a Param> {
+    surface.client_params.iter().find(|p| {
+        p.location == location && p.wire_name == wire && op.client_params.contains(&p.rust_name)
+    })
 }
 
 fn path_parts(
@@ -538,6 +671,14 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
                 setters.push(quote!(if let Some(value) = &options.#n { #setter }));
             }
         }
+    }
+    for p in surface
+        .client_params
+        .iter()
+        .filter(|p| p.location != ParamIn::Path && op.client_params.contains(&p.rust_name))
+    {
+        let n = ident(&p.rust_name);
+        setters.push(param_setter(p, quote!(&#parent.#n)));
     }
     let body = op.body.as_ref().map(|b| {
         let t = match &b.ty {
@@ -645,9 +786,13 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
     // `async` ones (whose bodies compile where they are awaited): a
     // program compiles the pagers of the operations it calls, not all.
     let inline = (!is_async).then(|| quote!(#[inline]));
+    // The spec's operation takes this many values; a method cannot take
+    // fewer without hiding them. (Client-level ones are the client's.)
+    let many = (args.len() + 2 > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #mdoc
         #inline
+        #many
         pub #asyncness fn #name(&self, #(#args,)* options: Option<#options_ty<'_>>) -> ::azure_core::Result<#ret> {
             let options = options.unwrap_or_default();
             let core = &#parent.core;

@@ -79,19 +79,57 @@ pub fn readme(api: &Api) -> String {
         .replace("{{example}}", &example(api, false))
 }
 
+/// The call the front page shows: a list to stream, else a plain GET,
+/// whose required arguments are all text (so placeholders or an example's
+/// values fill them); on the surface client or its first scope.
+fn front_page_call(s: &Surface) -> (Option<usize>, Option<&crate::ir::Operation>) {
+    let scope_index = (!s.scopes.is_empty()).then_some(0);
+    let simple = |op: &&crate::ir::Operation| {
+        op.scope == scope_index
+            && op.body.is_none()
+            && op.params.iter().all(|p| {
+                !p.required
+                    || (matches!(p.location, ParamIn::Path | ParamIn::Query)
+                        && p.ty == TypeRef::Primitive(crate::ir::Primitive::String))
+            })
+    };
+    let pick = s
+        .operations
+        .iter()
+        .filter(simple)
+        .find(|op| matches!(op.kind, OperationKind::Pageable(_)))
+        .or_else(|| {
+            s.operations.iter().filter(simple).find(|op| {
+                matches!(op.kind, OperationKind::Plain) && op.method == crate::ir::Method::Get
+            })
+        });
+    (scope_index, pick)
+}
+
 /// A short program using the first surface: construct the client, reach a
-/// scope, call a GET that needs only the scope, or stream a list.
+/// scope, stream a list or call a GET, with an example's values where the
+/// operation has one.
 fn example(api: &Api, doctest: bool) -> String {
     let krate = api.crate_name.replace('-', "_");
     let Some(s) = api.surfaces.first() else {
         return format!("// {krate} has no surfaces");
     };
-    let endpoint = s
-        .default_endpoint
-        .clone()
+    let hide = if doctest { "# " } else { "" };
+    let (target_scope, op) = front_page_call(s);
+    // Values from the operation's first example where it has one.
+    let example = op.and_then(|op| op.examples.first());
+    let value_of = |wire: &str, fallback: &str| -> String {
+        let given = example
+            .and_then(|e| e.parameters.iter().find(|(w, _)| w == wire))
+            .and_then(|(_, v)| v.as_str());
+        let text = given.map_or_else(|| format!("<{fallback}>"), str::to_string);
+        format!("{text:?}")
+    };
+    let endpoint = example
+        .map(|e| e.endpoint.clone())
+        .or_else(|| s.default_endpoint.clone())
         .unwrap_or_else(|| "https://example.invalid".to_string());
     let mut lines = Vec::new();
-    let hide = if doctest { "# " } else { "" };
     lines.push(format!(
         "{hide}async fn example() -> azure_core::Result<()> {{"
     ));
@@ -104,68 +142,51 @@ fn example(api: &Api, doctest: bool) -> String {
         "// Any azure_identity credential works too, e.g. DeveloperToolsCredential::new(None)?."
             .to_string(),
     );
+    let client_args: String = s
+        .client_params
+        .iter()
+        .map(|p| format!("{}, ", value_of(&p.wire_name, &p.rust_name)))
+        .collect();
     lines.push(format!(
-        "let client = {}::new(\"{endpoint}\", StaticTokenCredential::new(\"<token>\"), None)?;",
+        "let client = {}::new({endpoint:?}, {client_args}StaticTokenCredential::new(\"<token>\"), None)?;",
         s.client
     ));
-    let (target, scope_index) = match s.scopes.first() {
+    let target = match target_scope.and_then(|i| s.scopes.get(i)) {
         Some(scope) => {
             let args = scope
                 .params
                 .iter()
-                .map(|p| format!("\"<{}>\"", p.name))
+                .map(|p| value_of(p.wire_names.first().map_or("", String::as_str), &p.name))
                 .collect::<Vec<_>>()
                 .join(", ");
             lines.push(format!("let scope = client.{}({args});", scope.method));
-            ("scope", Some(0))
+            "scope"
         }
-        None => ("client", None),
+        None => "client",
     };
-    let simple = |op: &&crate::ir::Operation| {
-        op.scope == scope_index
-            && op.body.is_none()
-            && op.params.iter().all(|p| {
-                !p.required
-                    || (p.location == ParamIn::Path
-                        && p.ty == TypeRef::Primitive(crate::ir::Primitive::String))
-            })
-            && !op.group.is_empty()
-    };
-    if let Some(op) = s
-        .operations
-        .iter()
-        .filter(simple)
-        .find(|op| matches!(op.kind, OperationKind::Pageable(_)))
-    {
-        lines.push("use futures::TryStreamExt as _;".to_string());
-        lines.push(format!(
-            "let mut items = {target}.{}().{}(None)?;",
-            op.group, op.name
-        ));
-        lines.push("while let Some(item) = items.try_next().await? {".to_string());
-        lines.push("    println!(\"{item:?}\");".to_string());
-        lines.push("}".to_string());
-    } else if let Some(op) = s
-        .operations
-        .iter()
-        .filter(simple)
-        .find(|op| matches!(op.kind, OperationKind::Plain))
-    {
-        let args: Vec<String> = op
+    if let Some(op) = op {
+        let mut args: String = op
             .params
             .iter()
             .filter(|p| p.required)
-            .map(|p| format!("\"<{}>\"", p.rust_name))
+            .map(|p| format!("{}, ", value_of(&p.wire_name, &p.rust_name)))
             .collect();
-        let mut args = args.join(", ");
-        if !args.is_empty() {
-            args.push_str(", ");
+        args.push_str("None");
+        let call = if op.group.is_empty() {
+            format!("{target}.{}({args})", op.name)
+        } else {
+            format!("{target}.{}().{}({args})", op.group, op.name)
+        };
+        if matches!(op.kind, OperationKind::Pageable(_)) {
+            lines.push("use futures::TryStreamExt as _;".to_string());
+            lines.push(format!("let mut items = {call}?;"));
+            lines.push("while let Some(item) = items.try_next().await? {".to_string());
+            lines.push("    println!(\"{item:?}\");".to_string());
+            lines.push("}".to_string());
+        } else {
+            lines.push(format!("let response = {call}.await?;"));
+            lines.push("println!(\"{:?}\", response.into_model());".to_string());
         }
-        lines.push(format!(
-            "let response = {target}.{}().{}({args}None).await?;",
-            op.group, op.name
-        ));
-        lines.push("println!(\"{:?}\", response.into_model());".to_string());
     }
     lines.push(format!("{hide}Ok(())"));
     lines.push(format!("{hide}}}"));

@@ -351,10 +351,22 @@ fn call(surface: &Surface, op: &Operation, example: &Example) -> TokenStream {
         OperationKind::Pageable(_) => quote!(replay.check_pages(#invoke, #invoke).await?;),
         OperationKind::LongRunning(_) => quote!(replay.check_poller(#invoke).await?;),
     };
+    // The client's own parameters, from the example too; one the
+    // operation never sends (a tenant-wide list has no `subscriptionId`)
+    // is left empty.
+    let client_args = surface.client_params.iter().map(|p| {
+        let wire = &p.wire_name;
+        let t = type_tokens(&p.ty);
+        let used = op.client_params.contains(&p.rust_name);
+        match &p.ty {
+            TypeRef::Primitive(Primitive::String) if !used => quote!(String::new()),
+            _ => quote!(example.arg::<#t>(#wire)?),
+        }
+    });
     quote! {
         #(#lets)*
         for replay in example.replays() {
-            let client = crate::#module::#client::new(replay.endpoint(), replay.credential(), Some(replay.options()))?;
+            let client = crate::#module::#client::new(replay.endpoint(), #(#client_args,)* replay.credential(), Some(replay.options()))?;
             #check
         }
     }

@@ -99,6 +99,13 @@ pub fn doc(text: Option<&str>) -> TokenStream {
     quote!(#(#[doc = #lines])*)
 }
 
+/// `#[doc]` attributes taken as written: text the generator wrote itself,
+/// with its own links (spec prose goes through [`doc`]).
+pub fn doc_raw(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {l}"));
+    quote!(#(#[doc = #lines])*)
+}
+
 /// `#![doc]` attributes taken as written (text this crate wrote itself,
 /// code blocks included).
 pub fn inner_doc_raw(text: &str) -> TokenStream {
@@ -112,17 +119,69 @@ pub fn inner_doc(text: &str) -> TokenStream {
     quote!(#(#![doc = #lines])*)
 }
 
+/// Spec prose as rustdoc reads it without complaint: no code blocks (an
+/// indented line would be one), no links or HTML (brackets and angle
+/// brackets escaped), bare URLs made links, and a line that continues a
+/// list item indented under it.
 pub fn sanitize_doc(text: &str) -> Vec<String> {
+    let mut in_item = false;
     text.lines()
         .map(|line| {
-            let line = line
-                .trim()
-                .replace("```", "'''")
-                .replace('[', "\\[")
-                .replace(']', "\\]");
-            format!(" {line}")
+            let line = line.trim();
+            let item = line.starts_with("- ")
+                || line.starts_with("* ")
+                || line
+                    .split_once(". ")
+                    .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            let continues = in_item && !item && !line.is_empty();
+            in_item = (item || continues) && !line.is_empty();
+            let line = link_urls(
+                &line
+                    .replace("```", "'''")
+                    .replace('[', "\\[")
+                    .replace(']', "\\]")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            );
+            if continues {
+                format!("   {line}")
+            } else {
+                format!(" {line}")
+            }
         })
         .collect()
+}
+
+/// Bare `http(s)://` URLs in prose, made links (`<https://…>`), their
+/// trailing punctuation left outside.
+fn link_urls(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(start) = rest.find("http://").or_else(|| rest.find("https://")) {
+        let start = match (rest.find("http://"), rest.find("https://")) {
+            (Some(a), Some(b)) => a.min(b),
+            _ => start,
+        };
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        let end = from
+            .find(|c: char| c.is_whitespace() || c == '`' || c == '"' || c == '\'' || c == '&')
+            .unwrap_or(from.len());
+        let url = from[..end].trim_end_matches(['.', ',', ';', ':', ')', '!', '?']);
+        // In a code span: leave it. (A Markdown link is no link here: its
+        // brackets are escaped.)
+        let quoted = before.ends_with('`');
+        if quoted || url.len() <= "https://".len() {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &from[url.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first line of every generated Rust file.
@@ -156,4 +215,30 @@ pub fn format_pieces(
         out.push_str(&prettyplease::unparse(&file));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_becomes_quiet_rustdoc() {
+        assert_eq!(
+            sanitize_doc("See https://aka.ms/x. Use <li> and [a](b).\n    indented"),
+            [
+                " See <https://aka.ms/x>. Use &lt;li&gt; and \\[a\\](b).",
+                " indented"
+            ]
+        );
+        assert_eq!(
+            sanitize_doc("- one\ncontinued\n\nafter"),
+            [" - one", "   continued", " ", " after"]
+        );
+        assert_eq!(
+            sanitize_doc("1. first\n2. second"),
+            [" 1. first", " 2. second"]
+        );
+        assert_eq!(link_urls("see (https://x.y/z)."), "see (<https://x.y/z>).");
+        assert_eq!(link_urls("`https://x.y`"), "`https://x.y`");
+    }
 }

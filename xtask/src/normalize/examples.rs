@@ -12,7 +12,10 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr};
 use serde_json::Value;
 
 use super::operations::location_of;
-use crate::ir::{ApiVersion, Example, ExampleResponse, ExpectedRequest, Method, PathSegment};
+use crate::ir::{
+    ApiVersion, Example, ExampleResponse, ExpectedRequest, HostParam, HostTemplate, Method,
+    PathSegment,
+};
 use crate::load::{LoadError, RawExample, Spec};
 use crate::naming::{Namespace, value_name};
 
@@ -25,6 +28,8 @@ pub struct Host {
     pub template: Option<String>,
     /// The template's parameters: wire name and default value.
     pub params: Vec<(String, Option<String>)>,
+    /// Their descriptions.
+    pub docs: Vec<Option<String>>,
 }
 
 impl Host {
@@ -53,7 +58,11 @@ impl Host {
                     .and_then(ReferenceOr::as_item)
                     .map(|p| {
                         let data = p.parameter_data_ref();
-                        (data.name.clone(), schema_default(&data.format))
+                        (
+                            data.name.clone(),
+                            schema_default(&data.format),
+                            data.description.clone(),
+                        )
                     }),
                 None => p.get("name").and_then(Value::as_str).map(|n| {
                     let default = p
@@ -61,12 +70,37 @@ impl Host {
                         .or_else(|| p.get("schema").and_then(|s| s.get("default")))
                         .and_then(Value::as_str)
                         .map(str::to_string);
-                    (n.to_string(), default)
+                    let doc = p
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    (n.to_string(), default, doc)
                 }),
             };
-            host.params.extend(resolved);
+            if let Some((name, default, doc)) = resolved {
+                host.params.push((name, default));
+                host.docs.push(doc);
+            }
         }
         host
+    }
+
+    /// The template as the IR gives it to the client's constructor, its
+    /// parameters named in `names`.
+    pub fn template_ir(&self, names: &mut Namespace) -> Option<HostTemplate> {
+        let template = self.template.clone()?;
+        let params = self
+            .params
+            .iter()
+            .zip(self.docs.iter().chain(std::iter::repeat(&None)))
+            .map(|((wire, default), doc)| HostParam {
+                wire_name: wire.clone(),
+                rust_name: names.claim(value_name(wire)),
+                doc: doc.clone(),
+                default: default.clone(),
+            })
+            .collect();
+        Some(HostTemplate { template, params })
     }
 
     fn is_param(&self, name: &str) -> bool {
@@ -483,6 +517,7 @@ mod tests {
                 ("suffix".into(), Some("search.windows.net".into())),
                 ("index".into(), None),
             ],
+            docs: Vec::new(),
         };
         let values = serde_json::json!({"account": "svc", "index": "hotels"});
         let values = values.as_object().cloned().unwrap_or_default();

@@ -79,12 +79,23 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             _ => None,
         };
         let host = examples::Host::of(spec, default_endpoint.clone());
+        // The constructor's names: the host template's parameters, then the
+        // client-level ones (operations claims those).
+        let mut constructor_names = crate::naming::Namespace::new();
+        for reserved in ["self", "endpoint", "credential", "options"] {
+            constructor_names.reserve(reserved);
+        }
+        let host_template = host.template_ir(&mut constructor_names);
         warnings.extend(spec.warnings.iter().cloned());
         let (operations_out, defs, common) = {
             let mut types = TypeBuilder::new(spec, &module, rules, &mut uses);
             types.build_all();
             let mut sink = operations::ExampleSink {
                 host: &host,
+                host_params: host_template
+                    .iter()
+                    .flat_map(|h| h.params.iter().map(|p| p.rust_name.clone()))
+                    .collect(),
                 tests: crate::naming::Namespace::new(),
                 warnings: &mut warnings,
             };
@@ -129,6 +140,8 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             api_version: operations_out.api_version,
             default_endpoint,
             auth_scope,
+            host: host_template,
+            client_params: operations_out.client_params,
             scopes,
             operations: operations_out.operations,
             types: defs,

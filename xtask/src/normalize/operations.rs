@@ -21,6 +21,32 @@ use crate::naming::{Namespace, module_name, type_name, value_name};
 pub struct OperationsOut {
     pub operations: Vec<Operation>,
     pub api_version: Option<ApiVersion>,
+    /// Parameters given to the client's constructor, in the order first
+    /// met.
+    pub client_params: Vec<Param>,
+}
+
+/// Names the client's constructor uses for itself.
+const RESERVED_CLIENT_ARGS: [&str; 4] = ["self", "endpoint", "credential", "options"];
+
+/// Whether a parameter is the client's, not a method's: AutoRest's rule.
+/// `x-ms-parameter-location` says so when present; without it, a Swagger
+/// 2.0 global parameter (`#/parameters/X`, now a component) is the
+/// client's, and anything else the method's (OpenAPI 3 components are
+/// only a way to write a parameter once).
+fn is_client_level(spec: &Spec, p: &ReferenceOr<Parameter>, resolved: &Parameter) -> bool {
+    let said = resolved
+        .parameter_data_ref()
+        .extensions
+        .get("x-ms-parameter-location")
+        .and_then(Value::as_str);
+    match said {
+        Some(location) => location == "client",
+        None => {
+            spec.format == crate::load::SourceFormat::Swagger2
+                && matches!(p, ReferenceOr::Reference { .. })
+        }
+    }
 }
 
 /// Names the emitted methods use for themselves.
@@ -30,6 +56,8 @@ const RESERVED_ARGS: [&str; 3] = ["self", "options", "body"];
 /// test names, and the warnings they may raise.
 pub struct ExampleSink<'a> {
     pub host: &'a Host,
+    /// The host template's parameters' Rust names (the constructor's).
+    pub host_params: Vec<String>,
     pub tests: Namespace,
     pub warnings: &'a mut Vec<LoadError>,
 }
@@ -46,6 +74,14 @@ pub fn build(
     let mut api_version: Option<ApiVersion> = None;
     let mut operations = Vec::new();
     let mut method_names: BTreeMap<(Option<usize>, String), Namespace> = BTreeMap::new();
+    let mut client_params: Vec<Param> = Vec::new();
+    let mut client_names = Namespace::new();
+    for r in RESERVED_CLIENT_ARGS {
+        client_names.reserve(r);
+    }
+    for host in &examples.host_params {
+        client_names.reserve(host);
+    }
     let mut seen_ids: BTreeMap<String, crate::load::Location> = BTreeMap::new();
     for (path, item) in doc.paths.paths.iter() {
         let path_pointer = pointer_push("/paths", path);
@@ -111,6 +147,7 @@ pub fn build(
 
             // Parameters: path-level ones, overridden by operation-level ones.
             let mut all: Vec<(String, &Parameter)> = Vec::new();
+            let mut client_level: Vec<(String, u8)> = Vec::new();
             let sources = item
                 .parameters
                 .iter()
@@ -127,8 +164,8 @@ pub fn build(
                         p,
                     )
                 }));
-            for (pointer, p) in sources {
-                let Some(p) = resolve_parameter(spec, p) else {
+            for (pointer, raw) in sources {
+                let Some(p) = resolve_parameter(spec, raw) else {
                     errors.push(LoadError::new(
                         spec.locate(&pointer),
                         "parameter `$ref` does not name a parameter component",
@@ -137,6 +174,10 @@ pub fn build(
                 };
                 let key = (p.parameter_data_ref().name.clone(), location_of(p));
                 all.retain(|(_, q)| (q.parameter_data_ref().name.clone(), location_of(q)) != key);
+                client_level.retain(|k| *k != key);
+                if is_client_level(spec, raw, p) {
+                    client_level.push(key);
+                }
                 all.push((pointer, p));
             }
 
@@ -187,6 +228,7 @@ pub fn build(
                 arg_names.reserve(r);
             }
             let mut params = Vec::new();
+            let mut uses_client = Vec::new();
             for (pointer, p) in &all {
                 let data = p.parameter_data_ref();
                 let location = match p {
@@ -279,9 +321,9 @@ pub fn build(
                         None => value_name(&data.name),
                     },
                 };
-                params.push(Param {
+                let param = Param {
                     wire_name: data.name.clone(),
-                    rust_name: arg_names.claim(rust),
+                    rust_name: rust,
                     location,
                     ty,
                     required: data.required || location == ParamIn::Path,
@@ -293,6 +335,35 @@ pub fn build(
                         .get("x-ms-skip-url-encoding")
                         .and_then(Value::as_bool)
                         == Some(true),
+                };
+                // A client-level parameter is the client's constructor's,
+                // one field for every operation that sends it. Only a
+                // required one is: an optional one stays each method's
+                // choice.
+                if param.required && client_level.contains(&(data.name.clone(), location_of(p))) {
+                    let known = client_params
+                        .iter()
+                        .find(|c: &&Param| {
+                            c.wire_name == param.wire_name && c.location == param.location
+                        })
+                        .map(|c| c.rust_name.clone());
+                    let name = match known {
+                        Some(name) => name,
+                        None => {
+                            let name = client_names.claim(param.rust_name.clone());
+                            client_params.push(Param {
+                                rust_name: name.clone(),
+                                ..param
+                            });
+                            name
+                        }
+                    };
+                    uses_client.push(name);
+                    continue;
+                }
+                params.push(Param {
+                    rust_name: arg_names.claim(param.rust_name.clone()),
+                    ..param
                 });
             }
             // Required parameters come first, in declaration order.
@@ -520,6 +591,7 @@ pub fn build(
                 responses,
                 error,
                 kind,
+                client_params: uses_client,
                 unversioned: !declares_version,
                 examples: op_examples,
             });
@@ -535,6 +607,7 @@ pub fn build(
     OperationsOut {
         operations,
         api_version,
+        client_params,
     }
 }
 
