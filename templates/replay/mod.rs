@@ -133,6 +133,10 @@ struct Script {
     /// Long-running: the operation documents a result of its own.
     #[serde(default)]
     has_result: bool,
+    /// How success answers travel: `json`, `text` or `binary` (the
+    /// example's body, a string, is then the body itself).
+    #[serde(default)]
+    answer_media: Option<String>,
     /// The statuses the operation counts as success.
     #[serde(default)]
     success: Vec<u16>,
@@ -729,6 +733,17 @@ struct Transport {
 /// An answer as the transport sends it. Header names that HTTP cannot
 /// carry are left out.
 fn respond(status: u16, headers: &[(String, String)], body: Option<&Value>) -> AsyncRawResponse {
+    respond_as(status, headers, body, false)
+}
+
+/// As [`respond`]; `raw` sends a string body as the text itself (a text or
+/// binary answer), not as JSON.
+fn respond_as(
+    status: u16,
+    headers: &[(String, String)],
+    body: Option<&Value>,
+    raw: bool,
+) -> AsyncRawResponse {
     let mut h = Headers::new();
     for (name, value) in headers {
         let token = !name.is_empty()
@@ -741,6 +756,7 @@ fn respond(status: u16, headers: &[(String, String)], body: Option<&Value>) -> A
     }
     let bytes = match body {
         None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(text)) if raw => text.clone().into_bytes(),
         Some(v) => {
             h.insert("content-type", "application/json");
             serde_json::to_vec(v).unwrap_or_default()
@@ -816,8 +832,14 @@ impl Transport {
                     return (respond(200, &[], Some(&empty)), Ok("next page"));
                 }
                 if is_operation {
+                    let raw = self
+                        .script
+                        .answer_media
+                        .as_deref()
+                        .is_some_and(|m| m != "json")
+                        && self.script.is_success(answer);
                     return (
-                        respond(answer.status, &answer.headers, answer.body.as_ref()),
+                        respond_as(answer.status, &answer.headers, answer.body.as_ref(), raw),
                         Ok("operation"),
                     );
                 }
@@ -1292,6 +1314,63 @@ impl Replay {
         let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
         let got = self.encode(&response.into_model(), &answer.key)?;
         self.check_value(&answer, &got)
+    }
+
+    /// An existence check (a HEAD documented with 404): `true` for a
+    /// success, `false` for 404.
+    pub fn check_exists(&self, result: azure_core::Result<Response<bool>>) -> Result<(), Failure> {
+        self.check_request()?;
+        let answer = self.first_answer().clone();
+        if answer.status == 0 {
+            return Ok(());
+        }
+        if !self.script().is_success(&answer) {
+            return self.check_error(&answer, result.as_ref().err());
+        }
+        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
+        let want = answer.status != 404;
+        let got = response.into_model();
+        if got == want {
+            return Ok(());
+        }
+        Err(self.failure(
+            Cause::ResponseLoss,
+            &format!("response {}", answer.key),
+            format!(
+                "exists: decoded {got}, the example answers {}",
+                answer.status
+            ),
+            Vec::new(),
+        ))
+    }
+
+    /// A binary answer: its bytes, against the example's text.
+    pub fn check_bytes(
+        &self,
+        result: azure_core::Result<Response<azure_core::Bytes>>,
+    ) -> Result<(), Failure> {
+        self.check_request()?;
+        let answer = self.first_answer().clone();
+        if answer.status == 0 {
+            return Ok(());
+        }
+        if !self.script().is_success(&answer) {
+            return self.check_error(&answer, result.as_ref().err());
+        }
+        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
+        let got = Value::String(String::from_utf8_lossy(&response.into_model()).into_owned());
+        let want = match &answer.body {
+            None | Some(Value::Null) => Value::String(String::new()),
+            Some(Value::String(s)) => Value::String(s.clone()),
+            Some(other) => Value::String(other.to_string()),
+        };
+        self.check_value(
+            &Answer {
+                body: Some(want),
+                ..answer
+            },
+            &got,
+        )
     }
 
     /// A pageable call: the first page, typed and encoded again (its next

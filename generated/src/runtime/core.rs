@@ -471,6 +471,66 @@ impl ClientCore {
         })
     }
 
+    /// An existence check (a HEAD documented with 404): `true` for a
+    /// success, `false` for 404.
+    pub async fn call_exists(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        mut request: Request,
+    ) -> azure_core::Result<Response<bool>> {
+        let raw = self.send(op, ctx, &mut request).await?;
+        let exists = raw.status() != StatusCode::NotFound;
+        let (status, headers, _) = raw.deconstruct();
+        Ok(Response {
+            status,
+            headers,
+            value: exists,
+        })
+    }
+
+    /// Sends and keeps the body as text (`text/plain` answers).
+    pub async fn call_text(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        mut request: Request,
+    ) -> azure_core::Result<Response<String>> {
+        let raw = self.send(op, ctx, &mut request).await?;
+        let (status, headers, body) = raw.deconstruct();
+        let value = String::from_utf8(body.as_ref().to_vec()).map_err(|e| {
+            azure_core::Error::with_message(
+                azure_core::error::ErrorKind::DataConversion,
+                format!(
+                    "{}: the {} response is not UTF-8 text: {e}",
+                    op.id,
+                    u16::from(status)
+                ),
+            )
+        })?;
+        Ok(Response {
+            status,
+            headers,
+            value,
+        })
+    }
+
+    /// Sends and keeps the body as bytes (binary answers: files, archives).
+    pub async fn call_bytes(
+        &self,
+        op: &OperationInfo,
+        ctx: &Context<'_>,
+        mut request: Request,
+    ) -> azure_core::Result<Response<azure_core::Bytes>> {
+        let raw = self.send(op, ctx, &mut request).await?;
+        let (status, headers, body) = raw.deconstruct();
+        Ok(Response {
+            status,
+            headers,
+            value: azure_core::Bytes::copy_from_slice(body.as_ref()),
+        })
+    }
+
     /// Sends and ignores the body (operations documented without one).
     pub async fn call_empty(
         &self,

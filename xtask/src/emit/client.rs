@@ -681,26 +681,35 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
         setters.push(param_setter(p, quote!(&#parent.#n)));
     }
     let body = op.body.as_ref().map(|b| {
-        let t = match &b.ty {
-            TypeRef::Vec(inner) => {
-                let inner = type_tokens_in(inner, Some(module));
-                quote!([#inner])
+        // JSON goes through the body's model; text as it is; anything else
+        // as bytes.
+        let (t, set) = match body_kind(&b.media_type) {
+            BodyKind::Json => {
+                let t = match &b.ty {
+                    TypeRef::Vec(inner) => {
+                        let inner = type_tokens_in(inner, Some(module));
+                        quote!([#inner])
+                    }
+                    other => type_tokens_in(other, Some(module)),
+                };
+                (t, quote!(request.set_json(body)?;))
             }
-            other => type_tokens_in(other, Some(module)),
+            BodyKind::Text => (quote!(str), quote!(request.set_body(body.to_string());)),
+            BodyKind::Binary => (quote!([u8]), quote!(request.set_body(body.to_vec());)),
         };
         let media = &b.media_type;
         if b.required {
             args.push(quote!(body: &#t));
             quote! {
                 request.insert_header("content-type", #media);
-                request.set_json(body)?;
+                #set
             }
         } else {
             args.push(quote!(body: Option<&#t>));
             quote! {
                 if let Some(body) = body {
                     request.insert_header("content-type", #media);
-                    request.set_json(body)?;
+                    #set
                 }
             }
         }
@@ -804,12 +813,57 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
     }
 }
 
+/// How a body travels.
+pub(super) enum BodyKind {
+    Json,
+    /// `text/*`: a `str`.
+    Text,
+    /// Anything else (`application/octet-stream`, `application/zip`):
+    /// bytes.
+    Binary,
+}
+
+pub(super) fn body_kind(media_type: &str) -> BodyKind {
+    if crate::ir::is_json_media(media_type) {
+        BodyKind::Json
+    } else if media_type.trim().to_ascii_lowercase().starts_with("text/") {
+        BodyKind::Text
+    } else {
+        BodyKind::Binary
+    }
+}
+
 /// The result type of a plain operation and the call that decodes it.
 fn plain_result(op: &Operation, module: &str) -> (TokenStream, TokenStream) {
     let op_static = op_static(op);
     let types: BTreeSet<&TypeRef> = op.responses.iter().filter_map(|r| r.ty.as_ref()).collect();
     let all_have_body = op.responses.iter().all(|r| r.ty.is_some());
     let ctx = quote!(&options.method_options.context);
+    // An existence check: HEAD, 404 an answer.
+    if op.method == crate::ir::Method::Head && op.responses.iter().any(|r| r.status == 404) {
+        return (
+            quote!(bool),
+            quote!(core.call_exists(&#op_static, #ctx, request)),
+        );
+    }
+    // A body that is not JSON: text or bytes, as it came.
+    if let Some(media) = op
+        .responses
+        .iter()
+        .filter_map(|r| r.media_type.as_deref())
+        .find(|m| !crate::ir::is_json_media(m))
+    {
+        return match body_kind(media) {
+            BodyKind::Text => (
+                quote!(String),
+                quote!(core.call_text(&#op_static, #ctx, request)),
+            ),
+            _ => (
+                quote!(::azure_core::Bytes),
+                quote!(core.call_bytes(&#op_static, #ctx, request)),
+            ),
+        };
+    }
     match types.len() {
         0 => (
             quote!(()),

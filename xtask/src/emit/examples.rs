@@ -145,13 +145,13 @@ impl super::RustFile for ExamplesFile<'_> {
 
 /// Why an operation's examples cannot be replayed yet, if they cannot.
 fn unsupported(op: &Operation) -> Option<String> {
-    if let Some(body) = &op.body
-        && !crate::ir::is_json_media(&body.media_type)
-    {
-        return Some(format!(
-            "the request body is `{}`, which the client sends as JSON",
-            body.media_type
-        ));
+    let binary_answer = op.responses.iter().any(|r| {
+        r.media_type
+            .as_deref()
+            .is_some_and(|m| !crate::ir::is_json_media(m))
+    });
+    if binary_answer && !matches!(op.kind, OperationKind::Plain) {
+        return Some("a long-running or pageable operation whose answer is not JSON".to_string());
     }
     if let OperationKind::LongRunning(LongRunning {
         handle: LroHandle::Header(_) | LroHandle::OperationId { .. },
@@ -163,11 +163,22 @@ fn unsupported(op: &Operation) -> Option<String> {
                 .to_string(),
         );
     }
-    op.responses
+    None
+}
+
+/// How the operation's success answers travel: `json`, `text`, `binary`.
+fn answer_media(op: &Operation) -> &'static str {
+    match op
+        .responses
         .iter()
         .filter_map(|r| r.media_type.as_deref())
         .find(|m| !crate::ir::is_json_media(m))
-        .map(|m| format!("a `{m}` response, which the client decodes as JSON"))
+        .map(super::client::body_kind)
+    {
+        Some(super::client::BodyKind::Text) => "text",
+        Some(_) => "binary",
+        None => "json",
+    }
 }
 
 /// The script the harness reads: the example as normalize matched it.
@@ -205,6 +216,7 @@ fn script(op: &Operation, example: &Example, unsupported: Option<&str>) -> Strin
         "item_field": item_field,
         "next_link_field": next_link_field,
         "has_result": has_result,
+        "answer_media": answer_media(op),
         "success": op.responses.iter().map(|r| r.status).collect::<Vec<_>>(),
         "unsupported": unsupported,
         "parameters": parameters,
@@ -295,16 +307,30 @@ fn call(surface: &Surface, op: &Operation, example: &Example) -> TokenStream {
         args.push(required_arg(p, given(&p.wire_name), i, &mut lets));
     }
     if let Some(body) = &op.body {
-        let t = type_tokens(&body.ty);
+        // A text or binary body is the example's text.
+        let (t, lent, optional) = match super::client::body_kind(&body.media_type) {
+            super::client::BodyKind::Json => {
+                let optional = match &body.ty {
+                    TypeRef::Vec(_) => quote!(body.as_deref()),
+                    _ => quote!(body.as_ref()),
+                };
+                (type_tokens(&body.ty), quote!(&body), optional)
+            }
+            super::client::BodyKind::Text => {
+                (quote!(String), quote!(&body), quote!(body.as_deref()))
+            }
+            super::client::BodyKind::Binary => (
+                quote!(String),
+                quote!(body.as_bytes()),
+                quote!(body.as_deref().map(str::as_bytes)),
+            ),
+        };
         if body.required {
             lets.push(quote!(let body: #t = example.body()?;));
-            args.push(quote!(&body));
+            args.push(lent);
         } else {
             lets.push(quote!(let body: Option<#t> = example.opt_body()?;));
-            args.push(match &body.ty {
-                TypeRef::Vec(_) => quote!(body.as_deref()),
-                _ => quote!(body.as_ref()),
-            });
+            args.push(optional);
         }
     }
     let optional: Vec<TokenStream> = op
@@ -346,7 +372,13 @@ fn call(surface: &Surface, op: &Operation, example: &Example) -> TokenStream {
     }
     let method = ident(&op.name);
     let invoke = quote!(#target.#method(#(#args,)* #options));
+    let exists =
+        op.method == crate::ir::Method::Head && op.responses.iter().any(|r| r.status == 404);
     let check = match &op.kind {
+        OperationKind::Plain if exists => quote!(replay.check_exists(#invoke.await)?;),
+        OperationKind::Plain if answer_media(op) == "binary" => {
+            quote!(replay.check_bytes(#invoke.await)?;)
+        }
         OperationKind::Plain => quote!(replay.check_plain(#invoke.await)?;),
         OperationKind::Pageable(_) => quote!(replay.check_pages(#invoke, #invoke).await?;),
         OperationKind::LongRunning(_) => quote!(replay.check_poller(#invoke).await?;),

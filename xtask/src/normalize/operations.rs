@@ -479,8 +479,11 @@ pub fn build(
                         None => None,
                     },
                 };
+                // A HEAD's documented 404 is an answer, not an error: the
+                // existence check's `false`.
+                let absent = method == Method::Head && status == Some(404);
                 match status {
-                    Some(s) if (100..400).contains(&s) => {
+                    Some(s) if (100..400).contains(&s) || absent => {
                         let mut header_names = Namespace::new();
                         let headers = r
                             .headers
