@@ -374,27 +374,57 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Names each entry: its folder when that folder holds one entry (the usual
-/// `specs/<surface>/<file>` layout), else its path without extension.
+/// Names each entry, as short as it can be and still be told apart: its
+/// file stem (`secrets` for `…/7.2/secrets.json`); where stems repeat, its
+/// folder when that folder holds no other entry (`allof` for
+/// `allof/spec.yaml`); else the shortest end of its path that is unique.
 fn surface_names(files: &[String]) -> Vec<String> {
-    let folder = |f: &str| f.rsplit_once('/').map(|(d, _)| d.to_string());
-    let stem = |f: &str| {
-        let name = f.rsplit_once('.').map_or(f, |(s, _)| s);
-        name.to_string()
+    let without_extension = |f: &str| -> String {
+        let (dir, file) = f.rsplit_once('/').map_or(("", f), |(d, n)| (d, n));
+        let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+        if dir.is_empty() {
+            stem.to_string()
+        } else {
+            format!("{dir}/{stem}")
+        }
     };
-    files
+    let paths: Vec<String> = files.iter().map(|f| without_extension(f)).collect();
+    let folder = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_string());
+    // The last `n` components of a path.
+    let tail = |p: &str, n: usize| -> String {
+        let parts: Vec<&str> = p.split('/').collect();
+        parts[parts.len().saturating_sub(n)..].join("/")
+    };
+    let unique = |candidate: &str, of: &dyn Fn(&str) -> String| {
+        paths.iter().filter(|q| of(q) == candidate).count() == 1
+    };
+    paths
         .iter()
-        .map(|f| match folder(f) {
-            Some(dir)
-                if files
-                    .iter()
-                    .filter(|g| folder(g).as_deref() == Some(&dir))
-                    .count()
-                    == 1 =>
-            {
-                dir
+        .map(|p| {
+            let stem = tail(p, 1);
+            if unique(&stem, &|q| tail(q, 1)) {
+                return stem;
             }
-            _ => stem(f),
+            if let Some(dir) = folder(p) {
+                let alone = paths
+                    .iter()
+                    .filter(|q| folder(q).as_deref() == Some(&dir))
+                    .count()
+                    == 1;
+                let name = tail(&dir, 1);
+                let folders: Vec<String> = paths
+                    .iter()
+                    .filter_map(|q| folder(q).map(|d| tail(&d, 1)))
+                    .collect();
+                if alone && folders.iter().filter(|f| **f == name).count() == 1 {
+                    return name;
+                }
+            }
+            let depth = p.split('/').count();
+            (2..=depth)
+                .map(|n| tail(p, n))
+                .find(|t| unique(t, &|q| tail(q, t.split('/').count())))
+                .unwrap_or_else(|| p.clone())
         })
         .collect()
 }
@@ -404,14 +434,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn surface_names_prefer_single_entry_folders() {
+    fn surface_names_are_stems_told_apart_when_they_repeat() {
         let names = surface_names(&[
             "workspace/workspace.json".into(),
             "arm/a.json".into(),
             "arm/b.yaml".into(),
             "top.json".into(),
+            "specification/kv/stable/7.2/secrets.json".into(),
+            "allof/spec.yaml".into(),
+            "enums/spec.json".into(),
+            "x/one/keys.json".into(),
+            "y/one/keys.json".into(),
         ]);
-        assert_eq!(names, ["workspace", "arm/a", "arm/b", "top"]);
+        assert_eq!(
+            names,
+            [
+                "workspace",
+                "a",
+                "b",
+                "top",
+                "secrets",
+                "allof",
+                "enums",
+                "x/one/keys",
+                "y/one/keys"
+            ]
+        );
     }
 
     #[test]

@@ -126,12 +126,13 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
                 });
                 has_oauth.then(|| format!("{}/.default", origin(endpoint)))
             });
+        let client = rules
+            .surface
+            .client
+            .clone()
+            .unwrap_or_else(|| client_name(&spec.document.info.title, &feature, inputs));
         surfaces.push(Surface {
-            client: rules
-                .surface
-                .client
-                .clone()
-                .unwrap_or_else(|| format!("{}Client", type_name(&feature))),
+            client,
             feature,
             module,
             title: spec.document.info.title.clone(),
@@ -164,6 +165,29 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         errors.sort_by(|a, b| a.location.cmp(&b.location).then(a.message.cmp(&b.message)));
         errors.dedup();
         Err(LoadErrors(errors))
+    }
+}
+
+/// A client's type, from the spec's title (`KeyVaultClient`,
+/// `Azure Digital Twins API` → `AzureDigitalTwinsApiClient`) when no other
+/// spec of the folder has the same title; else from the surface's own
+/// name (`SecretsClient`), so two clients never share a name.
+fn client_name(title: &str, feature: &str, inputs: &[Input<'_>]) -> String {
+    let shared = inputs
+        .iter()
+        .filter(|i| i.spec.document.info.title.trim() == title.trim())
+        .count()
+        > 1;
+    let base = type_name(title.trim());
+    let base = if shared || base.is_empty() || !base.starts_with(|c: char| c.is_ascii_uppercase()) {
+        type_name(feature)
+    } else {
+        base
+    };
+    if base.ends_with("Client") {
+        base
+    } else {
+        format!("{base}Client")
     }
 }
 
