@@ -52,6 +52,9 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
     if !errors.is_empty() {
         return Err(LoadErrors(errors));
     }
+    if inputs.iter().all(|i| i.rules.is_none()) {
+        share_common_definitions(&mut inputs);
+    }
     // Normalizing walks schemas through `$ref`s (bounded, but deep); give
     // it a stack that does not depend on the caller's thread.
     // The check of the examples walks schemas too: on the same stack.
@@ -78,6 +81,74 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
                 )]))
             })
     })
+}
+
+/// Definitions several entry documents take from one shared file (Azure's
+/// `common.json`, common-types) are generated once, in the crate's
+/// `models`, as rules files would say with `shared_types`. A definition is
+/// known by where it is written (file and pointer), never by its name
+/// alone: two different schemas of one name stay two types, the shared one
+/// named after its file where the name is taken.
+fn share_common_definitions(inputs: &mut [Input<'_>]) {
+    use std::collections::{BTreeMap, BTreeSet};
+    // origin → (the local name in each input that has it).
+    let mut users: BTreeMap<crate::load::Location, Vec<(usize, String)>> = BTreeMap::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let spec = input.spec;
+        let Some(components) = &spec.document.components else {
+            continue;
+        };
+        for name in components.schemas.keys() {
+            let origin = spec.locate(&crate::load::pointer_push("/components/schemas", name));
+            if origin.file != spec.file {
+                users.entry(origin).or_default().push((i, name.clone()));
+            }
+        }
+    }
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut rules: BTreeMap<usize, Vec<rules::SharedTypeRule>> = BTreeMap::new();
+    for (origin, locals) in users {
+        let distinct: BTreeSet<usize> = locals.iter().map(|(i, _)| *i).collect();
+        if distinct.len() < 2 {
+            continue;
+        }
+        let own = crate::load::pointer_tokens(&origin.pointer)
+            .and_then(|t| t.last().cloned())
+            .unwrap_or_default();
+        let stem = origin
+            .file
+            .rsplit('/')
+            .next()
+            .and_then(|f| f.split('.').next())
+            .unwrap_or_default()
+            .to_string();
+        let name = std::iter::once(crate::naming::type_name(&own))
+            .chain(std::iter::once(crate::naming::type_name(&format!(
+                "{stem} {own}"
+            ))))
+            .chain((2..).map(|n| format!("{}{n}", crate::naming::type_name(&own))))
+            .find(|n| !taken.contains(n))
+            .unwrap_or_default();
+        taken.insert(name.clone());
+        for (i, local) in locals {
+            rules.entry(i).or_default().push(rules::SharedTypeRule {
+                schema: local,
+                common: name.clone(),
+                reason: format!(
+                    "generated once: the same definition, {origin}, in several entry documents"
+                ),
+            });
+        }
+    }
+    for (i, shared) in rules {
+        if let Some(input) = inputs.get_mut(i) {
+            input.rules = Some(rules::SurfaceRules {
+                file: "(definitions shared by entry documents)".to_string(),
+                shared_types: shared,
+                ..rules::SurfaceRules::default()
+            });
+        }
+    }
 }
 
 /// The independent check of every example against its own spec's schemas
