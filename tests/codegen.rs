@@ -3,8 +3,7 @@
 //! snapshot of the normalized IR of our own specs, the crate built from the
 //! fixtures compiled and linted, and `generated/` checked for staleness.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use mms_tests::repo_root;
 use xtask::codegen::{self, Settings};
@@ -54,24 +53,6 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| repo_root().join("target"))
 }
 
-fn cargo(args: &[&str], dir: &Path, target: &Path) {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cargo}: {e}"));
-    assert!(
-        output.status.success(),
-        "`cargo {}` failed in {}:\n{}",
-        args.join(" "),
-        dir.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 /// Every fixture, generated as one standalone crate (a feature each), must
 /// build on its own with crates.io dependencies, lint clean and pass its
 /// own tests; its normalized documents must validate.
@@ -89,12 +70,12 @@ fn fixture_crate_compiles_and_lints_clean() {
     codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
     // A separate target folder: the outer `cargo test` holds the lock on ours.
     let target = work.join("target");
-    cargo(
+    mms_tests::cargo(
         &["clippy", "--all-targets", "--quiet", "--", "-D", "warnings"],
         &out,
         &target,
     );
-    cargo(&["test", "--quiet"], &out, &target);
+    mms_tests::cargo(&["test", "--quiet"], &out, &target);
     let docs = mms_tests::files_with_extension(&out.join("openapi"), &["yaml"]);
     assert_eq!(docs.len(), 14);
     mms_tests::validate_openapi(&docs);

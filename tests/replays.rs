@@ -32,7 +32,11 @@ fn target_dir() -> PathBuf {
 fn examples_ir_and_emitted_tests_snapshots() {
     let api =
         codegen::build_api(&fixtures(), "examples-fixtures").unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(api.surfaces.len(), 8, "one surface per fixture folder");
+    assert_eq!(
+        api.surfaces.len(),
+        11,
+        "one surface per entry document: one per folder, two in vault/"
+    );
     for surface in &api.surfaces {
         let examples: Vec<_> = surface
             .operations
@@ -102,6 +106,130 @@ fn broken_examples_are_warnings_not_errors() {
     assert!(messages.iter().any(|m| m.contains("green")), "{messages:?}");
 }
 
+/// Clients are named from `info.title`; entry documents of one title are
+/// one client whose clashing method names are told apart by module; the
+/// client-level and host parameters are the constructor's alone.
+#[test]
+fn titles_name_clients_and_client_parameters_are_given_once() {
+    let api =
+        codegen::build_api(&fixtures(), "examples-fixtures").unwrap_or_else(|e| panic!("{e}"));
+    let surface = |module: &str| {
+        api.surfaces
+            .iter()
+            .find(|s| s.module == module)
+            .unwrap_or_else(|| panic!("no surface `{module}`"))
+    };
+    let [shared] = api.shared_clients.as_slice() else {
+        panic!("one shared client expected: {:#?}", api.shared_clients);
+    };
+    assert_eq!(shared.name, "KeyStoreClient");
+    let members: Vec<&str> = shared
+        .members
+        .iter()
+        .map(|&i| api.surfaces[i].module.as_str())
+        .collect();
+    assert_eq!(members, ["keys", "secrets"]);
+    let groups: Vec<&str> = shared.groups.iter().map(|g| g.ty.as_str()).collect();
+    assert_eq!(groups, ["Items"]);
+    for module in ["keys", "secrets"] {
+        let s = surface(module);
+        assert_eq!(s.client, "KeyStoreClient");
+        let mut names: Vec<(&str, &str)> = s
+            .operations
+            .iter()
+            .map(|op| (op.operation_id.as_str(), op.name.as_str()))
+            .collect();
+        names.sort_unstable();
+        let plural = module;
+        let get = format!("get_{plural}");
+        let info = format!("get_info_{plural}");
+        let list_id = if module == "keys" {
+            "Items_ListKeys"
+        } else {
+            "Items_ListSecrets"
+        };
+        let list = format!("list_{plural}");
+        assert_eq!(
+            names,
+            [
+                ("GetInfo", info.as_str()),
+                ("Items_Get", get.as_str()),
+                (list_id, list.as_str()),
+            ]
+        );
+    }
+    // Each document keeps its own `Item`; the common definitions are one.
+    assert!(surface("keys").types.iter().any(|t| t.name == "Item"));
+    assert!(surface("secrets").types.iter().any(|t| t.name == "Item"));
+    for module in ["keys", "secrets"] {
+        assert!(
+            !surface(module).types.iter().any(|t| t.name == "Attributes"),
+            "`Attributes` of common.json is generated once, not in `{module}`"
+        );
+    }
+
+    let hosted = surface("hosted");
+    assert_eq!(hosted.client, "HostedWidgetsClient");
+    let client: Vec<&str> = hosted
+        .client_params
+        .iter()
+        .map(|p| p.rust_name.as_str())
+        .collect();
+    assert_eq!(client, ["subscription_id"]);
+    let host = hosted
+        .host
+        .as_ref()
+        .unwrap_or_else(|| panic!("no host template"));
+    assert_eq!(host.template, "{accountName}.{dnsSuffix}");
+    let host_params: Vec<(&str, Option<&str>)> = host
+        .params
+        .iter()
+        .map(|p| (p.rust_name.as_str(), p.default.as_deref()))
+        .collect();
+    assert_eq!(
+        host_params,
+        [
+            ("account_name", None),
+            ("dns_suffix", Some("example.invalid"))
+        ]
+    );
+    let [get] = hosted.operations.as_slice() else {
+        panic!("one operation expected");
+    };
+    let params: Vec<(&str, bool)> = get
+        .params
+        .iter()
+        .map(|p| (p.wire_name.as_str(), p.required))
+        .collect();
+    assert_eq!(params, [("widgetName", true), ("color", false)]);
+    assert_eq!(get.client_params, ["subscription_id"]);
+}
+
+/// What the generator keeps as JSON is counted, by kind, for the
+/// conformance report: here the one free-form object of `dates-and-maps`.
+#[test]
+fn places_kept_as_json_are_counted() {
+    let api =
+        codegen::build_api(&fixtures(), "examples-fixtures").unwrap_or_else(|e| panic!("{e}"));
+    let counted: Vec<(&str, &str, usize)> = api
+        .surfaces
+        .iter()
+        .flat_map(|s| {
+            s.untyped
+                .iter()
+                .map(move |(kind, n)| (s.module.as_str(), kind.as_str(), *n))
+        })
+        .collect();
+    assert_eq!(
+        counted,
+        [(
+            "dates_and_maps",
+            "free-form object (a map of JSON values)",
+            1
+        )]
+    );
+}
+
 /// The fixture crate, generated, built and replayed: every example passes
 /// but the one that contradicts its spec, which the independent check
 /// classifies `bad-example`; the crate lints clean and its doc tests pass.
@@ -127,8 +255,8 @@ fn fixture_examples_replay_in_a_generated_crate() {
         .iter()
         .map(|f| format!("{} [{}] {}: {}", f.test, f.cause, f.part, f.message))
         .collect();
-    assert_eq!(folder.examples, 17, "{failures:#?}");
-    assert_eq!(folder.passed, 16, "{failures:#?}");
+    assert_eq!(folder.examples, 22, "{failures:#?}");
+    assert_eq!(folder.passed, 21, "{failures:#?}");
     let [only] = folder.failures.as_slice() else {
         panic!("one failure expected: {failures:#?}");
     };
@@ -139,7 +267,47 @@ fn fixture_examples_replay_in_a_generated_crate() {
     assert_eq!(folder.clippy_findings, 0, "{:#?}", folder.clippy);
     assert_eq!(folder.doc_test_failures, 0);
     let table = xtask::conformance::table(&report);
-    assert!(table.contains("| 17 | 16 |"), "{table}");
+    assert!(table.contains("| 22 | 21 |"), "{table}");
+    assert!(
+        folder.clients.iter().any(|c| c == "KeyStoreClient"),
+        "{:?}",
+        folder.clients
+    );
+}
+
+/// A shared client exists with any one of its documents' features, each
+/// group with any of the features of the documents that have it: the crate
+/// lints clean with `keys` alone, and with `hosted` alone (no shared
+/// client at all).
+#[test]
+fn shared_clients_build_with_any_one_member_feature() {
+    let out = std::env::temp_dir().join(format!("examples-features-{}", std::process::id()));
+    let settings = xtask::codegen::Settings {
+        specs: fixtures(),
+        out: out.clone(),
+        crate_name: "examples-fixtures".into(),
+    };
+    codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::copy(repo_root().join("Cargo.lock"), out.join("Cargo.lock"));
+    let target = target_dir().join("codegen-fixtures/target");
+    for feature in ["keys", "hosted"] {
+        mms_tests::cargo(
+            &[
+                "clippy",
+                "--all-targets",
+                "--quiet",
+                "--no-default-features",
+                "--features",
+                feature,
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &out,
+            &target,
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// A script as the generator writes one, for `Models_Get` of our own

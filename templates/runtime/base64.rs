@@ -1,34 +1,57 @@
-//! `format: byte` fields: base64 on the wire, bytes in Rust.
+//! `format: byte` and `format: base64url` fields: base64 text on the
+//! wire, bytes in Rust.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Bytes carried as base64 text.
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Base64(pub Vec<u8>);
+/// A newtype of bytes written with `encode` and read in either alphabet.
+macro_rules! base64_bytes {
+    ($(#[$doc:meta])* $name:ident, $encode:path) => {
+        $(#[$doc])*
+        #[derive(Clone, Default, PartialEq, Eq, Hash)]
+        pub struct $name(pub Vec<u8>);
 
-impl fmt::Debug for Base64 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Base64({} bytes)", self.0.len())
-    }
+        // The length only: bytes are often keys or certificates.
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({} bytes)", stringify!($name), self.0.len())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&$encode(&self.0))
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                read(deserializer).map(Self)
+            }
+        }
+    };
 }
 
-impl Serialize for Base64 {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&azure_core::base64::encode(&self.0))
-    }
-}
+base64_bytes!(
+    /// Bytes carried as base64 text (`format: byte`).
+    Base64,
+    azure_core::base64::encode
+);
 
-impl<'de> Deserialize<'de> for Base64 {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        azure_core::base64::decode(text.as_bytes())
-            .ok()
-            .or_else(|| decode_lenient(&text))
-            .map(Self)
-            .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not base64")))
-    }
+base64_bytes!(
+    /// Bytes carried as base64url text (`format: base64url`: the URL-safe
+    /// alphabet, unpadded, as in JSON Web Keys). Read in either alphabet.
+    Base64Url,
+    azure_core::base64::encode_url_safe
+);
+
+fn read<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+    azure_core::base64::decode(text.as_bytes())
+        .ok()
+        .or_else(|| decode_lenient(&text))
+        .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not base64")))
 }
 
 /// Decodes base64 as services write it beyond the canonical form: the
@@ -82,5 +105,17 @@ mod tests {
         assert_eq!(decode_lenient("abcde"), None);
         assert_eq!(decode_lenient("ab=c"), None);
         assert_eq!(decode_lenient("a.b"), None);
+    }
+
+    #[test]
+    fn base64url_is_written_url_safe_and_unpadded() {
+        let key = Base64Url(vec![0xfb, 0xff, 0xfe]);
+        assert_eq!(serde_json::to_string(&key).ok(), Some("\"-__-\"".into()));
+        let short = Base64Url(b"hi".to_vec());
+        assert_eq!(serde_json::to_string(&short).ok(), Some("\"aGk\"".into()));
+        let read: Result<Base64Url, _> = serde_json::from_str("\"-__-\"");
+        assert_eq!(read.ok(), Some(key.clone()));
+        let standard: Result<Base64Url, _> = serde_json::from_str("\"+//+\"");
+        assert_eq!(standard.ok(), Some(key));
     }
 }

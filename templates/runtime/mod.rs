@@ -16,7 +16,7 @@ mod query;
 mod retry;
 mod secret;
 
-pub use self::base64::Base64;
+pub use self::base64::{Base64, Base64Url};
 pub use self::core::{
     ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode, fill_host,
 };

@@ -1,6 +1,7 @@
 //! Helpers shared by the test targets in this folder.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root.
 pub fn repo_root() -> PathBuf {
@@ -64,6 +65,26 @@ pub fn validate_openapi(files: &[PathBuf]) {
         assert!(stdout.contains(&line), "no `{line}` in:\n{stdout}");
     }
 }
+/// Runs cargo in `dir` with its own target folder (the outer `cargo test`
+/// holds the lock on ours), failing the test with cargo's output.
+pub fn cargo(args: &[&str], dir: &Path, target: &Path) {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cargo}: {e}"));
+    assert!(
+        output.status.success(),
+        "`cargo {}` failed in {}:\n{}",
+        args.join(" "),
+        dir.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 pub mod fake;
 pub mod fault_server;
 pub mod workflow;

@@ -84,6 +84,8 @@ pub struct FolderReport {
     pub doc_warnings: usize,
     /// The method taking the most arguments, and how many.
     pub longest_signature: String,
+    /// Places the generator kept as `serde_json::Value`, by kind.
+    pub untyped: BTreeMap<String, usize>,
     /// Generation, this crate's compilation, its tests and doc tests.
     pub seconds: f64,
     pub build_seconds: f64,
@@ -368,8 +370,18 @@ fn generate(name: &str, path: &Path, crate_name: &str, crates_dir: &Path) -> Gen
     let mut planned = Vec::new();
     match codegen::run_keeping_api(&settings) {
         Ok((api, summary)) => {
-            report.clients = api.surfaces.iter().map(|s| s.client.clone()).collect();
+            report.clients = Vec::new();
+            for s in &api.surfaces {
+                if !report.clients.contains(&s.client) {
+                    report.clients.push(s.client.clone());
+                }
+            }
             report.longest_signature = longest_signature(&api);
+            for s in &api.surfaces {
+                for (kind, n) in &s.untyped {
+                    *report.untyped.entry(kind.clone()).or_insert(0) += n;
+                }
+            }
             report.operations = summary.operations;
             report.warnings = summary.warnings;
             for (test, op, example) in crate::emit::example_tests(&api) {
@@ -951,6 +963,7 @@ pub fn table(report: &Report) -> String {
             f.build_seconds
         ));
     }
+    out.push_str(&untyped_table(report));
     let judged = t.examples - t.failed.get("bad-example").copied().unwrap_or(0);
     if judged > 0 {
         out.push_str(&format!(
@@ -962,6 +975,37 @@ pub fn table(report: &Report) -> String {
         ));
     }
     out
+}
+
+/// What stays `serde_json::Value`, by kind: places in the specs, and the
+/// folders that have any.
+fn untyped_table(report: &Report) -> String {
+    let mut kinds: BTreeMap<&str, (usize, Vec<&str>)> = BTreeMap::new();
+    for f in &report.folders {
+        for (kind, n) in &f.untyped {
+            let entry = kinds.entry(kind).or_default();
+            entry.0 += n;
+            entry.1.push(short_folder(&f.folder));
+        }
+    }
+    if kinds.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n| kept as JSON (`serde_json::Value`) | places | folders |\n|---|---:|---|\n",
+    );
+    for (kind, (n, folders)) in kinds {
+        out.push_str(&format!("| {kind} | {n} | {} |\n", folders.join(", ")));
+    }
+    out
+}
+
+/// `cosmos-db` for `cosmos-db-resource-manager-2021-06-15`.
+fn short_folder(folder: &str) -> &str {
+    ["-resource-manager-", "-data-plane-"]
+        .iter()
+        .find_map(|kind| folder.find(kind).map(|i| &folder[..i]))
+        .unwrap_or(folder)
 }
 
 #[cfg(test)]

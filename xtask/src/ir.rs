@@ -5,6 +5,8 @@
 //! once, in `naming`), wire names are kept beside them, and every item keeps
 //! the place in the spec it came from.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::load::Location;
@@ -18,6 +20,10 @@ pub struct Api {
     /// stands alone (`--specs DIR` without rules).
     pub facade: Option<Facade>,
     pub surfaces: Vec<Surface>,
+    /// Clients several surfaces share (their specs share `info.title`),
+    /// emitted once in `clients`; each member surface adds its operations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shared_clients: Vec<SharedClient>,
     /// Types shared by several surfaces, emitted once in `models`.
     pub common_types: Vec<TypeDef>,
     /// Problems that cost a part of the input but not the crate (a broken
@@ -67,6 +73,45 @@ pub struct Surface {
     pub scopes: Vec<Scope>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,
+    /// Index into `Api::shared_clients` of the client this surface's
+    /// operations hang off, when it shares one (`client` is then that
+    /// client's name); `None`: the surface's own client, in its module.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shared_client: Option<usize>,
+    /// Places in the spec the generator could give no Rust type, by kind
+    /// (`oneOf/anyOf/not`, an array without `items`, …): each is kept as
+    /// `serde_json::Value`. Counted so the conformance report lists them.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub untyped: BTreeMap<String, usize>,
+}
+
+/// One client for the entry documents of one `info.title` (Key Vault's
+/// `secrets`, `keys`, ... files are one `KeyVaultClient`), as AutoRest
+/// treats the files of one tag. Its members agree on endpoint, host,
+/// `api-version` and OAuth scope; its constructor takes every member's
+/// client-level parameters (each member's `client_params` is that union).
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedClient {
+    /// Rust type (`KeyVaultClient`), in `clients`, re-exported at the root.
+    pub name: String,
+    pub title: String,
+    pub doc: Option<String>,
+    /// Indices into `Api::surfaces`, in order; the first one's endpoint,
+    /// host, `api-version` and scope are every member's.
+    pub members: Vec<usize>,
+    /// Operation groups over all members: a group several members add to
+    /// (Service Bus's `namespaces`) is one type.
+    pub groups: Vec<SharedGroup>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SharedGroup {
+    /// The accessor (`blob_containers`).
+    pub name: String,
+    /// Rust type, in `clients` (`BlobContainers`).
+    pub ty: String,
+    /// Indices into `Api::surfaces` of the members with operations in it.
+    pub members: Vec<usize>,
 }
 
 /// A host template (`https://{account}.{dnsSuffix}`): the endpoint is the
@@ -430,6 +475,8 @@ pub enum Primitive {
     Secret,
     /// base64 text on the wire, bytes in Rust.
     Bytes,
+    /// base64url text (URL-safe, unpadded) on the wire, bytes in Rust.
+    Base64Url,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -756,7 +756,7 @@ fn host_parameter(doc: &OpenAPI, p: &Value) -> Option<(String, bool, Value)> {
                 json_media(c)?.schema.as_ref().and_then(to_json)?
             }
         };
-        let required = data.required || location_of(param) == "path";
+        let required = (data.required || location_of(param) == "path") && !has_default(&schema);
         return Some((data.name.clone(), required, schema));
     }
     let map = p.as_object()?;
@@ -769,7 +769,13 @@ fn host_parameter(doc: &OpenAPI, p: &Value) -> Option<(String, bool, Value)> {
         Some(s) => s.clone(),
         None => Value::Object(crate::load::swagger2_parameter_schema(map)),
     };
-    Some((name, required, schema))
+    Some((name, required && !has_default(&schema), schema))
+}
+
+/// A host parameter with a default (`dnsSuffix`) is filled by the client
+/// when an example leaves it out.
+fn has_default(schema: &Value) -> bool {
+    schema.get("default").is_some()
 }
 
 /// A schema as JSON, the form the translation reads (the `openapiv3` enum
@@ -1982,7 +1988,9 @@ mod tests {
             "x-ms-parameterized-host".into(),
             json!({"hostTemplate": "{vaultBaseUrl}", "parameters": [
                 {"name": "vaultBaseUrl", "in": "path", "required": true, "type": "string"},
-                {"$ref": "#/components/parameters/Region"}
+                {"$ref": "#/components/parameters/Region"},
+                {"name": "dnsSuffix", "in": "path", "required": true, "type": "string",
+                 "default": "example.invalid"}
             ]}),
         );
         if let Some(c) = d.components.as_mut() {

@@ -143,211 +143,79 @@ impl<'a> SurfaceFile<'a> {
             Some(d) => format!("{}\n\n{d}", surface.title),
             None => surface.title.clone(),
         });
-        let feature = &surface.feature;
-        let api_version = match &surface.api_version {
-            Some(v) => {
-                let (p, val) = (&v.param, &v.value);
-                quote!(Some((#p, #val)))
-            }
-            None => quote!(None),
-        };
-        let auth_scope = match &surface.auth_scope {
-            Some(s) => quote!(Some(#s)),
-            None => quote!(None),
-        };
-        let client = ident(&surface.client);
-        let client_inner = inner_name(&surface.client);
-        let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
-            quote! {
-                /// The endpoint the documents name for this surface.
-                pub const DEFAULT_ENDPOINT: &'static str = #e;
-            }
-        });
-        let version_doc = match &surface.api_version {
-            Some(v) => format!(
-                "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
-                v.param, v.value
+        if surface.shared_client.is_some() {
+            // The client is in `clients`; this module adds its methods.
+            let client = ident(&surface.client);
+            let direct = self.direct_methods(Parent::Client);
+            let methods = (!direct.is_empty()).then(|| {
+                quote! {
+                    impl crate::clients::#client {
+                        #(#direct)*
+                    }
+                }
+            });
+            return quote! {
+                #module_doc
+
+                pub mod models;
+
+                #methods
+            };
+        }
+        let scope_ctors: Vec<TokenStream> = surface
+            .scopes
+            .iter()
+            .map(|s| {
+                let method = ident(&s.method);
+                let ty = ident(&s.name);
+                let inner = inner_name(&s.name);
+                let sdoc = doc(Some(&s.doc));
+                let args = s.params.iter().map(|p| {
+                    let n = ident(&p.name);
+                    quote!(#n: impl Into<String>)
+                });
+                let inits = s.params.iter().map(|p| {
+                    let n = ident(&p.name);
+                    quote!(#n: #n.into())
+                });
+                let copies = surface.client_params.iter().map(|p| {
+                    let n = ident(&p.rust_name);
+                    quote!(#n: self.inner.#n.clone(),)
+                });
+                quote! {
+                    #sdoc
+                    pub fn #method(&self, #(#args),*) -> #ty {
+                        #ty {
+                            inner: ::std::sync::Arc::new(#inner {
+                                core: self.inner.core.clone(),
+                                #(#copies)*
+                                #(#inits),*
+                            }),
+                        }
+                    }
+                }
+            })
+            .collect();
+        let mut members = scope_ctors;
+        members.extend(self.accessors(Parent::Client));
+        members.extend(self.direct_methods(Parent::Client));
+        let client = ClientShape {
+            surface,
+            name: &surface.client,
+            info_name: &surface.feature,
+            what: format!(
+                "Client of the {} (`{}` feature).",
+                surface.title, surface.feature
             ),
-            None => "The API version is part of the path.".to_string(),
+            shared: false,
         };
-        let scope_ctors = surface.scopes.iter().map(|s| {
-            let method = ident(&s.method);
-            let ty = ident(&s.name);
-            let inner = inner_name(&s.name);
-            let sdoc = doc(Some(&s.doc));
-            let args = s.params.iter().map(|p| {
-                let n = ident(&p.name);
-                quote!(#n: impl Into<String>)
-            });
-            let inits = s.params.iter().map(|p| {
-                let n = ident(&p.name);
-                quote!(#n: #n.into())
-            });
-            let copies = surface.client_params.iter().map(|p| {
-                let n = ident(&p.rust_name);
-                quote!(#n: self.inner.#n.clone(),)
-            });
-            quote! {
-                #sdoc
-                pub fn #method(&self, #(#args),*) -> #ty {
-                    #ty {
-                        inner: ::std::sync::Arc::new(#inner {
-                            core: self.inner.core.clone(),
-                            #(#copies)*
-                            #(#inits),*
-                        }),
-                    }
-                }
-            }
-        });
-        let client_accessors = self.accessors(Parent::Client);
-        let client_direct = self.direct_methods(Parent::Client);
-        let module = surface.module.as_str();
-        let client_fields = surface.client_params.iter().map(|p| {
-            let n = ident(&p.rust_name);
-            let t = type_tokens_in(&p.ty, Some(module));
-            quote!(#n: #t,)
-        });
-        let client_args: Vec<TokenStream> = surface
-            .client_params
-            .iter()
-            .map(|p| {
-                let n = ident(&p.rust_name);
-                match &p.ty {
-                    TypeRef::Primitive(Primitive::String) => quote!(#n: impl Into<String>),
-                    other => {
-                        let t = type_tokens_in(other, Some(module));
-                        quote!(#n: #t)
-                    }
-                }
-            })
-            .collect();
-        let client_inits = surface.client_params.iter().map(|p| {
-            let n = ident(&p.rust_name);
-            match &p.ty {
-                TypeRef::Primitive(Primitive::String) => quote!(#n: #n.into(),),
-                _ => quote!(#n,),
-            }
-        });
-        let given = if surface.client_params.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", sending {} with every request that takes it",
-                surface
-                    .client_params
-                    .iter()
-                    .map(|p| format!("`{}` as `{}`", p.rust_name, p.wire_name))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let usually = match &surface.host {
-            Some(host) => format!(" (the spec's host is `{}`)", host.template),
-            None => String::new(),
-        };
-        let new_doc = super::rust::doc_raw(&format!(
-            "A client for `endpoint`{usually}{given}, authenticating with `credential`\n(any `azure_identity` credential, or\n[`StaticTokenCredential`](crate::StaticTokenCredential)).\n\nFails when the endpoint is not a URL, or would carry the\ntoken over plain HTTP to anything but a loopback address."
-        ));
-        let client_names: Vec<TokenStream> = surface
-            .client_params
-            .iter()
-            .map(|p| {
-                let n = ident(&p.rust_name);
-                quote!(#n)
-            })
-            .collect();
-        let with_host = surface.host.as_ref().filter(|h| !is_whole_url(&h.template)).map(|host| {
-            let args = host.params.iter().map(|p| {
-                let n = ident(&p.rust_name);
-                quote!(#n: &str)
-            });
-            let template = &host.template;
-            let pairs = host.params.iter().map(|p| {
-                let wire = &p.wire_name;
-                let n = ident(&p.rust_name);
-                quote!((#wire, #n))
-            });
-            let names = host
-                .params
-                .iter()
-                .map(|p| match &p.default {
-                    Some(d) => format!("`{}` (usually `{d}`)", p.rust_name),
-                    None => format!("`{}`", p.rust_name),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
-            let hdoc = super::rust::doc_raw(&format!(
-                "A client for the spec's host `{template}`, filled with {names}\n(`https://` added); otherwise as [`{client}::new`]."
-            ));
-            let client_args = client_args.clone();
-            quote! {
-                #hdoc
-                pub fn with_host(
-                    #(#args,)*
-                    #(#client_args,)*
-                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-                    options: Option<crate::ClientOptions>,
-                ) -> ::azure_core::Result<Self> {
-                    let endpoint = crate::runtime::fill_host(#template, &[#(#pairs),*]);
-                    Self::new(&endpoint, #(#client_names,)* credential, options)
-                }
-            }
-        });
-        let title_doc = doc(Some(&format!(
-            "Client of the {} (`{feature}` feature).",
-            surface.title
-        )));
-        let version_doc = super::rust::doc_raw(&format!("\n{version_doc}"));
-        let client_doc = quote!(#title_doc #version_doc);
+        let items = client.items(members);
         quote! {
             #module_doc
 
             pub mod models;
 
-            static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
-                name: #feature,
-                api_version: #api_version,
-                auth_scope: #auth_scope,
-            };
-
-            #client_doc
-            #[derive(Clone, Debug)]
-            pub struct #client {
-                inner: ::std::sync::Arc<#client_inner>,
-            }
-
-            #[derive(Debug)]
-            struct #client_inner {
-                core: crate::runtime::ClientCore,
-                #(#client_fields)*
-            }
-
-            impl #client {
-                #default_endpoint
-
-                #new_doc
-                pub fn new(
-                    endpoint: &str,
-                    #(#client_args,)*
-                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-                    options: Option<crate::ClientOptions>,
-                ) -> ::azure_core::Result<Self> {
-                    let core = crate::runtime::ClientCore::new(&SURFACE, endpoint, credential, options)?;
-                    Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core, #(#client_inits)* }) })
-                }
-
-                #with_host
-
-                /// The endpoint requests go to.
-                pub fn endpoint(&self) -> &::azure_core::http::Url {
-                    self.inner.core.endpoint()
-                }
-
-                #(#scope_ctors)*
-                #(#client_accessors)*
-                #(#client_direct)*
-            }
+            #items
         }
     }
 
@@ -366,6 +234,14 @@ impl<'a> SurfaceFile<'a> {
             .iter()
             .filter_map(|&op| surface.operations.get(op))
             .map(|op| method(op, surface, quote!(self.parent)));
+        if surface.shared_client.is_some() {
+            // The group's type is in `clients`, with the shared client.
+            return quote! {
+                impl crate::clients::#ty {
+                    #(#methods)*
+                }
+            };
+        }
         let gdoc = doc(Some(&format!(
             "Operations on {}.",
             group.name.replace('_', " ")
@@ -465,7 +341,7 @@ fn is_whole_url(template: &str) -> bool {
 }
 
 /// The shared state behind a client or scope handle (`HostingAccountScopeInner`).
-fn inner_name(name: &str) -> proc_macro2::Ident {
+pub(super) fn inner_name(name: &str) -> proc_macro2::Ident {
     format_ident!("{}Inner", name)
 }
 
@@ -1036,4 +912,208 @@ fn page_impls(surface: &Surface, index: &TypeIndex<'_>) -> Vec<TokenStream> {
         });
     }
     out
+}
+
+/// A client type as the emitters write it: a surface's own, or one shared
+/// by the surfaces of one title (`surface` is then its first member, whose
+/// endpoint, host, `api-version`, scope and client parameters are all's).
+pub struct ClientShape<'a> {
+    pub surface: &'a Surface,
+    /// The Rust type.
+    pub name: &'a str,
+    /// What errors about the client call it.
+    pub info_name: &'a str,
+    /// The first line of its docs.
+    pub what: String,
+    /// Other modules add methods and groups to it: its inner state is
+    /// visible in the crate.
+    pub shared: bool,
+}
+
+impl ClientShape<'_> {
+    /// The client's static description, type, inner state, constructors
+    /// and `endpoint`, then `members` (accessors and methods).
+    pub fn items(&self, members: Vec<TokenStream>) -> TokenStream {
+        let surface = self.surface;
+        let info_name = self.info_name;
+        let api_version = match &surface.api_version {
+            Some(v) => {
+                let (p, val) = (&v.param, &v.value);
+                quote!(Some((#p, #val)))
+            }
+            None => quote!(None),
+        };
+        let auth_scope = match &surface.auth_scope {
+            Some(s) => quote!(Some(#s)),
+            None => quote!(None),
+        };
+        let client = ident(self.name);
+        let client_inner = inner_name(self.name);
+        // One module holds every shared client: each its own static.
+        let info = if self.shared {
+            format_ident!(
+                "{}_INFO",
+                heck::ToShoutySnakeCase::to_shouty_snake_case(self.name)
+            )
+        } else {
+            format_ident!("SURFACE")
+        };
+        let vis = if self.shared {
+            quote!(pub(crate))
+        } else {
+            TokenStream::new()
+        };
+        let default_endpoint = surface.default_endpoint.as_ref().map(|e| {
+            quote! {
+                /// The endpoint the documents name for this surface.
+                pub const DEFAULT_ENDPOINT: &'static str = #e;
+            }
+        });
+        let version_doc = match &surface.api_version {
+            Some(v) => format!(
+                "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
+                v.param, v.value
+            ),
+            None => "The API version is part of the path.".to_string(),
+        };
+        let module = surface.module.as_str();
+        let client_fields = surface.client_params.iter().map(|p| {
+            let n = ident(&p.rust_name);
+            let t = type_tokens_in(&p.ty, Some(module));
+            quote!(#vis #n: #t,)
+        });
+        let client_args: Vec<TokenStream> = surface
+            .client_params
+            .iter()
+            .map(|p| {
+                let n = ident(&p.rust_name);
+                match &p.ty {
+                    TypeRef::Primitive(Primitive::String) => quote!(#n: impl Into<String>),
+                    other => {
+                        let t = type_tokens_in(other, Some(module));
+                        quote!(#n: #t)
+                    }
+                }
+            })
+            .collect();
+        let client_inits = surface.client_params.iter().map(|p| {
+            let n = ident(&p.rust_name);
+            match &p.ty {
+                TypeRef::Primitive(Primitive::String) => quote!(#n: #n.into(),),
+                _ => quote!(#n,),
+            }
+        });
+        let given = if surface.client_params.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", sending {} with every request that takes it",
+                surface
+                    .client_params
+                    .iter()
+                    .map(|p| format!("`{}` as `{}`", p.rust_name, p.wire_name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let usually = match &surface.host {
+            Some(host) => format!(" (the spec's host is `{}`)", host.template),
+            None => String::new(),
+        };
+        let new_doc = super::rust::doc_raw(&format!(
+            "A client for `endpoint`{usually}{given}, authenticating with `credential`\n(any `azure_identity` credential, or\n[`StaticTokenCredential`](crate::StaticTokenCredential)).\n\nFails when the endpoint is not a URL, or would carry the\ntoken over plain HTTP to anything but a loopback address."
+        ));
+        let client_names: Vec<TokenStream> = surface
+            .client_params
+            .iter()
+            .map(|p| {
+                let n = ident(&p.rust_name);
+                quote!(#n)
+            })
+            .collect();
+        let with_host = surface.host.as_ref().filter(|h| !is_whole_url(&h.template)).map(|host| {
+            let args = host.params.iter().map(|p| {
+                let n = ident(&p.rust_name);
+                quote!(#n: &str)
+            });
+            let template = &host.template;
+            let pairs = host.params.iter().map(|p| {
+                let wire = &p.wire_name;
+                let n = ident(&p.rust_name);
+                quote!((#wire, #n))
+            });
+            let names = host
+                .params
+                .iter()
+                .map(|p| match &p.default {
+                    Some(d) => format!("`{}` (usually `{d}`)", p.rust_name),
+                    None => format!("`{}`", p.rust_name),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let hdoc = super::rust::doc_raw(&format!(
+                "A client for the spec's host `{template}`, filled with {names}\n(`https://` added); otherwise as [`{}::new`].",
+                self.name
+            ));
+            let client_args = client_args.clone();
+            quote! {
+                #hdoc
+                pub fn with_host(
+                    #(#args,)*
+                    #(#client_args,)*
+                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+                    options: Option<crate::ClientOptions>,
+                ) -> ::azure_core::Result<Self> {
+                    let endpoint = crate::runtime::fill_host(#template, &[#(#pairs),*]);
+                    Self::new(&endpoint, #(#client_names,)* credential, options)
+                }
+            }
+        });
+        let title_doc = doc(Some(&self.what));
+        let version_doc = super::rust::doc_raw(&format!("\n{version_doc}"));
+        quote! {
+            static #info: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+                name: #info_name,
+                api_version: #api_version,
+                auth_scope: #auth_scope,
+            };
+
+            #title_doc
+            #version_doc
+            #[derive(Clone, Debug)]
+            pub struct #client {
+                #vis inner: ::std::sync::Arc<#client_inner>,
+            }
+
+            #[derive(Debug)]
+            #vis struct #client_inner {
+                #vis core: crate::runtime::ClientCore,
+                #(#client_fields)*
+            }
+
+            impl #client {
+                #default_endpoint
+
+                #new_doc
+                pub fn new(
+                    endpoint: &str,
+                    #(#client_args,)*
+                    credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
+                    options: Option<crate::ClientOptions>,
+                ) -> ::azure_core::Result<Self> {
+                    let core = crate::runtime::ClientCore::new(&#info, endpoint, credential, options)?;
+                    Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core, #(#client_inits)* }) })
+                }
+
+                #with_host
+
+                /// The endpoint requests go to.
+                pub fn endpoint(&self) -> &::azure_core::http::Url {
+                    self.inner.core.endpoint()
+                }
+
+                #(#members)*
+            }
+        }
+    }
 }

@@ -70,8 +70,10 @@ impl<'a> ExamplesFile<'a> {
         let imports = with_examples.map(|s| {
             let feature = &s.feature;
             let module = ident(&s.module);
+            // Used where an example names a model or an options struct.
             quote! {
                 #[cfg(feature = #feature)]
+                #[allow(unused_imports)]
                 use #krate::#module;
             }
         });
@@ -398,7 +400,7 @@ fn call(surface: &Surface, op: &Operation, example: &Example) -> TokenStream {
     quote! {
         #(#lets)*
         for replay in example.replays() {
-            let client = crate::#module::#client::new(replay.endpoint(), #(#client_args,)* replay.credential(), Some(replay.options()))?;
+            let client = crate::krate::#client::new(replay.endpoint(), #(#client_args,)* replay.credential(), Some(replay.options()))?;
             #check
         }
     }

@@ -4,6 +4,7 @@
 //! Emitters read the IR and nothing else.
 
 mod client;
+mod clients;
 mod crate_files;
 mod examples;
 mod facade;
@@ -137,6 +138,12 @@ pub fn emit(api: &Api) -> Result<Files, String> {
             }),
         ),
     ];
+    if !api.shared_clients.is_empty() {
+        rust_files.push((
+            "src/clients.rs".into(),
+            Box::new(clients::ClientsFile { api }),
+        ));
+    }
     if let Some(f) = &api.facade {
         rust_files.push((
             "src/facade.rs".into(),

@@ -244,6 +244,7 @@ impl<'a> Schemas<'a> {
                     json!({"type": "string", "format": "date-time-rfc1123"})
                 }
                 Primitive::Bytes => json!({"type": "string", "format": "byte"}),
+                Primitive::Base64Url => json!({"type": "string", "format": "base64url"}),
             },
             TypeRef::Vec(inner) => json!({"type": "array", "items": self.schema_of(inner)}),
             TypeRef::Map(inner) => match inner.as_ref() {

@@ -49,6 +49,7 @@ pub fn type_tokens_in(t: &TypeRef, module: Option<&str>) -> TokenStream {
             Primitive::DateTimeRfc1123 => quote!(crate::runtime::DateTimeRfc1123),
             Primitive::Secret => quote!(crate::runtime::SecretString),
             Primitive::Bytes => quote!(crate::runtime::Base64),
+            Primitive::Base64Url => quote!(crate::runtime::Base64Url),
         },
         TypeRef::Named { module: m, name } => {
             let name = ident(name);

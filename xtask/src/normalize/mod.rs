@@ -4,6 +4,7 @@
 //! in `specs/<surface>/normalize.yaml` (see `rules`), and by the built-in
 //! repairs documented in `docs/normalization.md`.
 
+mod clients;
 mod examples;
 mod facade;
 mod operations;
@@ -52,6 +53,8 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
     let mut surfaces = Vec::new();
     let mut common_parts: Vec<(String, TypeDef)> = Vec::new();
     let mut participants = Vec::new();
+    // Which surfaces may share a client with others of their title.
+    let mut shareable = Vec::new();
     let mut modules = crate::naming::Namespace::new();
     let mut features = crate::naming::Namespace::new();
     for reserved in ["models", "runtime", "facade", "prelude"] {
@@ -87,7 +90,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         }
         let host_template = host.template_ir(&mut constructor_names);
         warnings.extend(spec.warnings.iter().cloned());
-        let (operations_out, defs, common) = {
+        let (operations_out, defs, common, untyped) = {
             let mut types = TypeBuilder::new(spec, &module, rules, &mut uses);
             types.build_all();
             let mut sink = operations::ExampleSink {
@@ -105,6 +108,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
                 out,
                 std::mem::take(&mut types.defs),
                 std::mem::take(&mut types.common),
+                types.untyped_counts(),
             )
         };
         for def in common {
@@ -131,6 +135,8 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             .client
             .clone()
             .unwrap_or_else(|| client_name(&spec.document.info.title, &feature, inputs));
+        shareable
+            .push(rules.surface.client.is_none() && scopes.is_empty() && !rules.surface.facade);
         surfaces.push(Surface {
             client,
             feature,
@@ -146,6 +152,8 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
             scopes,
             operations: operations_out.operations,
             types: defs,
+            shared_client: None,
+            untyped,
         });
     }
     let common_types = merge_common(common_parts, &mut errors);
@@ -153,9 +161,12 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
         crate_name: crate_name.to_string(),
         facade: None,
         surfaces,
+        shared_clients: Vec::new(),
         common_types,
-        warnings,
+        warnings: Vec::new(),
     };
+    clients::share_clients(&mut api, &shareable, &mut warnings);
+    api.warnings = warnings;
     mark_boxed(&mut api);
     mark_status_types(&mut api);
     api.facade = facade::build(&api, &participants);
@@ -171,23 +182,24 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
 /// A client's type, from the spec's title (`KeyVaultClient`,
 /// `Azure Digital Twins API` → `AzureDigitalTwinsApiClient`) when no other
 /// spec of the folder has the same title; else from the surface's own
-/// name (`SecretsClient`), so two clients never share a name.
+/// name (`SecretsClient`) until `clients` merges the specs of one title
+/// into one client.
 fn client_name(title: &str, feature: &str, inputs: &[Input<'_>]) -> String {
     let shared = inputs
         .iter()
         .filter(|i| i.spec.document.info.title.trim() == title.trim())
         .count()
         > 1;
-    let base = type_name(title.trim());
-    let base = if shared || base.is_empty() || !base.starts_with(|c: char| c.is_ascii_uppercase()) {
-        type_name(feature)
-    } else {
-        base
-    };
-    if base.ends_with("Client") {
-        base
-    } else {
-        format!("{base}Client")
+    match clients::title_client(title) {
+        Some(name) if !shared => name,
+        _ => {
+            let base = type_name(feature);
+            if base.ends_with("Client") {
+                base
+            } else {
+                format!("{base}Client")
+            }
+        }
     }
 }
 

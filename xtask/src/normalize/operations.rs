@@ -405,7 +405,9 @@ pub fn build(
                                         &pointer,
                                     )
                                 }
-                                _ if is_json(&media_type) => TypeRef::Any,
+                                _ if is_json(&media_type) => {
+                                    types.untyped(super::types::UNTYPED_BODY, &rb_pointer)
+                                }
                                 _ => TypeRef::Primitive(Primitive::Bytes),
                             };
                             Some(Body {

@@ -49,6 +49,89 @@ pub struct TypeBuilder<'a> {
     /// Inline object schemas already given a type, by address in the
     /// document (and whether inside a shared type).
     inline: BTreeMap<(bool, usize), TypeRef>,
+    /// The success schemas of `x-ms-pageable` operations, the only ones
+    /// that may become `Page<T>`: by name, and inline ones by address. An
+    /// object whose one member is a `value` array is no page where nothing
+    /// pages through it (DNS's `TxtRecord`).
+    pages: BTreeSet<String>,
+    inline_pages: BTreeSet<usize>,
+    /// (kind, pointer) of each place given no Rust type.
+    untyped: BTreeSet<(&'static str, String)>,
+}
+
+/// Kinds of places kept as `serde_json::Value`, as the report names them.
+pub const UNTYPED_ALTERNATIVES: &str = "oneOf/anyOf/not without a discriminator";
+pub const UNTYPED_ITEMS: &str = "array without `items`";
+pub const UNTYPED_MAP: &str = "free-form object (a map of JSON values)";
+pub const UNTYPED_NO_TYPE: &str = "schema with no type, properties or items";
+pub const UNTYPED_BODY: &str = "JSON body without a schema";
+
+/// The schemas `x-ms-pageable` operations answer with on success: the
+/// names `$ref`s reach (through components that only name another, and
+/// Azure's `allOf: [{$ref}]` wrapper), and the addresses of inline ones.
+fn pageable_schemas(spec: &Spec) -> (BTreeSet<String>, BTreeSet<usize>) {
+    let mut names = BTreeSet::new();
+    let mut inline = BTreeSet::new();
+    let document = &spec.document;
+    let components = document.components.as_ref();
+    let operations = document
+        .paths
+        .paths
+        .values()
+        .filter_map(ReferenceOr::as_item)
+        .flat_map(|item| item.iter().map(|(_, op)| op))
+        .filter(|op| op.extensions.contains_key("x-ms-pageable"));
+    for op in operations {
+        for (status, response) in &op.responses.responses {
+            let success = match status {
+                openapiv3::StatusCode::Code(c) => (200..300).contains(c),
+                openapiv3::StatusCode::Range(r) => *r == 2,
+            };
+            let response = match response {
+                ReferenceOr::Item(r) => Some(r),
+                ReferenceOr::Reference { reference } => reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|n| components?.responses.get(n)?.as_item()),
+            };
+            let Some(response) = response.filter(|_| success) else {
+                continue;
+            };
+            for schema in response.content.values().filter_map(|m| m.schema.as_ref()) {
+                let mut next = Some(schema);
+                // Bounded: a chain of names longer than the components is a cycle.
+                let mut hops = components.map_or(0, |c| c.schemas.len()) + 1;
+                while let Some(schema) = next.take()
+                    && hops > 0
+                {
+                    hops -= 1;
+                    match schema {
+                        ReferenceOr::Reference { reference } => {
+                            let Some(name) = reference.strip_prefix(SCHEMA_PREFIX) else {
+                                break;
+                            };
+                            let name = name.replace("~1", "/").replace("~0", "~");
+                            next = components.and_then(|c| c.schemas.get(&name));
+                            if !names.insert(name) {
+                                break;
+                            }
+                        }
+                        ReferenceOr::Item(s) => {
+                            let view = View::of(s);
+                            match view.all_of {
+                                [only] if view.properties.is_none() && view.typ.is_none() => {
+                                    next = Some(only);
+                                }
+                                _ => {
+                                    inline.insert(s as *const Schema as usize);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (names, inline)
 }
 
 /// Named schemas nest through `$ref`s; past this depth the spec is refused
@@ -95,6 +178,7 @@ impl<'a> TypeBuilder<'a> {
                 }
             }
         }
+        let (pages, inline_pages) = pageable_schemas(spec);
         Self {
             spec,
             module: module.to_string(),
@@ -113,7 +197,26 @@ impl<'a> TypeBuilder<'a> {
             in_common: false,
             depth: 0,
             inline: BTreeMap::new(),
+            pages,
+            inline_pages,
+            untyped: BTreeSet::new(),
         }
+    }
+
+    /// Records a place in the spec kept as JSON, for the conformance
+    /// report; the value is what the caller returns.
+    pub fn untyped(&mut self, kind: &'static str, pointer: &str) -> TypeRef {
+        self.untyped.insert((kind, pointer.to_string()));
+        TypeRef::Any
+    }
+
+    /// How many places of each kind were kept as JSON.
+    pub fn untyped_counts(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for (kind, _) in &self.untyped {
+            *counts.entry((*kind).to_string()).or_insert(0) += 1;
+        }
+        counts
     }
 
     fn locate(&self, at: &At) -> Location {
@@ -255,7 +358,9 @@ impl<'a> TypeBuilder<'a> {
             return TypeKind::Enum(self.enum_def(&enum_name, &values, &view));
         }
         if view.is_object_like() && !view.has_alternatives {
-            if let Some(item) = self.page_item(&view, rust_name, at) {
+            if schema_name.is_some_and(|n| self.pages.contains(n))
+                && let Some(item) = self.page_item(&view, rust_name, at)
+            {
                 return TypeKind::Alias(TypeRef::Page(Box::new(item)));
             }
             return TypeKind::Struct(self.struct_def(schema_name, &view, rust_name, at));
@@ -309,7 +414,11 @@ impl<'a> TypeBuilder<'a> {
                         return t.clone();
                     }
                     let rust_name = self.claim(type_name(hint));
-                    if let Some(item) = self.page_item(&view, &rust_name, at) {
+                    if self
+                        .inline_pages
+                        .contains(&(schema as *const Schema as usize))
+                        && let Some(item) = self.page_item(&view, &rust_name, at)
+                    {
                         return TypeRef::Page(Box::new(item));
                     }
                     let type_ref = TypeRef::Named {
@@ -364,7 +473,7 @@ impl<'a> TypeBuilder<'a> {
     fn shape_of(&mut self, view: &View<'_>, hint: &str, at: &At) -> TypeRef {
         if view.has_alternatives {
             // oneOf/anyOf/not have no faithful Rust shape here: keep the JSON.
-            return TypeRef::Any;
+            return self.untyped(UNTYPED_ALTERNATIVES, &at.pointer);
         }
         let secret = view.is_secret();
         match view.typ {
@@ -373,6 +482,7 @@ impl<'a> TypeBuilder<'a> {
                 Some("date-time") => Primitive::DateTime,
                 Some("date-time-rfc1123") => Primitive::DateTimeRfc1123,
                 Some("byte") => Primitive::Bytes,
+                Some("base64url") => Primitive::Base64Url,
                 _ => Primitive::String,
             }),
             Some("integer") => TypeRef::Primitive(match view.format.as_deref() {
@@ -393,7 +503,7 @@ impl<'a> TypeBuilder<'a> {
                         &at.child("items"),
                     )))
                 }
-                None => TypeRef::Vec(Box::new(TypeRef::Any)),
+                None => TypeRef::Vec(Box::new(self.untyped(UNTYPED_ITEMS, &at.pointer))),
             },
             Some("object") | None if view.properties.is_none() => match view.additional {
                 Some(AdditionalProperties::Schema(s)) => {
@@ -405,9 +515,13 @@ impl<'a> TypeBuilder<'a> {
                     );
                     TypeRef::Map(Box::new(value))
                 }
-                Some(AdditionalProperties::Any(_)) => TypeRef::Map(Box::new(TypeRef::Any)),
-                None if view.typ == Some("object") => TypeRef::Map(Box::new(TypeRef::Any)),
-                None => TypeRef::Any,
+                Some(AdditionalProperties::Any(_)) => {
+                    TypeRef::Map(Box::new(self.untyped(UNTYPED_MAP, &at.pointer)))
+                }
+                None if view.typ == Some("object") => {
+                    TypeRef::Map(Box::new(self.untyped(UNTYPED_MAP, &at.pointer)))
+                }
+                None => self.untyped(UNTYPED_NO_TYPE, &at.pointer),
             },
             Some(other) if !["object"].contains(&other) => {
                 self.error(at, format!("unknown schema type `{other}`; expected string, integer, number, boolean, array or object"));
@@ -825,7 +939,7 @@ impl<'a> TypeBuilder<'a> {
             // is free-form (`type: object` alone): keep what the service
             // sends instead of decoding it into an empty struct.
             None if view.properties.is_none_or(|p| p.is_empty()) && view.all_of.is_empty() => {
-                Some(TypeRef::Any)
+                Some(self.untyped(UNTYPED_MAP, &at.pointer))
             }
             _ => None,
         };
