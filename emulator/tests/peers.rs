@@ -32,18 +32,12 @@ fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The tool on PATH, or a failure that says how to install it.
-fn tool(name: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(name))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| {
-            panic!(
-                "`{name}` is not installed; the peer checks need it: \
-                 python3 -m pip install -r .ci/requirements.txt"
-            )
-        })
+/// The tool on PATH, or installed for the tests (`xtask::python_tools`);
+/// a failure, never a skip, when neither can be.
+fn tool(name: &str) -> Command {
+    xtask::python_tools::python_tools()
+        .and_then(|tools| tools.command(name))
+        .unwrap_or_else(|e| panic!("the peer checks need `{name}`: {e}"))
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -83,14 +77,12 @@ fn text(output: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_client_generated_from_our_documents_runs_a_scenario() {
-    let generator = tool("openapi-python-client");
-    let python = tool("python3");
     let root = repo_root();
     let out = scratch("python");
     // Every document must generate, not only the ones the scenario uses.
     for surface in SURFACES {
         let package = format!("{}_client", surface.replace('-', "_"));
-        let mut command = Command::new(&generator);
+        let mut command = tool("openapi-python-client");
         command
             .arg("generate")
             .arg("--path")
@@ -114,7 +106,7 @@ async fn python_client_generated_from_our_documents_runs_a_scenario() {
     }
 
     let emulator = emulator().await;
-    let mut command = Command::new(&python);
+    let mut command = tool("python3");
     command
         .arg(root.join("emulator/tests/peers/scenario.py"))
         .arg(emulator.base_url())
@@ -133,13 +125,12 @@ async fn python_client_generated_from_our_documents_runs_a_scenario() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_documents() {
-    let schemathesis = tool("schemathesis");
     let root = repo_root();
     let out = scratch("schemathesis");
     let emulator = emulator().await;
     let mut failures = Vec::new();
     for surface in SURFACES {
-        let mut command = Command::new(&schemathesis);
+        let mut command = tool("schemathesis");
         command
             .arg("run")
             .arg(root.join(format!("generated/openapi/{surface}.yaml")))

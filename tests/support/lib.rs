@@ -43,17 +43,23 @@ pub fn files_with_extension(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 }
 
 /// Runs the external validator (PyPI `openapi-spec-validator`) on `files`;
-/// panics with its output unless every file is OK. A missing validator is
-/// a failure, never a skip: `.ci/run` installs it.
+/// panics with its output unless every file is OK. A validator that is
+/// neither on PATH nor installable (`xtask::python_tools`) is a failure,
+/// never a skip.
 pub fn validate_openapi(files: &[PathBuf]) {
-    let validator =
-        std::env::var("OPENAPI_SPEC_VALIDATOR").unwrap_or_else(|_| "openapi-spec-validator".into());
-    let output = std::process::Command::new(&validator)
+    let (validator, mut command) = match std::env::var("OPENAPI_SPEC_VALIDATOR") {
+        Ok(v) => (v.clone(), Command::new(v)),
+        Err(_) => (
+            "openapi-spec-validator".to_string(),
+            xtask::python_tools::python_tools()
+                .and_then(|t| t.command("openapi-spec-validator"))
+                .unwrap_or_else(|e| panic!("the OpenAPI validator is not available: {e}")),
+        ),
+    };
+    let output = command
         .args(files)
         .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{validator}` ({e}); install it with `pip install openapi-spec-validator` (.ci/run does)")
-        });
+        .unwrap_or_else(|e| panic!("cannot run `{validator}`: {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),

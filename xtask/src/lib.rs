@@ -13,5 +13,6 @@ pub mod lint_specs;
 pub mod load;
 pub mod naming;
 pub mod normalize;
+pub mod python_tools;
 pub mod synthetic;
 pub mod validate;
