@@ -190,63 +190,49 @@ fn repo_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-const USAGE: &str = "\
-usage: mms-bench [--out FILE] [--skip-builds] [--phase NAME]
-
-  --out FILE      where the JSON report goes (default target/bench-report.json)
-  --skip-builds   leave out the clean-build figures (the slowest part)
-  --phase NAME    run one phase here and print its figures as JSON
-                  (generators, scaling, builds; client and stream in
-                  mms-bench-client)
-";
+/// The benchmarks; see docs/performance.md.
+#[derive(Debug, clap::Parser)]
+#[command(name = "mms-bench")]
+struct Args {
+    /// Where the JSON report goes (default target/bench-report.json)
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Leave out the clean-build figures (the slowest part)
+    #[arg(long)]
+    skip_builds: bool,
+    /// Run one phase here and print its figures as JSON (generators,
+    /// scaling, builds; client and stream in mms-bench-client)
+    #[arg(long, value_name = "NAME")]
+    phase: Option<String>,
+}
 
 /// The command line of both binaries.
 pub fn main() -> ExitCode {
     let root = repo_root();
-    let mut out = root.join("target/bench-report.json");
-    let mut builds = true;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--out" => match args.next() {
-                Some(path) => out = PathBuf::from(path),
-                None => {
-                    eprintln!("--out needs a file\n\n{USAGE}");
-                    return ExitCode::from(2);
-                }
-            },
-            "--skip-builds" => builds = false,
-            "--phase" => {
-                let name = args.next().unwrap_or_default();
-                // A client phase asked of the generator binary runs in the
-                // client binary all the same (its allocator is the point).
-                let result = if CLIENT_PHASES.contains(&name.as_str()) && !is_client_bin() {
-                    phase_in_child(&name)
-                } else {
-                    run_phase(&root, &name)
-                };
-                return match result {
-                    Ok(phase) => {
-                        println!("{}", phase.to_json());
-                        ExitCode::SUCCESS
-                    }
-                    Err(e) => {
-                        eprintln!("mms-bench: {e}");
-                        ExitCode::from(1)
-                    }
-                };
+    let args = <Args as clap::Parser>::parse();
+    if let Some(name) = args.phase {
+        // A client phase asked of the generator binary runs in the client
+        // binary all the same (its allocator is the point).
+        let result = if CLIENT_PHASES.contains(&name.as_str()) && !is_client_bin() {
+            phase_in_child(&name)
+        } else {
+            run_phase(&root, &name)
+        };
+        return match result {
+            Ok(phase) => {
+                println!("{}", phase.to_json());
+                ExitCode::SUCCESS
             }
-            "-h" | "--help" => {
-                print!("{USAGE}");
-                return ExitCode::SUCCESS;
+            Err(e) => {
+                eprintln!("mms-bench: {e}");
+                ExitCode::from(1)
             }
-            other => {
-                eprintln!("unknown argument `{other}`\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-        }
+        };
     }
-    match run(&out, builds) {
+    let out = args
+        .out
+        .unwrap_or_else(|| root.join("target/bench-report.json"));
+    match run(&out, !args.skip_builds) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mms-bench: {e}");

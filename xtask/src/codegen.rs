@@ -290,6 +290,15 @@ fn summary(api: &Api, files: &Files, changed: Vec<String>) -> Summary {
 /// regeneration: a build of the crate where it stands.
 const KEPT: [&str; 2] = ["target", "Cargo.lock"];
 
+/// Whether a file on disk says what was generated, line endings aside: a
+/// checkout that turned LF into CRLF (Windows, `core.autocrlf`) is not
+/// stale.
+fn same_text(on_disk: &[u8], generated: &str) -> bool {
+    on_disk == generated.as_bytes()
+        || std::str::from_utf8(on_disk)
+            .is_ok_and(|text| text.replace("\r\n", "\n") == generated.replace("\r\n", "\n"))
+}
+
 /// Files that differ between `out` and `files`: `+ added`, `~ changed`,
 /// `- removed`.
 pub fn differences(out: &Path, files: &Files) -> Vec<String> {
@@ -298,7 +307,7 @@ pub fn differences(out: &Path, files: &Files) -> Vec<String> {
     let mut changed = Vec::new();
     for (path, text) in files {
         match std::fs::read(out.join(path)) {
-            Ok(bytes) if bytes == text.as_bytes() => {}
+            Ok(bytes) if same_text(&bytes, text) => {}
             Ok(_) => changed.push(format!("~ {path}")),
             Err(_) => changed.push(format!("+ {path}")),
         }
@@ -386,5 +395,17 @@ fn write_atomically(out: &Path, files: &Files) -> Result<(), String> {
             let _ = std::fs::remove_dir_all(&staging);
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn line_endings_alone_do_not_make_a_file_stale() {
+        use super::same_text;
+        assert!(same_text(b"a\nb\n", "a\nb\n"));
+        assert!(same_text(b"a\r\nb\r\n", "a\nb\n"));
+        assert!(!same_text(b"a\r\nc\r\n", "a\nb\n"));
+        assert!(!same_text(b"a\nb", "a\nb\n"));
     }
 }

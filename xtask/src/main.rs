@@ -3,34 +3,74 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
 /// Code generation allocates millions of small, short-lived tokens and
 /// syntax nodes; mimalloc handles that about a third faster than the
 /// system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "\
-usage: cargo xtask <command> [options]
+/// The project's own tooling.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-commands:
-  codegen [--check]          regenerate generated/ from specs/ (--check: change
-                             nothing, exit 1 if generated/ is stale)
-  codegen --specs DIR --out DIR [--crate-name NAME] [--check]
-                             generate a standalone crate from any folder of
-                             Swagger 2.0 / OpenAPI 3.0 files
-  lint-specs [--specs DIR]   parse every definition under DIR (default: specs/),
-                             resolve every $ref, print format, operations and
-                             schemas per surface; exit 1 on any problem
-  ir [--specs DIR]           print the normalized IR as JSON (for debugging rules)
-  conformance --specs DIR [--report FILE.json] [--only FOLDER]...
-                             generate a crate from each service folder under DIR,
-                             replay its x-ms-examples, run its doc tests and
-                             clippy; print the table (docs/conformance.md)
-  bench [--skip-builds] [--out FILE]
-                             build and run the benchmarks (release): prints a
-                             markdown table, writes target/bench-report.json;
-                             see docs/performance.md
-";
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Regenerate generated/ from specs/, or a standalone crate from any
+    /// folder of Swagger 2.0 / OpenAPI 3.0 files (--specs and --out)
+    Codegen {
+        /// Change nothing; exit 1, listing the files, if the output is stale
+        #[arg(long)]
+        check: bool,
+        /// The folder of specs (walked recursively)
+        #[arg(long, value_name = "DIR", requires = "out")]
+        specs: Option<PathBuf>,
+        /// Where the crate goes
+        #[arg(long, value_name = "DIR", requires = "specs")]
+        out: Option<PathBuf>,
+        /// The crate's name (default with --specs: api-client)
+        #[arg(long, value_name = "NAME")]
+        crate_name: Option<String>,
+    },
+    /// Parse every definition, resolve every $ref, print format, operations
+    /// and schemas per surface; exit 1 on any problem
+    LintSpecs {
+        /// Default: specs/
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
+    },
+    /// Print the normalized IR as JSON (for writing rules)
+    Ir {
+        /// Default: specs/
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
+    },
+    /// Generate a crate from each service folder under DIR, replay its
+    /// x-ms-examples, run its doc tests, clippy and cargo doc; print the
+    /// table (docs/conformance.md)
+    Conformance {
+        #[arg(long, value_name = "DIR")]
+        specs: PathBuf,
+        /// Also write the report as JSON
+        #[arg(long, value_name = "FILE.json")]
+        report: Option<PathBuf>,
+        /// Only these folders (repeatable)
+        #[arg(long, value_name = "FOLDER")]
+        only: Vec<String>,
+    },
+    /// Build and run the benchmarks (release): a markdown table and
+    /// target/bench-report.json; see docs/performance.md. Arguments go to
+    /// mms-bench (--skip-builds, --out FILE, --phase NAME)
+    Bench {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
 
 fn main() -> ExitCode {
     // Under `conformance`, this binary is cargo's rustc wrapper, timing
@@ -42,8 +82,8 @@ fn main() -> ExitCode {
             return ExitCode::from(u8::try_from(code).unwrap_or(1));
         }
     }
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = Cli::parse();
+    match run(cli.command) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
@@ -52,87 +92,34 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<ExitCode, String> {
-    let Some((command, rest)) = args.split_first() else {
-        return Err(USAGE.to_string());
-    };
-    match command.as_str() {
-        "lint-specs" => {
-            let mut specs = workspace_root().join("specs");
-            let mut it = rest.iter();
-            while let Some(arg) = it.next() {
-                match arg.as_str() {
-                    "--specs" => specs = PathBuf::from(it.next().ok_or("--specs needs a folder")?),
-                    other => {
-                        return Err(format!("lint-specs: unknown argument `{other}`\n\n{USAGE}"));
-                    }
-                }
+fn run(command: Command) -> Result<ExitCode, String> {
+    let specs_or_ours =
+        |specs: Option<PathBuf>| specs.unwrap_or_else(|| workspace_root().join("specs"));
+    match command {
+        Command::LintSpecs { specs } => match xtask::lint_specs::lint(&specs_or_ours(specs)) {
+            Ok(summaries) => {
+                print!("{}", xtask::lint_specs::report(&summaries));
+                Ok(ExitCode::SUCCESS)
             }
-            match xtask::lint_specs::lint(&specs) {
-                Ok(summaries) => {
-                    print!("{}", xtask::lint_specs::report(&summaries));
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(errors) => {
-                    eprintln!("{errors}");
-                    Ok(ExitCode::from(1))
-                }
+            Err(errors) => {
+                eprintln!("{errors}");
+                Ok(ExitCode::from(1))
             }
-        }
-        "codegen" => codegen(rest),
-        "conformance" => conformance(rest),
-        "bench" => {
-            // The benchmarks live in their own package (they depend on the
-            // generated crate and on progenitor); build both its binaries
-            // optimized (the client phases run in the second), then run it
-            // with the arguments.
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let cargo_in_root = |args: &[&str]| {
-                std::process::Command::new(&cargo)
-                    .args(args)
-                    .current_dir(workspace_root())
-                    .status()
-                    .map_err(|e| format!("cannot run cargo: {e}"))
-            };
-            let built = cargo_in_root(&[
-                "build",
-                "--release",
-                "--quiet",
-                "--package",
-                "mms-bench",
-                "--bins",
-            ])?;
-            if !built.success() {
-                return Ok(ExitCode::from(1));
-            }
-            let mut run = vec![
-                "run",
-                "--release",
-                "--quiet",
-                "--package",
-                "mms-bench",
-                "--bin",
-                "mms-bench",
-                "--",
-            ];
-            run.extend(rest.iter().map(String::as_str));
-            let status = cargo_in_root(&run)?;
-            Ok(if status.success() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-        "ir" => {
-            let mut specs = workspace_root().join("specs");
-            let mut it = rest.iter();
-            while let Some(arg) = it.next() {
-                match arg.as_str() {
-                    "--specs" => specs = PathBuf::from(it.next().ok_or("--specs needs a folder")?),
-                    other => return Err(format!("ir: unknown argument `{other}`\n\n{USAGE}")),
-                }
-            }
-            match xtask::codegen::build_api(&specs, "azureml-mms") {
+        },
+        Command::Codegen {
+            check,
+            specs,
+            out,
+            crate_name,
+        } => codegen(check, specs.zip(out), crate_name),
+        Command::Conformance {
+            specs,
+            report,
+            only,
+        } => conformance(specs, report, only),
+        Command::Bench { args } => bench(&args),
+        Command::Ir { specs } => {
+            match xtask::codegen::build_api(&specs_or_ours(specs), "azureml-mms") {
                 Ok(api) => {
                     let json = serde_json::to_string_pretty(&api).map_err(|e| e.to_string())?;
                     println!("{json}");
@@ -144,39 +131,62 @@ fn run(args: &[String]) -> Result<ExitCode, String> {
                 }
             }
         }
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            Ok(ExitCode::SUCCESS)
-        }
-        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
     }
 }
 
-fn codegen(args: &[String]) -> Result<ExitCode, String> {
+/// The benchmarks live in their own package (they depend on the generated
+/// crate and on progenitor): build both its binaries optimized (the client
+/// phases run in the second), then run it with the arguments.
+fn bench(args: &[String]) -> Result<ExitCode, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let cargo_in_root = |args: &[&str]| {
+        std::process::Command::new(&cargo)
+            .args(args)
+            .current_dir(workspace_root())
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))
+    };
+    let built = cargo_in_root(&[
+        "build",
+        "--release",
+        "--quiet",
+        "--package",
+        "mms-bench",
+        "--bins",
+    ])?;
+    if !built.success() {
+        return Ok(ExitCode::from(1));
+    }
+    let mut run = vec![
+        "run",
+        "--release",
+        "--quiet",
+        "--package",
+        "mms-bench",
+        "--bin",
+        "mms-bench",
+        "--",
+    ];
+    run.extend(args.iter().map(String::as_str));
+    let status = cargo_in_root(&run)?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn codegen(
+    check: bool,
+    specs_and_out: Option<(PathBuf, PathBuf)>,
+    crate_name: Option<String>,
+) -> Result<ExitCode, String> {
     let root = workspace_root();
     let mut settings = xtask::codegen::Settings::for_repo(&root);
-    let (mut specs, mut out, mut crate_name, mut check) = (None, None, None, false);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or(format!("{flag} needs a value"));
-        match arg.as_str() {
-            "--check" => check = true,
-            "--specs" => specs = Some(PathBuf::from(value("--specs")?)),
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
-            "--crate-name" => crate_name = Some(value("--crate-name")?),
-            other => return Err(format!("codegen: unknown argument `{other}`\n\n{USAGE}")),
-        }
-    }
-    match (specs, out) {
-        (None, None) => {}
-        (Some(s), Some(o)) => {
-            settings.specs = s;
-            settings.out = o;
-            settings.crate_name = crate_name
-                .clone()
-                .unwrap_or_else(|| "api-client".to_string());
-        }
-        _ => return Err(format!("codegen: --specs and --out go together\n\n{USAGE}")),
+    if let Some((specs, out)) = specs_and_out {
+        settings.specs = specs;
+        settings.out = out;
+        settings.crate_name = "api-client".to_string();
     }
     if let Some(name) = crate_name {
         settings.crate_name = name;
@@ -220,24 +230,12 @@ fn codegen(args: &[String]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn conformance(args: &[String]) -> Result<ExitCode, String> {
+fn conformance(
+    specs: PathBuf,
+    report: Option<PathBuf>,
+    only: Vec<String>,
+) -> Result<ExitCode, String> {
     let root = workspace_root();
-    let (mut specs, mut report, mut only) = (None, None, Vec::new());
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or(format!("{flag} needs a value"));
-        match arg.as_str() {
-            "--specs" => specs = Some(PathBuf::from(value("--specs")?)),
-            "--report" => report = Some(PathBuf::from(value("--report")?)),
-            "--only" => only.push(value("--only")?),
-            other => {
-                return Err(format!(
-                    "conformance: unknown argument `{other}`\n\n{USAGE}"
-                ));
-            }
-        }
-    }
-    let specs = specs.ok_or(format!("conformance: --specs DIR is required\n\n{USAGE}"))?;
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
