@@ -5,7 +5,8 @@ use std::path::Path;
 
 use mms_tests::{files_with_extension, repo_root};
 use xtask::lint_specs::{lint, report};
-use xtask::load::{self, Location};
+use xtask::diagnostic::Location;
+use xtask::load;
 
 #[test]
 fn lint_specs_counts_every_documented_operation() {

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::emit::{self, Files};
 use crate::ir::Api;
-use crate::load::{self, LoadErrors};
+use crate::load;
 use crate::normalize::{self, Input, rules};
 
 /// What one run of the generator reads and writes.
@@ -28,7 +29,7 @@ impl Settings {
 
 /// Loads every spec under `dir` with the rules beside it and normalizes
 /// them into the IR.
-pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
+pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, Diagnostics> {
     let mut specs = load::load_dir(dir)?;
     // Files of shared definitions often carry a `swagger` root with no
     // paths (Azure's common.json): their types are bundled where used, and
@@ -50,7 +51,7 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
         }
     }
     if !errors.is_empty() {
-        return Err(LoadErrors(errors));
+        return Err(Diagnostics(errors));
     }
     if inputs.iter().all(|i| i.rules.is_none()) {
         share_common_definitions(&mut inputs);
@@ -68,15 +69,15 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
                 Ok(api)
             })
             .map_err(|e| {
-                LoadErrors(vec![crate::load::LoadError::new(
-                    crate::load::Location::new("", ""),
+                Diagnostics(vec![Diagnostic::new(
+                    Location::new("", ""),
                     format!("cannot start the normalizer: {e}"),
                 )])
             })?
             .join()
             .unwrap_or_else(|_| {
-                Err(LoadErrors(vec![crate::load::LoadError::new(
-                    crate::load::Location::new("", ""),
+                Err(Diagnostics(vec![Diagnostic::new(
+                    Location::new("", ""),
                     "the normalizer failed unexpectedly (a generator bug)",
                 )]))
             })
@@ -92,7 +93,7 @@ pub fn build_api(dir: &Path, crate_name: &str) -> Result<Api, LoadErrors> {
 fn share_common_definitions(inputs: &mut [Input<'_>]) {
     use std::collections::{BTreeMap, BTreeSet};
     // origin → (the local name in each input that has it).
-    let mut users: BTreeMap<crate::load::Location, Vec<(usize, String)>> = BTreeMap::new();
+    let mut users: BTreeMap<Location, Vec<(usize, String)>> = BTreeMap::new();
     for (i, input) in inputs.iter().enumerate() {
         let spec = input.spec;
         let Some(components) = &spec.document.components else {

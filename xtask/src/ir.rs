@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::load::Location;
+use crate::diagnostic::{Diagnostic, Location};
 
 /// Everything the emitters need to write the crate.
 #[derive(Debug, Clone, Serialize)]
@@ -29,7 +29,7 @@ pub struct Api {
     /// Problems that cost a part of the input but not the crate (a broken
     /// example, say): reported, never fatal.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<crate::load::LoadError>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Api {

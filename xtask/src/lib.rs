@@ -7,6 +7,7 @@
 
 pub mod codegen;
 pub mod conformance;
+pub mod diagnostic;
 pub mod emit;
 pub mod ir;
 pub mod lint_specs;

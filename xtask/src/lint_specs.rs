@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::load::{self, LoadErrors, Spec};
+use crate::diagnostic::Diagnostics;
+use crate::load::{self, Spec};
 
 /// What lint-specs found in one surface.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +29,7 @@ impl SurfaceSummary {
     }
 }
 
-pub fn lint(dir: &Path) -> Result<Vec<SurfaceSummary>, LoadErrors> {
+pub fn lint(dir: &Path) -> Result<Vec<SurfaceSummary>, Diagnostics> {
     Ok(load::load_dir(dir)?
         .iter()
         .map(SurfaceSummary::of)

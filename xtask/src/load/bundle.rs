@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{
-    LoadError, Location, SourceFormat, SourceMap, display_path, parse, pointer_get, pointer_push,
+    Diagnostic, Location, SourceFormat, SourceMap, display_path, parse, pointer_get, pointer_push,
     pointer_tokens,
 };
 
@@ -103,7 +103,7 @@ struct Bundler<'a> {
     taken: BTreeSet<(Kind, String)>,
     queue: VecDeque<Pending>,
     additions: Vec<(Kind, String, Value)>,
-    errors: Vec<LoadError>,
+    errors: Vec<Diagnostic>,
 }
 
 struct Pending {
@@ -121,9 +121,9 @@ pub fn bundle(
     format: &SourceFormat,
     mut doc: Value,
     source_map: &mut SourceMap,
-) -> Result<Value, Vec<LoadError>> {
+) -> Result<Value, Vec<Diagnostic>> {
     if !doc.is_object() {
-        return Err(vec![LoadError::new(
+        return Err(vec![Diagnostic::new(
             Location::new(shown, ""),
             "document root is not an object",
         )]);
@@ -157,7 +157,7 @@ pub fn bundle(
         b.additions.push((p.kind, p.name, p.value));
     }
     let Some(mut doc) = b.entry_doc.take() else {
-        return Err(vec![LoadError::new(
+        return Err(vec![Diagnostic::new(
             Location::new(shown, ""),
             "the bundler lost the document (a generator bug)",
         )]);
@@ -260,14 +260,14 @@ impl Bundler<'_> {
         let (file_part, fragment) = (file_part.as_str(), fragment.as_str());
         let rewritten = fragment != raw_fragment;
         if file_part.contains("://") || file_part.starts_with("//") {
-            self.errors.push(LoadError::new(
+            self.errors.push(Diagnostic::new(
                 at.clone(),
                 format!("`$ref` to `{target}` is remote; only files inside the spec folder are read, nothing is fetched"),
             ));
             return None;
         }
         let Some(tokens) = pointer_tokens(fragment) else {
-            self.errors.push(LoadError::new(
+            self.errors.push(Diagnostic::new(
                 at.clone(),
                 format!(
                     "`$ref` fragment `{fragment}` is not a JSON pointer (it must start with `/`)"
@@ -282,14 +282,14 @@ impl Bundler<'_> {
             match joined.canonicalize() {
                 Ok(p) if p.starts_with(self.root) => p,
                 Ok(_) => {
-                    self.errors.push(LoadError::new(
+                    self.errors.push(Diagnostic::new(
                         at.clone(),
                         format!("`$ref` to `{target}` leaves the spec folder; references must stay inside it"),
                     ));
                     return None;
                 }
                 Err(_) => {
-                    self.errors.push(LoadError::new(
+                    self.errors.push(Diagnostic::new(
                         at.clone(),
                         format!("`$ref` to `{target}`: file `{file_part}` does not exist"),
                     ));
@@ -300,7 +300,7 @@ impl Bundler<'_> {
         let is_entry = target_file == self.entry;
         if is_entry && is_component_pointer(&tokens, self.swagger) {
             if !self.pointer_exists(&target_file, fragment) {
-                self.errors.push(LoadError::new(
+                self.errors.push(Diagnostic::new(
                     at.clone(),
                     format!("`$ref` to `{target}` points at nothing"),
                 ));
@@ -320,7 +320,7 @@ impl Bundler<'_> {
         let value = self.lookup(&target_file, fragment, target, at)?;
         let kind = Kind::from_container(&tokens).unwrap_or(kind);
         let Some(container) = kind.container(self.swagger) else {
-            self.errors.push(LoadError::new(
+            self.errors.push(Diagnostic::new(
                 at.clone(),
                 format!("`$ref` to `{target}` reaches a {kind:?} component, which Swagger 2.0 cannot hold"),
             ));
@@ -374,7 +374,7 @@ impl Bundler<'_> {
             match &self.entry_doc {
                 Some(doc) => doc,
                 None => {
-                    self.errors.push(LoadError::new(
+                    self.errors.push(Diagnostic::new(
                         at.clone(),
                         format!("`$ref` to `{target}` was not foreseen when the document was read (a generator bug)"),
                     ));
@@ -398,7 +398,7 @@ impl Bundler<'_> {
                 Err(e) => {
                     let message =
                         format!("`$ref` to `{target}` reaches a file that cannot be read: {e}");
-                    self.errors.push(LoadError::new(at.clone(), message));
+                    self.errors.push(Diagnostic::new(at.clone(), message));
                     return None;
                 }
             }
@@ -406,7 +406,7 @@ impl Bundler<'_> {
         match pointer_get(doc, fragment) {
             Some(v) => Some(v.clone()),
             None => {
-                self.errors.push(LoadError::new(
+                self.errors.push(Diagnostic::new(
                     at.clone(),
                     format!("`$ref` to `{target}` points at nothing"),
                 ));

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::{LoadError, Location, display_path, parse, pointer_push};
+use super::{Diagnostic, Location, display_path, parse, pointer_push};
 
 /// One example of one operation, as written.
 #[derive(Debug, Clone)]
@@ -44,7 +44,7 @@ pub fn collect(
     shown: &str,
     doc: &Value,
     parsed: &Parsed,
-    warnings: &mut Vec<LoadError>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Examples {
     let mut out = Examples::new();
     let Some(Value::Object(paths)) = doc.get("paths") else {
@@ -74,7 +74,7 @@ pub fn collect(
                         source,
                         value,
                     }),
-                    Err(message) => warnings.push(LoadError::new(
+                    Err(message) => warnings.push(Diagnostic::new(
                         here,
                         format!("example `{name}` is skipped: {message}"),
                     )),

@@ -11,8 +11,8 @@
 
 mod bundle;
 mod examples;
-mod location;
 mod parse;
+mod pointer;
 mod swagger2;
 
 use std::collections::BTreeMap;
@@ -20,7 +20,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use examples::{Examples, RawExample};
-pub use location::{Location, pointer_get, pointer_push, pointer_tokens};
+pub use pointer::{pointer_get, pointer_push, pointer_tokens};
+
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use serde_json::Value;
 pub use swagger2::parameter_schema as swagger2_parameter_schema;
 
@@ -55,7 +57,7 @@ pub struct Spec {
     pub examples: Examples,
     /// Problems that cost an example, not the spec (a missing example
     /// file, say).
-    pub warnings: Vec<LoadError>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Spec {
@@ -128,46 +130,6 @@ fn longest_prefix<'a, T>(map: &'a BTreeMap<String, T>, pointer: &str) -> Option<
     .map(|(k, v)| (k.as_str(), v))
 }
 
-/// A problem in the input, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct LoadError {
-    pub location: Location,
-    pub message: String,
-}
-
-impl LoadError {
-    pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Self {
-            location,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for LoadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
-    }
-}
-
-/// Every problem found while loading a folder, in a stable order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadErrors(pub Vec<LoadError>);
-
-impl fmt::Display for LoadErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "error: {e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadErrors {}
-
 /// What the loader accepts, said in every "unsupported" error.
 pub const SUPPORTED: &str = "supported: Swagger 2.0 (`swagger: \"2.0\"`) and OpenAPI 3.0.x (`openapi: 3.0.x`), as JSON or YAML";
 
@@ -176,9 +138,9 @@ pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Loads every entry document under `root`. Errors from all files are
 /// gathered, so one run reports every broken file.
-pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
+pub fn load_dir(root: &Path) -> Result<Vec<Spec>, Diagnostics> {
     let root = root.canonicalize().map_err(|e| {
-        LoadErrors(vec![LoadError::new(
+        Diagnostics(vec![Diagnostic::new(
             Location::new(root.display().to_string(), ""),
             format!("cannot open the spec folder: {e}"),
         )])
@@ -208,7 +170,7 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
                         serde_json::Value::Null => "null",
                     };
                     rejected.push(parse::Rejected {
-                        error: LoadError::new(
+                        error: Diagnostic::new(
                             Location::new(shown, ""),
                             format!("not an API definition: its root is {what} ({SUPPORTED})"),
                         ),
@@ -230,7 +192,7 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
     if entries.is_empty() {
         errors.extend(rejected.into_iter().map(|r| r.error));
         if errors.is_empty() {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 Location::new(root.display().to_string(), ""),
                 format!("no API definition found in this folder ({SUPPORTED})"),
             ));
@@ -273,7 +235,7 @@ pub fn load_dir(root: &Path) -> Result<Vec<Spec>, LoadErrors> {
     } else {
         errors.sort_by(|a, b| a.location.cmp(&b.location).then(a.message.cmp(&b.message)));
         errors.dedup();
-        Err(LoadErrors(errors))
+        Err(Diagnostics(errors))
     }
 }
 
@@ -285,7 +247,7 @@ fn load_entry(
     shown: &str,
     format: SourceFormat,
     value: Value,
-) -> Result<Loaded, Vec<LoadError>> {
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut source_map = SourceMap::default();
     let bundled = bundle::bundle(root, path, shown, &format, value, &mut source_map)?;
     let converted = match format {
@@ -293,7 +255,7 @@ fn load_entry(
         SourceFormat::OpenApi3 { .. } => bundled,
     };
     bundle::check_local_refs(&converted)
-        .map_err(|(pointer, msg)| vec![LoadError::new(source_map.locate(shown, &pointer), msg)])?;
+        .map_err(|(pointer, msg)| vec![Diagnostic::new(source_map.locate(shown, &pointer), msg)])?;
     // Plain serde first; only a failure pays for tracking the path.
     let plain = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&converted);
     let document: openapiv3::OpenAPI = match plain {
@@ -302,7 +264,7 @@ fn load_entry(
     }
     .map_err(|e| {
         let pointer = serde_path_pointer(e.path());
-        vec![LoadError::new(
+        vec![Diagnostic::new(
             source_map.locate(shown, &pointer),
             format!("not a valid {format} document here: {}", e.inner()),
         )]
@@ -329,11 +291,11 @@ pub(crate) fn serde_path_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// Collects candidate files (JSON and YAML) below `dir`, skipping hidden
 /// folders and refusing links that lead out of the root.
-fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<LoadError>) {
+fn walk(root: &Path, dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 Location::new(display_path(root, dir), ""),
                 format!("cannot read folder: {e}"),
             ));

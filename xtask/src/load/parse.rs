@@ -5,12 +5,12 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::{LoadError, Location, MAX_FILE_BYTES, SUPPORTED, SourceFormat};
+use super::{Diagnostic, Location, MAX_FILE_BYTES, SUPPORTED, SourceFormat};
 
 /// A file that could not be read as a document.
 #[derive(Debug)]
 pub struct Rejected {
-    pub error: LoadError,
+    pub error: Diagnostic,
     /// Its text names `swagger` or `openapi`, so it was probably meant as an
     /// entry document and its failure must be reported.
     pub claims_entry: bool,
@@ -41,7 +41,7 @@ fn is_yaml(path: &Path) -> bool {
 pub fn read_document(path: &Path, shown: &str) -> Result<Value, Rejected> {
     let at_root = || Location::new(shown, "");
     let reject = |message: String, claims_entry: bool| Rejected {
-        error: LoadError::new(at_root(), message),
+        error: Diagnostic::new(at_root(), message),
         claims_entry,
     };
     let size = std::fs::metadata(path)
@@ -144,27 +144,27 @@ fn claims_entry(bytes: &[u8]) -> bool {
 }
 
 /// `Some(format)` for an entry document, `None` for any other file.
-pub fn entry_format(value: &Value, shown: &str) -> Result<Option<SourceFormat>, LoadError> {
+pub fn entry_format(value: &Value, shown: &str) -> Result<Option<SourceFormat>, Diagnostic> {
     let Value::Object(root) = value else {
         return Ok(None);
     };
     let at = |key: &str| Location::new(shown, format!("/{key}"));
     if let Some(v) = root.get("swaggerVersion") {
-        return Err(LoadError::new(
+        return Err(Diagnostic::new(
             at("swaggerVersion"),
             format!("Swagger {} is not supported; {SUPPORTED}", show(v)),
         ));
     }
     match (root.get("swagger"), root.get("openapi")) {
         (None, None) => Ok(None),
-        (Some(_), Some(_)) => Err(LoadError::new(
+        (Some(_), Some(_)) => Err(Diagnostic::new(
             Location::new(shown, ""),
             "document has both `swagger` and `openapi`; a document is one or the other",
         )),
         (Some(v), None) => match v {
             Value::String(s) if s == "2.0" => Ok(Some(SourceFormat::Swagger2)),
             Value::Number(n) if n.as_f64() == Some(2.0) => Ok(Some(SourceFormat::Swagger2)),
-            other => Err(LoadError::new(
+            other => Err(Diagnostic::new(
                 at("swagger"),
                 format!(
                     "Swagger version {} is not supported; {SUPPORTED}",
@@ -176,7 +176,7 @@ pub fn entry_format(value: &Value, shown: &str) -> Result<Option<SourceFormat>, 
             Value::String(s) if s == "3.0" || s.starts_with("3.0.") => {
                 Ok(Some(SourceFormat::OpenApi3 { version: s.clone() }))
             }
-            other => Err(LoadError::new(
+            other => Err(Diagnostic::new(
                 at("openapi"),
                 format!(
                     "OpenAPI version {} is not supported; {SUPPORTED}",

@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::diagnostic::{Diagnostic, Location};
 use crate::ir::{Api, Param, SharedClient, SharedGroup, TypeRef};
-use crate::load::{LoadError, Location};
 use crate::naming::{Namespace, type_name};
 
 /// Names every client defines itself: its constructors and accessors.
@@ -19,7 +19,7 @@ const CLIENT_METHODS: [&str; 3] = ["new", "with_host", "endpoint"];
 /// agree on how a client is built; `eligible[i]` says whether surface `i`
 /// may be merged (its rules name no client of its own and it has no
 /// scopes). Then gives every client of the crate a distinct name.
-pub(super) fn share_clients(api: &mut Api, eligible: &[bool], warnings: &mut Vec<LoadError>) {
+pub(super) fn share_clients(api: &mut Api, eligible: &[bool], warnings: &mut Vec<Diagnostic>) {
     let mut by_title: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, surface) in api.surfaces.iter().enumerate() {
         let title = surface.title.trim();
@@ -39,7 +39,7 @@ pub(super) fn share_clients(api: &mut Api, eligible: &[bool], warnings: &mut Vec
                 .iter()
                 .filter_map(|&i| api.surfaces.get(i).map(|s| s.source.file.as_str()))
                 .collect();
-            warnings.push(LoadError::new(
+            warnings.push(Diagnostic::new(
                 Location::new(files.first().copied().unwrap_or_default(), "/info/title"),
                 format!(
                     "{} entry documents share the title `{title}` but {why}: each keeps a client of its own ({})",

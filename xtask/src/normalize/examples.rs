@@ -12,11 +12,12 @@ use openapiv3::{Parameter, ParameterSchemaOrContent, QueryStyle, ReferenceOr};
 use serde_json::Value;
 
 use super::operations::location_of;
+use crate::diagnostic::Diagnostic;
 use crate::ir::{
     ApiVersion, Example, ExampleResponse, ExpectedRequest, HostParam, HostTemplate, Method,
     PathSegment,
 };
-use crate::load::{LoadError, RawExample, Spec};
+use crate::load::{RawExample, Spec};
 use crate::naming::{Namespace, value_name};
 
 /// Where a surface's requests go, as far as the spec says: its one server,
@@ -172,7 +173,7 @@ pub fn build(
     facts: &OperationFacts<'_>,
     raw: &[RawExample],
     tests: &mut Namespace,
-    warnings: &mut Vec<LoadError>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Example> {
     raw.iter()
         .map(|example| {
@@ -186,7 +187,7 @@ fn one(
     facts: &OperationFacts<'_>,
     example: &RawExample,
     test: String,
-    warnings: &mut Vec<LoadError>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Example {
     let empty = serde_json::Map::new();
     let values = example
@@ -220,7 +221,7 @@ fn one(
             body = Some(value.clone());
             body_parameter = Some(key.clone());
         } else if !facts.host.is_param(key) {
-            warnings.push(LoadError::new(
+            warnings.push(Diagnostic::new(
                 example.source.child("parameters").child(key),
                 format!(
                     "example `{}` of `{}` gives parameter `{key}`, which the operation does not have; it is ignored",
@@ -234,7 +235,7 @@ fn one(
         && !given.is_null()
         && text(given) != v.value
     {
-        warnings.push(LoadError::new(
+        warnings.push(Diagnostic::new(
             example.source.child("parameters").child(&v.param),
             format!(
                 "example `{}` of `{}` was recorded with {} {}; its test expects the spec's {}",
@@ -430,10 +431,10 @@ fn skips_encoding(p: &Parameter) -> bool {
 fn responses(
     facts: &OperationFacts<'_>,
     example: &RawExample,
-    warnings: &mut Vec<LoadError>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Vec<ExampleResponse> {
     let Some(Value::Object(map)) = example.value.get("responses") else {
-        warnings.push(LoadError::new(
+        warnings.push(Diagnostic::new(
             example.source.child("responses"),
             format!(
                 "example `{}` of `{}` has no `responses` object; its test checks only the request",
@@ -454,7 +455,7 @@ fn responses(
             match key.parse::<u16>() {
                 Ok(s) if (100..600).contains(&s) => s,
                 _ => {
-                    warnings.push(LoadError::new(
+                    warnings.push(Diagnostic::new(
                         example.source.child("responses").child(key),
                         format!(
                             "example `{}` of `{}` answers with status `{key}`, which is not an HTTP status; that answer is skipped",

@@ -19,10 +19,11 @@ use rules::SurfaceRules;
 pub use types::COMMON_MODULE;
 use types::TypeBuilder;
 
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::ir::{
     Api, Enum, Field, Scope, ScopeParam, Struct, Surface, TypeDef, TypeKind, TypeRef, Union,
 };
-use crate::load::{LoadError, LoadErrors, Location, Spec};
+use crate::load::Spec;
 use crate::naming::{module_name, type_name};
 
 /// Which rules were applied, so unused ones can be reported.
@@ -47,7 +48,7 @@ pub struct Input<'a> {
     pub rules: Option<SurfaceRules>,
 }
 
-pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErrors> {
+pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnostics> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     let mut surfaces = Vec::new();
@@ -175,7 +176,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, LoadErro
     } else {
         errors.sort_by(|a, b| a.location.cmp(&b.location).then(a.message.cmp(&b.message)));
         errors.dedup();
-        Err(LoadErrors(errors))
+        Err(Diagnostics(errors))
     }
 }
 
@@ -262,12 +263,12 @@ fn check_rules_used(
     rules: &SurfaceRules,
     uses: &RuleUse,
     surface: &str,
-    errors: &mut Vec<LoadError>,
+    errors: &mut Vec<Diagnostic>,
 ) {
     let unused =
         |kind: &'static str, count: usize| (0..count).filter(move |i| !uses.is_used(kind, *i));
     let mut report = |pointer: String, what: String| {
-        errors.push(LoadError::new(
+        errors.push(Diagnostic::new(
             Location::new(rules.file.clone(), pointer),
             format!("rule matches nothing in surface `{surface}`: {what}"),
         ));
@@ -325,7 +326,7 @@ fn check_rules_used(
 /// fields by Rust name (other spellings become decoding aliases, and a
 /// field is required only where every surface requires it), enum values
 /// by wire value.
-fn merge_common(parts: Vec<(String, TypeDef)>, errors: &mut Vec<LoadError>) -> Vec<TypeDef> {
+fn merge_common(parts: Vec<(String, TypeDef)>, errors: &mut Vec<Diagnostic>) -> Vec<TypeDef> {
     let mut merged: BTreeMap<String, TypeDef> = BTreeMap::new();
     let mut order = Vec::new();
     for (_surface, def) in parts {
@@ -339,7 +340,7 @@ fn merge_common(parts: Vec<(String, TypeDef)>, errors: &mut Vec<LoadError>) -> V
             (TypeKind::Enum(a), TypeKind::Enum(b)) => merge_enum(a, b),
             (TypeKind::Union(a), TypeKind::Union(b)) => merge_union(a, b),
             (TypeKind::Alias(a), TypeKind::Alias(b)) if *a == b => {}
-            (_, _) => errors.push(LoadError::new(
+            (_, _) => errors.push(Diagnostic::new(
                 def.source.clone(),
                 format!(
                     "shared type `{}` has a different shape here than at {}; only structs, enums and unions merge",

@@ -10,11 +10,12 @@ use super::examples::{Host, OperationFacts};
 use super::rules::SurfaceRules;
 use super::schema_view::{SchemaRef, View};
 use super::types::TypeBuilder;
+use crate::diagnostic::{Diagnostic, Location};
 use crate::ir::{
     ApiVersion, Body, FinalState, LongRunning, LroHandle, Method, Operation, OperationKind, Paging,
     Param, ParamIn, PathSegment, Primitive, Response, ResponseHeader, Scope, TypeKind, TypeRef,
 };
-use crate::load::{LoadError, Spec, pointer_push};
+use crate::load::{Spec, pointer_push};
 use crate::naming::{Namespace, module_name, type_name, value_name};
 
 /// What the operations of one surface need to know about it.
@@ -59,7 +60,7 @@ pub struct ExampleSink<'a> {
     /// The host template's parameters' Rust names (the constructor's).
     pub host_params: Vec<String>,
     pub tests: Namespace,
-    pub warnings: &'a mut Vec<LoadError>,
+    pub warnings: &'a mut Vec<Diagnostic>,
 }
 
 pub fn build(
@@ -68,7 +69,7 @@ pub fn build(
     scopes: &[Scope],
     types: &mut TypeBuilder<'_>,
     examples: &mut ExampleSink<'_>,
-    errors: &mut Vec<LoadError>,
+    errors: &mut Vec<Diagnostic>,
 ) -> OperationsOut {
     let doc = &spec.document;
     let mut api_version: Option<ApiVersion> = None;
@@ -82,11 +83,11 @@ pub fn build(
     for host in &examples.host_params {
         client_names.reserve(host);
     }
-    let mut seen_ids: BTreeMap<String, crate::load::Location> = BTreeMap::new();
+    let mut seen_ids: BTreeMap<String, Location> = BTreeMap::new();
     for (path, item) in doc.paths.paths.iter() {
         let path_pointer = pointer_push("/paths", path);
         let ReferenceOr::Item(item) = item else {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 spec.locate(&path_pointer),
                 "a `$ref` path item is not supported; write the operations inline",
             ));
@@ -103,7 +104,7 @@ pub fn build(
                 "delete" => Method::Delete,
                 "head" => Method::Head,
                 other => {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         location,
                         format!("`{other}` operations are not supported (azure_core sends GET, PUT, POST, PATCH, DELETE and HEAD)"),
                     ));
@@ -113,14 +114,14 @@ pub fn build(
             if let Some(id) = &op.operation_id
                 && let Some(first) = seen_ids.insert(id.clone(), location.clone())
             {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     location,
                     format!("operationId `{id}` is used twice (first at {first}); operationIds name methods and must be unique"),
                 ));
                 continue;
             }
             let Some(operation_id) = op.operation_id.clone() else {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     location,
                     "operation has no `operationId`; it names the generated method",
                 ));
@@ -140,7 +141,7 @@ pub fn build(
             let template = match parse_template(path) {
                 Ok(t) => t,
                 Err(e) => {
-                    errors.push(LoadError::new(spec.locate(&path_pointer), e));
+                    errors.push(Diagnostic::new(spec.locate(&path_pointer), e));
                     continue;
                 }
             };
@@ -166,7 +167,7 @@ pub fn build(
                 }));
             for (pointer, raw) in sources {
                 let Some(p) = resolve_parameter(spec, raw) else {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         spec.locate(&pointer),
                         "parameter `$ref` does not name a parameter component",
                     ));
@@ -216,7 +217,7 @@ pub fn build(
                     matches!(p, Parameter::Path { .. }) && p.parameter_data_ref().name == *declared
                 });
                 if !defined {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         spec.locate(&op_pointer),
                         format!("path parameter `{{{declared}}}` of `{path}` is not defined for this operation"),
                     ));
@@ -236,7 +237,7 @@ pub fn build(
                     Parameter::Query { .. } => ParamIn::Query,
                     Parameter::Header { .. } => ParamIn::Header,
                     Parameter::Cookie { .. } => {
-                        errors.push(LoadError::new(
+                        errors.push(Diagnostic::new(
                             spec.locate(pointer),
                             "cookie parameters are not supported",
                         ));
@@ -244,7 +245,7 @@ pub fn build(
                     }
                 };
                 if location == ParamIn::Path && !path_params.contains(&data.name.as_str()) {
-                    errors.push(LoadError::new(
+                    errors.push(Diagnostic::new(
                         spec.locate(pointer),
                         format!("path parameter `{}` does not occur in `{path}`", data.name),
                     ));
@@ -382,7 +383,7 @@ pub fn build(
                     };
                     match rb {
                         None => {
-                            errors.push(LoadError::new(
+                            errors.push(Diagnostic::new(
                                 spec.locate(&rb_pointer),
                                 "request body `$ref` does not resolve",
                             ));
@@ -444,7 +445,7 @@ pub fn build(
                     {
                         Some(r) => r,
                         None => {
-                            errors.push(LoadError::new(
+                            errors.push(Diagnostic::new(
                                 spec.locate(&r_pointer),
                                 "response `$ref` does not resolve",
                             ));
@@ -560,7 +561,7 @@ pub fn build(
             let group_key = (scope, group.clone().unwrap_or_default());
             let names = method_names.entry(group_key).or_default();
             if names.contains(&name) {
-                errors.push(LoadError::new(
+                errors.push(Diagnostic::new(
                     location.clone(),
                     format!(
                         "operation `{operation_id}` becomes method `{name}` of group `{}`, which another operation already is; name it in the surface's normalize.yaml",
@@ -668,7 +669,7 @@ fn operation_kind(
     template: &[PathSegment],
     method: Method,
     types: &mut TypeBuilder<'_>,
-    errors: &mut Vec<LoadError>,
+    errors: &mut Vec<Diagnostic>,
 ) -> OperationKind {
     if let Some(pageable) = op.extensions.get("x-ms-pageable") {
         let item_field = pageable
@@ -695,7 +696,7 @@ fn operation_kind(
                     next_link_field,
                 });
             }
-            _ => errors.push(LoadError::new(
+            _ => errors.push(Diagnostic::new(
                 spec.locate(&pointer_push(op_pointer, "x-ms-pageable")),
                 format!(
                     "pageable operation: its success response has no array field `{item_field}`"
@@ -748,7 +749,7 @@ fn operation_kind(
                 }
             }
             other => {
-                errors.push(LoadError::new(at, format!("long_running rule `{operation_id}`: unknown handle `{other}` (header or operation-id)")));
+                errors.push(Diagnostic::new(at, format!("long_running rule `{operation_id}`: unknown handle `{other}` (header or operation-id)")));
                 return OperationKind::Plain;
             }
         };

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::load::{LoadError, Location};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// The name of the rules file beside an entry document.
 pub const RULES_FILE: &str = "normalize.yaml";
@@ -172,7 +172,7 @@ pub struct LongRunningRule {
 }
 
 /// Reads the rules file beside an entry document, if there is one.
-pub fn read(spec_dir: &Path, shown_dir: &str) -> Result<Option<SurfaceRules>, LoadError> {
+pub fn read(spec_dir: &Path, shown_dir: &str) -> Result<Option<SurfaceRules>, Diagnostic> {
     let path = spec_dir.join(RULES_FILE);
     if !path.exists() {
         return Ok(None);
@@ -183,12 +183,12 @@ pub fn read(spec_dir: &Path, shown_dir: &str) -> Result<Option<SurfaceRules>, Lo
         format!("{shown_dir}/{RULES_FILE}")
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        LoadError::new(Location::new(&shown, ""), format!("cannot read rules: {e}"))
+        Diagnostic::new(Location::new(&shown, ""), format!("cannot read rules: {e}"))
     })?;
     let deserializer = serde_norway::Deserializer::from_str(&text);
     let mut rules: SurfaceRules = serde_path_to_error::deserialize(deserializer).map_err(|e| {
         let pointer = crate::load::serde_path_pointer(e.path());
-        LoadError::new(
+        Diagnostic::new(
             Location::new(&shown, pointer),
             format!("invalid normalization rules: {}", e.inner()),
         )
@@ -200,10 +200,10 @@ pub fn read(spec_dir: &Path, shown_dir: &str) -> Result<Option<SurfaceRules>, Lo
 impl SurfaceRules {
     /// Rules that contradict each other: the same key decided twice,
     /// differently. Each error points at the later rule.
-    pub fn conflicts(&self) -> Vec<LoadError> {
+    pub fn conflicts(&self) -> Vec<Diagnostic> {
         let mut errors = Vec::new();
         let mut report = |pointer: String, message: String| {
-            errors.push(LoadError::new(
+            errors.push(Diagnostic::new(
                 Location::new(self.file.clone(), pointer),
                 message,
             ));

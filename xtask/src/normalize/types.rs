@@ -9,10 +9,11 @@ use serde_json::Value;
 use super::RuleUse;
 use super::rules::SurfaceRules;
 use super::schema_view::{SchemaRef, View};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::ir::{
     Enum, EnumValue, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union, UnionVariant,
 };
-use crate::load::{LoadError, Location, Spec, pointer_push};
+use crate::load::{Spec, pointer_push};
 use crate::naming::{Namespace, type_name, value_name};
 
 /// The module common types live in.
@@ -41,7 +42,7 @@ pub struct TypeBuilder<'a> {
     common_names: Namespace,
     /// schema → schemas whose `allOf` names it.
     children: BTreeMap<String, Vec<String>>,
-    pub errors: Vec<LoadError>,
+    pub errors: Vec<Diagnostic>,
     /// Inside a shared type: new inline types go to the common module.
     in_common: bool,
     /// How many named schemas are being built, one inside another.
@@ -225,7 +226,7 @@ impl<'a> TypeBuilder<'a> {
 
     fn error(&mut self, at: &At, message: impl Into<String>) {
         let location = self.locate(at);
-        self.errors.push(LoadError::new(location, message));
+        self.errors.push(Diagnostic::new(location, message));
     }
 
     fn models_module(&self) -> String {

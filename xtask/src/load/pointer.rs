@@ -1,37 +1,4 @@
-//! Where a problem is: a file and a JSON pointer into it.
-
-use std::fmt;
-
-/// A place in a spec file: the file (as shown to the user, relative to the
-/// folder given on the command line) and an RFC 6901 JSON pointer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct Location {
-    pub file: String,
-    pub pointer: String,
-}
-
-impl Location {
-    pub fn new(file: impl Into<String>, pointer: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            pointer: pointer.into(),
-        }
-    }
-
-    /// The same file, one step deeper.
-    pub fn child(&self, token: &str) -> Self {
-        Self {
-            file: self.file.clone(),
-            pointer: pointer_push(&self.pointer, token),
-        }
-    }
-}
-
-impl fmt::Display for Location {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}#{}", self.file, self.pointer)
-    }
-}
+//! JSON pointers (RFC 6901): building, splitting and following them.
 
 /// Appends one reference token to a JSON pointer, escaping `~` and `/`.
 pub fn pointer_push(pointer: &str, token: &str) -> String {
