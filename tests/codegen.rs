@@ -62,11 +62,7 @@ fn fixture_crate_compiles_and_lints_clean() {
     // Outside this repository: a crate below our workspace would be taken
     // for one of its members.
     let out = std::env::temp_dir().join(format!("codegen-fixtures-{}", std::process::id()));
-    let settings = Settings {
-        specs: fixtures(),
-        out: out.clone(),
-        crate_name: "codegen-fixtures".into(),
-    };
+    let settings = Settings::standalone(fixtures(), out.clone(), "codegen-fixtures");
     codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
     // A separate target folder: the outer `cargo test` holds the lock on ours.
     let target = work.join("target");

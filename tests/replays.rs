@@ -282,11 +282,8 @@ fn fixture_examples_replay_in_a_generated_crate() {
 #[test]
 fn shared_clients_build_with_any_one_member_feature() {
     let out = std::env::temp_dir().join(format!("examples-features-{}", std::process::id()));
-    let settings = xtask::codegen::Settings {
-        specs: fixtures(),
-        out: out.clone(),
-        crate_name: "examples-fixtures".into(),
-    };
+    let settings =
+        xtask::codegen::Settings::standalone(fixtures(), out.clone(), "examples-fixtures");
     codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
     let _ = std::fs::copy(repo_root().join("Cargo.lock"), out.join("Cargo.lock"));
     let target = target_dir().join("codegen-fixtures/target");

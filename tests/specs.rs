@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use mms_tests::{files_with_extension, repo_root};
-use xtask::lint_specs::{lint, report};
 use xtask::diagnostic::Location;
+use xtask::lint_specs::{lint, report};
 use xtask::load;
 
 #[test]

@@ -173,11 +173,8 @@ pub(crate) fn scaling() -> Result<Phase, String> {
             xtask::synthetic::spec(operations, 2026),
         )
         .map_err(|e| e.to_string())?;
-        let settings = xtask::codegen::Settings {
-            specs: specs.clone(),
-            out: dir.join("out"),
-            crate_name: "synthetic".into(),
-        };
+        let settings =
+            xtask::codegen::Settings::standalone(specs.clone(), dir.join("out"), "synthetic");
         if operations == 10_000 {
             memory::reset_peak()?;
         }

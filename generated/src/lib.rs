@@ -36,7 +36,9 @@
 //! ```
 #![forbid(unsafe_code)]
 #[doc(hidden)]
-pub mod runtime;
+pub use azureml_mms_runtime as runtime;
+#[doc(hidden)]
+pub use azureml_mms_runtime::{string_enum, tagged_union};
 #[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::emit::{self, Files};
+use crate::emit::{self, Files, RuntimeSource};
 use crate::ir::Api;
 use crate::load;
 use crate::normalize::{self, Input, rules};
@@ -14,15 +14,29 @@ pub struct Settings {
     pub specs: PathBuf,
     pub out: PathBuf,
     pub crate_name: String,
+    /// Embedded in the crate, or our runtime crate as a dependency.
+    pub runtime: RuntimeSource,
 }
 
 impl Settings {
+    /// A crate of its own from any spec folder: the runtime embedded, so it
+    /// builds from crates.io alone.
+    pub fn standalone(specs: PathBuf, out: PathBuf, crate_name: impl Into<String>) -> Self {
+        Self {
+            specs,
+            out,
+            crate_name: crate_name.into(),
+            runtime: RuntimeSource::Embedded,
+        }
+    }
+
     /// Our own layout: `specs/` → `generated/`, crate `azureml-mms`.
     pub fn for_repo(root: &Path) -> Self {
         Self {
             specs: root.join("specs"),
             out: root.join("generated"),
             crate_name: "azureml-mms".to_string(),
+            runtime: RuntimeSource::workspace_crate(),
         }
     }
 }
@@ -249,7 +263,7 @@ pub struct Summary {
 /// Loads, normalizes and emits, in memory.
 pub fn generate(settings: &Settings) -> Result<(Api, Files), String> {
     let api = build_api(&settings.specs, &settings.crate_name).map_err(|e| e.to_string())?;
-    let files = emit::emit(&api)?;
+    let files = emit::emit_with(&api, &settings.runtime)?;
     Ok((api, files))
 }
 

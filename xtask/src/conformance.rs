@@ -357,11 +357,11 @@ fn crate_name_of(folder: &str) -> String {
 
 fn generate(name: &str, path: &Path, crate_name: &str, crates_dir: &Path) -> Generated {
     let started = Instant::now();
-    let settings = Settings {
-        specs: path.to_path_buf(),
-        out: crates_dir.join(crate_name),
-        crate_name: crate_name.to_string(),
-    };
+    let settings = Settings::standalone(
+        path.to_path_buf(),
+        crates_dir.join(crate_name),
+        crate_name.to_string(),
+    );
     let mut report = FolderReport {
         folder: name.to_string(),
         crate_name: crate_name.to_string(),

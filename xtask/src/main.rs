@@ -184,9 +184,7 @@ fn codegen(
     let root = workspace_root();
     let mut settings = xtask::codegen::Settings::for_repo(&root);
     if let Some((specs, out)) = specs_and_out {
-        settings.specs = specs;
-        settings.out = out;
-        settings.crate_name = "api-client".to_string();
+        settings = xtask::codegen::Settings::standalone(specs, out, "api-client");
     }
     if let Some(name) = crate_name {
         settings.crate_name = name;

@@ -5,6 +5,7 @@
 //! Models, manifests, images, services, deployments and async operations of a Model Management account (Machine Learning Workbench era, preview). Transcribed from the account API reference; see specs/README.md.
 pub mod models;
 static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+    crate_name: env!("CARGO_PKG_NAME"),
     name: "account",
     api_version: Some(("api-version", "2017-09-01-preview")),
     auth_scope: Some("https://management.azure.com/.default"),

@@ -5,6 +5,7 @@
 //! Azure Resource Manager control plane for Model Management Accounts (Microsoft.MachineLearningModelManagement/accounts).
 pub mod models;
 static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+    crate_name: env!("CARGO_PKG_NAME"),
     name: "arm-accounts",
     api_version: Some(("api-version", "2017-09-01-preview")),
     auth_scope: Some("https://management.azure.com/.default"),

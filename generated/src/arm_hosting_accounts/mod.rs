@@ -5,6 +5,7 @@
 //! Azure Resource Manager control plane for Hosting Accounts (Microsoft.MachineLearningOperationalization/hostingAccounts). The document leaves api-version blank; see specs/README.md for the chosen value.
 pub mod models;
 static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+    crate_name: env!("CARGO_PKG_NAME"),
     name: "arm-hosting-accounts",
     api_version: Some(("api-version", "2017-06-01-privatepreview")),
     auth_scope: Some("https://management.azure.com/.default"),

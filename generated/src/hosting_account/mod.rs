@@ -5,6 +5,7 @@
 //! Data-plane API of a Model Management hosting account (private preview): register models, build manifests and Docker images from them, deploy images as Kubernetes web services, and poll asynchronous operations. Transcribed from seed 001; see specs/README.md for every contradiction in the source document and how it was resolved.
 pub mod models;
 static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+    crate_name: env!("CARGO_PKG_NAME"),
     name: "hosting-account",
     api_version: Some(("api-version", "2017-06-01-privatepreview")),
     auth_scope: Some("https://management.azure.com/.default"),

@@ -5,6 +5,7 @@
 //! Models, assets, image profiles, services and async operations of an Azure Machine Learning workspace, Model Management API v1.0 (the version is in the path; there is no api-version query parameter). Transcribed from the service's Swagger dated 2019-09-30. The host is regional and not fixed (see specs/README.md).
 pub mod models;
 static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+    crate_name: env!("CARGO_PKG_NAME"),
     name: "workspace",
     api_version: None,
     auth_scope: Some("https://management.azure.com/.default"),

@@ -1073,6 +1073,7 @@ impl ClientShape<'_> {
         let version_doc = super::rust::doc_raw(&format!("\n{version_doc}"));
         quote! {
             static #info: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
+                crate_name: env!("CARGO_PKG_NAME"),
                 name: #info_name,
                 api_version: #api_version,
                 auth_scope: #auth_scope,

@@ -4,13 +4,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::RuntimeSource;
 use super::rust::{ident, inner_doc_raw};
 use crate::ir::{Api, OperationKind, ParamIn, Surface, TypeRef};
 
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml");
 const README: &str = include_str!("../../../templates/README.md");
 
-pub fn cargo_toml(api: &Api) -> String {
+pub fn cargo_toml(api: &Api, runtime: &RuntimeSource) -> String {
     let defaults = api
         .surfaces
         .iter()
@@ -23,7 +24,16 @@ pub fn cargo_toml(api: &Api) -> String {
         .map(|s| format!("{} = []", s.feature))
         .collect::<Vec<_>>()
         .join("\n");
+    let runtime_dependency = match runtime {
+        RuntimeSource::Embedded => String::new(),
+        RuntimeSource::Crate {
+            name,
+            path,
+            version,
+        } => format!("{name} = {{ path = \"{path}\", version = \"{version}\" }}\n"),
+    };
     CARGO_TOML
+        .replace("{{runtime_dependency}}\n", &runtime_dependency)
         .replace("{{crate_name}}", &api.crate_name)
         .replace("{{description}}", &toml_text(&description(api)))
         .replace("{{default_features}}", &defaults)
@@ -215,7 +225,7 @@ fn clients(api: &Api) -> Vec<(String, String, String)> {
     out
 }
 
-pub fn lib_rs(api: &Api) -> TokenStream {
+pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
     let surfaces = api.surfaces.iter().map(|s: &Surface| {
         let feature = &s.feature;
         let module = ident(&s.module);
@@ -286,12 +296,28 @@ pub fn lib_rs(api: &Api) -> TokenStream {
                 pub use #module::#name;
             }
         });
+    let runtime_module = match runtime {
+        RuntimeSource::Embedded => quote! {
+            #[doc(hidden)]
+            pub mod runtime;
+        },
+        RuntimeSource::Crate { name, .. } => {
+            let krate = ident(&name.replace('-', "_"));
+            let macros = super::runtime::MACROS.iter().map(|m| ident(m));
+            quote! {
+                #[doc(hidden)]
+                pub use #krate as runtime;
+                #[doc(hidden)]
+                pub use #krate::{#(#macros),*};
+            }
+        }
+    };
+    let reexports_of_runtime = super::runtime::REEXPORTS.iter().map(|r| ident(r));
     quote! {
         #docs
         #![forbid(unsafe_code)]
 
-        #[doc(hidden)]
-        pub mod runtime;
+        #runtime_module
 
         // Generated code is formatted by prettyplease, not rustfmt.
         #[rustfmt::skip]
@@ -307,10 +333,7 @@ pub fn lib_rs(api: &Api) -> TokenStream {
         #(#own_reexports)*
 
         #[rustfmt::skip]
-        pub use runtime::{
-            Base64, Base64Url, ClientOptions, DateTime, DateTimeRfc1123, ErrorBody, NextLink, OperationStatus, Page, Pager, Poller, Response,
-            RetryOptions, SecretString, ServiceError, Sleeper, StaticTokenCredential, TokioSleeper,
-        };
+        pub use runtime::{#(#reexports_of_runtime),*};
         pub use azure_core;
     }
 }

@@ -715,9 +715,9 @@ mod tests {
     use azure_core::http::headers::Headers;
     use azure_core::http::{AsyncRawResponse, HttpClient};
 
+    use super::super::core::{ClientOptions, SurfaceInfo};
+    use super::super::credential::StaticTokenCredential;
     use super::*;
-    use crate::runtime::core::{ClientOptions, SurfaceInfo};
-    use crate::runtime::credential::StaticTokenCredential;
 
     /// An answer: method, path, status, headers, body.
     type Answer = (
@@ -767,6 +767,7 @@ mod tests {
     }
 
     static SURFACE: SurfaceInfo = SurfaceInfo {
+        crate_name: "lro-tests",
         name: "lro-tests",
         api_version: Some(("api-version", "2024-01-01")),
         auth_scope: Some("https://example.invalid/.default"),

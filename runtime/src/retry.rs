@@ -74,6 +74,7 @@ pub(crate) struct Attempts(pub(crate) Arc<AtomicU32>);
 /// Which operation a request belongs to, for tracing.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OperationTag {
+    pub(crate) crate_name: &'static str,
     pub(crate) id: &'static str,
     pub(crate) path: &'static str,
 }
@@ -180,7 +181,7 @@ impl Policy for RetryPolicy {
             if give_up {
                 return result;
             }
-            tracing::debug!(target: "azureml_mms::retry", retry, delay_ms = delay.as_millis() as u64, "retrying");
+            tracing::debug!(retry, delay_ms = delay.as_millis() as u64, "retrying");
             self.sleeper.sleep(delay).await;
             waited += delay;
         }
@@ -219,8 +220,8 @@ impl Policy for AttemptPolicy {
             .value::<Attempts>()
             .map_or(1, |a| a.0.load(Ordering::Relaxed));
         let span = tracing::info_span!(
-            target: "azureml_mms::request",
             "request",
+            client_crate = tag.map_or("", |t| t.crate_name),
             operation = tag.map_or("", |t| t.id),
             method = %request.method(),
             path = tag.map_or("", |t| t.path),
@@ -243,11 +244,11 @@ impl Policy for AttemptPolicy {
                 if let Some(id) = super::core::request_id(response.headers()) {
                     span.record("request_id", id);
                 }
-                span.in_scope(|| tracing::info!(target: "azureml_mms::request", status = u16::from(status), "answered"));
+                span.in_scope(|| tracing::info!(status = u16::from(status), "answered"));
             }
             Err(e) => {
                 // The kind only: transport messages can quote the URL.
-                span.in_scope(|| tracing::info!(target: "azureml_mms::request", error_kind = ?e.kind(), "failed"));
+                span.in_scope(|| tracing::info!(error_kind = ?e.kind(), "failed"));
             }
         }
         result
