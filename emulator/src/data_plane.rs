@@ -278,15 +278,11 @@ async fn get_one(app: App, plane: Plane, kind: &'static str, p: Params) -> Answe
     }
 }
 
+/// Percent-encoded as the client encodes (`$` kept, for `$skipToken`).
 fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'$' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    let mut out = String::with_capacity(s.len());
+    azureml_mms::runtime::percent_encode_into(s, b"$", &mut out);
+    out
 }
 
 /// One page of `key`'s items after the `$skipToken`, `count` at most (1 to

@@ -618,12 +618,19 @@ pub(crate) fn header_str<'a>(
 /// characters (and `/` when `keep_slash`), so a value can never add a
 /// query or, unless allowed, a segment.
 fn encode_segment(value: &str, keep_slash: bool, out: &mut String) {
+    percent_encode_into(value, if keep_slash { b"/" } else { b"" }, out);
+}
+
+/// Percent-encodes `value` onto `out`: every byte but RFC 3986 unreserved
+/// characters and those in `keep`. The one encoder of the project (the
+/// emulator writes its links with it too).
+pub fn percent_encode_into(value: &str, keep: &[u8], out: &mut String) {
     for byte in value.bytes() {
         match byte {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
                 out.push(byte as char)
             }
-            b'/' if keep_slash => out.push('/'),
+            b if keep.contains(&b) => out.push(char::from(b)),
             other => {
                 out.push('%');
                 out.push(char::from(b"0123456789ABCDEF"[usize::from(other >> 4)]));

@@ -21,10 +21,12 @@ mod paging;
 mod query;
 mod retry;
 mod secret;
+mod status_fields;
 
 pub use self::base64::{Base64, Base64Url};
 pub use self::core::{
     ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode, fill_host,
+    percent_encode_into,
 };
 pub use credential::StaticTokenCredential;
 pub use datetime::{DateTime, DateTimeRfc1123};

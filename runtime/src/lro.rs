@@ -4,6 +4,7 @@
 //! `final-state-via`), yielding the final resource. azure_core has no
 //! helper for Azure's polling rules of its own: they are here.
 
+use super::status_fields::{PROPERTIES_FIELD, RESOURCE_LOCATION_FIELD, STATE_FIELDS};
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -46,19 +47,11 @@ pub fn poller_status_of(state: Option<&str>) -> PollerStatus {
 
 impl OperationStatus for serde_json::Value {
     fn poller_status(&self) -> PollerStatus {
-        let state = self
-            .get("status")
-            .or_else(|| self.get("state"))
-            .or_else(|| {
-                self.get("properties")
-                    .and_then(|p| p.get("provisioningState"))
-            })
-            .and_then(serde_json::Value::as_str);
-        poller_status_of(state)
+        poller_status_of(state_of(self))
     }
 
     fn resource_location(&self) -> Option<&str> {
-        self.get("resourceLocation")
+        self.get(RESOURCE_LOCATION_FIELD)
             .and_then(serde_json::Value::as_str)
     }
 
@@ -363,15 +356,21 @@ enum Final {
     Nothing,
 }
 
-/// `properties.provisioningState`, or `provisioningState` at the top.
+/// The state a status document (or a resource) gives: the first of the
+/// state members at its top, else under `properties`.
+fn state_of(value: &serde_json::Value) -> Option<&str> {
+    fn at(v: &serde_json::Value) -> Option<&str> {
+        STATE_FIELDS
+            .iter()
+            .find_map(|f| v.get(f).and_then(serde_json::Value::as_str))
+    }
+    at(value).or_else(|| value.get(PROPERTIES_FIELD).and_then(at))
+}
+
+/// A resource's state, read as a status document's is.
 fn provisioning_state(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    value
-        .get("properties")
-        .and_then(|p| p.get("provisioningState"))
-        .or_else(|| value.get("provisioningState"))
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_string)
+    state_of(&value).map(str::to_string)
 }
 
 /// How long to wait before the next poll: the service's `Retry-After`

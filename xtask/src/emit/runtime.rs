@@ -40,7 +40,7 @@ pub const VERSION: &str = "0.1.0";
 pub const ROOT: &str = include_str!("../../../runtime/src/lib.rs");
 
 /// The other source files, by name.
-pub const FILES: [(&str, &str); 12] = [
+pub const FILES: [(&str, &str); 13] = [
     ("base64.rs", include_str!("../../../runtime/src/base64.rs")),
     ("core.rs", include_str!("../../../runtime/src/core.rs")),
     (
@@ -62,6 +62,10 @@ pub const FILES: [(&str, &str); 12] = [
     ("query.rs", include_str!("../../../runtime/src/query.rs")),
     ("retry.rs", include_str!("../../../runtime/src/retry.rs")),
     ("secret.rs", include_str!("../../../runtime/src/secret.rs")),
+    (
+        "status_fields.rs",
+        include_str!("../../../runtime/src/status_fields.rs"),
+    ),
 ];
 
 /// The items a generated crate re-exports at its root, for its users.

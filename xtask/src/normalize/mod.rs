@@ -4,12 +4,16 @@
 //! in `specs/<surface>/normalize.yaml` (see `rules`), and by the built-in
 //! repairs documented in `docs/normalization.md`.
 
+// The runtime's list of status members, compiled here too: one source.
 mod clients;
 mod examples;
 mod facade;
 mod operations;
 pub mod rules;
 mod schema_view;
+#[path = "../../../runtime/src/status_fields.rs"]
+#[allow(dead_code)]
+mod status_fields;
 mod types;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -466,8 +470,8 @@ fn mark_status_types(api: &mut Api) {
                         .map(|f| f.rust_name.clone())
                 };
                 s.status = Some(crate::ir::StatusFields {
-                    state: find(&["status", "state", "provisioningState"]),
-                    resource_location: find(&["resourceLocation"]),
+                    state: find(&status_fields::STATE_FIELDS),
+                    resource_location: find(&[status_fields::RESOURCE_LOCATION_FIELD]),
                     error: find(&["error"]),
                 });
             }
