@@ -72,12 +72,11 @@ pub(crate) fn figures(root: &Path) -> Result<Phase, String> {
     // Every surface alone, and none (the runtime and shared code every
     // build pays), to show what the headline's surface weighs.
     let mut per_feature = BTreeMap::new();
-    for feature in [
-        "account",
-        "arm-accounts",
-        "arm-hosting-accounts",
-        "hosting-account",
-    ] {
+    let others = azureml_mms::SURFACES
+        .iter()
+        .map(|s| s.feature)
+        .filter(|f| *f != "workspace");
+    for feature in others {
         let args = ["--no-default-features", "--features", feature];
         let seconds = clean_build("azureml-mms", &args, root, &target)?;
         per_feature.insert(feature.to_string(), round(seconds, 2));

@@ -9,13 +9,6 @@ use serde_json::Value;
 use crate::{Figure, Phase, median_ms, memory, round};
 
 const RUNS: usize = 20;
-const SURFACES: [&str; 5] = [
-    "hosting-account",
-    "account",
-    "workspace",
-    "arm-accounts",
-    "arm-hosting-accounts",
-];
 
 pub(crate) fn ours_and_progenitor(root: &Path) -> Result<Phase, String> {
     let settings = xtask::codegen::Settings::for_repo(root);
@@ -34,7 +27,7 @@ pub(crate) fn ours_and_progenitor(root: &Path) -> Result<Phase, String> {
     let back = median_ms(RUNS, || xtask::emit::emit(&api).map(|f| f.len()))?;
 
     let mut sources = Vec::new();
-    for surface in SURFACES {
+    for surface in azureml_mms::SURFACES.iter().map(|s| s.feature) {
         let path = root.join(format!("generated/openapi/{surface}.yaml"));
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;

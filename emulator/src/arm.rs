@@ -20,7 +20,13 @@ struct Provider {
     surface: &'static str,
     namespace: &'static str,
     collection: &'static str,
-    api_version: &'static str,
+}
+
+impl Provider {
+    /// The api-version of the surface, as the generated crate gives it.
+    fn api_version(&self) -> &'static str {
+        crate::api_version_of(self.surface).unwrap_or_default()
+    }
 }
 
 const PROVIDERS: [Provider; 2] = [
@@ -28,13 +34,11 @@ const PROVIDERS: [Provider; 2] = [
         surface: "arm-accounts",
         namespace: "Microsoft.MachineLearningModelManagement",
         collection: "accounts",
-        api_version: "2017-09-01-preview",
     },
     Provider {
         surface: "arm-hosting-accounts",
         namespace: "Microsoft.MachineLearningOperationalization",
         collection: "hostingAccounts",
-        api_version: "2017-06-01-privatepreview",
     },
 ];
 
@@ -51,11 +55,11 @@ type Answer = Result<Response, ApiError>;
 
 fn check_version(p: Provider, q: &BTreeMap<String, String>) -> Result<(), ApiError> {
     match q.get("api-version") {
-        Some(v) if v == p.api_version => Ok(()),
+        Some(v) if v == p.api_version() => Ok(()),
         other => Err(ApiError::bad_request(format!(
             "invalid `api-version` {}: this provider speaks `{}`",
             other.map_or("(missing)".to_string(), |g| format!("`{g}`")),
-            p.api_version
+            p.api_version()
         ))
         .arm()),
     }
@@ -239,7 +243,10 @@ async fn list_accounts(
         };
         doc["nextLink"] = json!(format!(
             "{}{scope}/providers/{}/{}?$skiptoken={last}&api-version={}",
-            app.base, p.namespace, p.collection, p.api_version
+            app.base,
+            p.namespace,
+            p.collection,
+            p.api_version()
         ));
     }
     Ok(axum::Json(doc).into_response())

@@ -53,12 +53,9 @@ impl Plane {
             .replace("{scope}", &encode(p.get("scope")))
     }
 
+    /// The api-version the surface's documents and client use.
     fn api_version(self) -> Option<&'static str> {
-        match self {
-            Plane::Hosting => Some("2017-06-01-privatepreview"),
-            Plane::Account => Some("2017-09-01-preview"),
-            Plane::Workspace => None,
-        }
+        crate::api_version_of(self.surface())
     }
 }
 

@@ -14,6 +14,16 @@
 //! # Ok(()) }
 //! ```
 
+/// The api-version a surface of the generated crate sends (its
+/// `SURFACES`): the emulator expects what the client and documents say.
+pub(crate) fn api_version_of(feature: &str) -> Option<&'static str> {
+    azureml_mms::SURFACES
+        .iter()
+        .find(|s| s.feature == feature)
+        .and_then(|s| s.api_version)
+        .map(|(_, value)| value)
+}
+
 mod arm;
 mod data_plane;
 mod documents;

@@ -77,6 +77,60 @@ pub use workspace::WorkspaceClient;
 pub use runtime::{
     Base64, Base64Url, ClientOptions, DateTime, DateTimeRfc1123, ErrorBody, NextLink,
     OperationStatus, Page, Pager, Poller, Response, RetryOptions, SecretString,
-    ServiceError, Sleeper, StaticTokenCredential, TokioSleeper,
+    ServiceError, Sleeper, StaticTokenCredential, SurfaceFacts, TokioSleeper,
 };
+/// Every surface of the crate, as data (whatever features are on):
+/// for tools that drive it, which read this instead of repeating it.
+pub const SURFACES: &[SurfaceFacts] = &[
+    SurfaceFacts {
+        feature: "account",
+        module: "account",
+        title: "Azure Machine Learning Model Management account data plane",
+        base_path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/accounts/{accountName}",
+        api_version: Some(("api-version", "2017-09-01-preview")),
+        long_running: &["header Operation-Location"],
+        paging: &["nextLink"],
+        operations: 19,
+    },
+    SurfaceFacts {
+        feature: "arm-accounts",
+        module: "arm_accounts",
+        title: "Azure Machine Learning Model Management Accounts (ARM)",
+        base_path: "",
+        api_version: Some(("api-version", "2017-09-01-preview")),
+        long_running: &[],
+        paging: &["nextLink", "one page"],
+        operations: 7,
+    },
+    SurfaceFacts {
+        feature: "arm-hosting-accounts",
+        module: "arm_hosting_accounts",
+        title: "Azure Machine Learning Hosting Accounts (ARM)",
+        base_path: "",
+        api_version: Some(("api-version", "2017-06-01-privatepreview")),
+        long_running: &[],
+        paging: &["nextLink", "one page"],
+        operations: 7,
+    },
+    SurfaceFacts {
+        feature: "hosting-account",
+        module: "hosting_account",
+        title: "Azure Machine Learning Model Management - hostingAccounts data plane",
+        base_path: "/api/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/hostingAccounts/{hostingAccount}",
+        api_version: Some(("api-version", "2017-06-01-privatepreview")),
+        long_running: &["operation id from x-ms-request-id"],
+        paging: &[],
+        operations: 14,
+    },
+    SurfaceFacts {
+        feature: "workspace",
+        module: "workspace",
+        title: "Azure Machine Learning Model Management (workspace data plane)",
+        base_path: "/modelmanagement/v1.0/subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/{workspace}",
+        api_version: None,
+        long_running: &["header Operation-Location"],
+        paging: &["nextLink"],
+        operations: 23,
+    },
+];
 pub use azure_core;

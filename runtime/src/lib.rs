@@ -14,6 +14,7 @@ mod core;
 mod credential;
 mod datetime;
 mod error;
+mod facts;
 mod json_path;
 mod lro;
 mod macros;
@@ -31,6 +32,7 @@ pub use self::core::{
 pub use credential::StaticTokenCredential;
 pub use datetime::{DateTime, DateTimeRfc1123};
 pub use error::{ErrorBody, ServiceError};
+pub use facts::SurfaceFacts;
 pub use lro::{FinalState, LroHandle, LroResult, OperationStatus, Poller, poller_status_of};
 pub use paging::{NextLink, Page, Pager};
 pub use query::{QueryValue, append_query, append_query_each, set_header};

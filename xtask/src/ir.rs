@@ -70,6 +70,9 @@ pub struct Surface {
     /// parameters not marked `method`: ARM's `subscriptionId`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub client_params: Vec<Param>,
+    /// The path template every operation's path starts with, whole
+    /// segments only (`/api/subscriptions/{subscriptionId}/…`).
+    pub base_path: String,
     pub scopes: Vec<Scope>,
     pub operations: Vec<Operation>,
     pub types: Vec<TypeDef>,

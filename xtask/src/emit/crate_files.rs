@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::RuntimeSource;
 use super::rust::{ident, inner_doc_raw};
-use crate::ir::{Api, OperationKind, ParamIn, Surface, TypeRef};
+use crate::ir::{Api, LroHandle, OperationKind, ParamIn, Surface, TypeRef};
 
 const CARGO_TOML: &str = include_str!("../../../templates/Cargo.toml");
 const README: &str = include_str!("../../../templates/README.md");
@@ -38,6 +38,57 @@ pub fn cargo_toml(api: &Api, runtime: &RuntimeSource) -> String {
         .replace("{{description}}", &toml_text(&description(api)))
         .replace("{{default_features}}", &defaults)
         .replace("{{features}}", &features)
+}
+
+/// One surface's entry in `SURFACES`.
+fn surface_facts(s: &Surface) -> TokenStream {
+    let (feature, module, title, base_path) = (&s.feature, &s.module, &s.title, &s.base_path);
+    let api_version = match &s.api_version {
+        Some(v) => {
+            let (p, val) = (&v.param, &v.value);
+            quote!(Some((#p, #val)))
+        }
+        None => quote!(None),
+    };
+    let mut long_running: Vec<String> = Vec::new();
+    let mut paging: Vec<String> = Vec::new();
+    for op in &s.operations {
+        let (list, item) = match &op.kind {
+            OperationKind::Plain => continue,
+            OperationKind::Pageable(p) => (
+                &mut paging,
+                p.next_link_field
+                    .clone()
+                    .unwrap_or_else(|| "one page".into()),
+            ),
+            OperationKind::LongRunning(l) => (
+                &mut long_running,
+                match &l.handle {
+                    LroHandle::Header(h) => format!("header {h}"),
+                    LroHandle::OperationId { header, .. } => format!("operation id from {header}"),
+                    LroHandle::Azure(_) => "azure".to_string(),
+                },
+            ),
+        };
+        if !list.contains(&item) {
+            list.push(item);
+        }
+    }
+    long_running.sort();
+    paging.sort();
+    let operations = proc_macro2::Literal::usize_unsuffixed(s.operations.len());
+    quote! {
+        SurfaceFacts {
+            feature: #feature,
+            module: #module,
+            title: #title,
+            base_path: #base_path,
+            api_version: #api_version,
+            long_running: &[#(#long_running),*],
+            paging: &[#(#paging),*],
+            operations: #operations,
+        }
+    }
 }
 
 /// Text inside a TOML basic string: one line, escaped.
@@ -313,6 +364,7 @@ pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
         }
     };
     let reexports_of_runtime = super::runtime::REEXPORTS.iter().map(|r| ident(r));
+    let facts = api.surfaces.iter().map(surface_facts);
     quote! {
         #docs
         #![forbid(unsafe_code)]
@@ -334,6 +386,10 @@ pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
 
         #[rustfmt::skip]
         pub use runtime::{#(#reexports_of_runtime),*};
+
+        /// Every surface of the crate, as data (whatever features are on):
+        /// for tools that drive it, which read this instead of repeating it.
+        pub const SURFACES: &[SurfaceFacts] = &[#(#facts),*];
         pub use azure_core;
     }
 }

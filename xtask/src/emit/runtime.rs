@@ -40,7 +40,7 @@ pub const VERSION: &str = "0.1.0";
 pub const ROOT: &str = include_str!("../../../runtime/src/lib.rs");
 
 /// The other source files, by name.
-pub const FILES: [(&str, &str); 13] = [
+pub const FILES: [(&str, &str); 14] = [
     ("base64.rs", include_str!("../../../runtime/src/base64.rs")),
     ("core.rs", include_str!("../../../runtime/src/core.rs")),
     (
@@ -52,6 +52,7 @@ pub const FILES: [(&str, &str); 13] = [
         include_str!("../../../runtime/src/datetime.rs"),
     ),
     ("error.rs", include_str!("../../../runtime/src/error.rs")),
+    ("facts.rs", include_str!("../../../runtime/src/facts.rs")),
     (
         "json_path.rs",
         include_str!("../../../runtime/src/json_path.rs"),
@@ -69,7 +70,7 @@ pub const FILES: [(&str, &str); 13] = [
 ];
 
 /// The items a generated crate re-exports at its root, for its users.
-pub const REEXPORTS: [&str; 18] = [
+pub const REEXPORTS: [&str; 19] = [
     "Base64",
     "Base64Url",
     "ClientOptions",
@@ -87,6 +88,7 @@ pub const REEXPORTS: [&str; 18] = [
     "ServiceError",
     "Sleeper",
     "StaticTokenCredential",
+    "SurfaceFacts",
     "TokioSleeper",
 ];
 

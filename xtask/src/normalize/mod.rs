@@ -154,6 +154,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
             auth_scope,
             host: host_template,
             client_params: operations_out.client_params,
+            base_path: base_path(&operations_out.operations),
             scopes,
             operations: operations_out.operations,
             types: defs,
@@ -189,6 +190,44 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
 /// spec of the folder has the same title; else from the surface's own
 /// name (`SecretsClient`) until `clients` merges the specs of one title
 /// into one client.
+/// The path template all `operations` start with, cut at a segment
+/// boundary: what the crate's `SURFACES` calls the surface's base path.
+fn base_path(operations: &[crate::ir::Operation]) -> String {
+    let templates: Vec<String> = operations
+        .iter()
+        .map(|op| {
+            op.path
+                .iter()
+                .map(|s| match s {
+                    crate::ir::PathSegment::Literal(l) => l.clone(),
+                    crate::ir::PathSegment::Param(p) => format!("{{{p}}}"),
+                })
+                .collect()
+        })
+        .collect();
+    let Some(first) = templates.first() else {
+        return String::new();
+    };
+    let len = templates.iter().fold(first.len(), |len, t| {
+        first
+            .char_indices()
+            .zip(t.chars())
+            .take_while(|((_, a), b)| a == b)
+            .last()
+            .map_or(0, |((i, a), _)| i + a.len_utf8())
+            .min(len)
+    });
+    let whole = templates
+        .iter()
+        .all(|t| t.len() == len || t[len..].starts_with('/'));
+    let prefix = &first[..len];
+    if whole {
+        prefix.to_string()
+    } else {
+        prefix[..prefix.rfind('/').unwrap_or(0)].to_string()
+    }
+}
+
 fn client_name(title: &str, feature: &str, inputs: &[Input<'_>]) -> String {
     let shared = inputs
         .iter()
