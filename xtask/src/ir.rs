@@ -11,6 +11,9 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location};
 
+/// The module types several surfaces share live in (`crate::models`).
+pub const COMMON_MODULE: &str = "models";
+
 /// Everything the emitters need to write the crate.
 #[derive(Debug, Clone, Serialize)]
 pub struct Api {
@@ -49,6 +52,9 @@ pub struct Surface {
     pub feature: String,
     /// The Rust module (`hosting_account`).
     pub module: String,
+    /// The path of its types' module (`hosting_account::models`), as
+    /// `TypeRef::Named` names it.
+    pub models_module: String,
     /// The client type of this surface (`HostingAccountClient`).
     pub client: String,
     pub title: String,
@@ -199,6 +205,9 @@ pub struct Operation {
     pub name: String,
     /// Options struct for optional parameters (`ServicesListOptions`).
     pub options_type: String,
+    /// The static that describes the operation to the runtime
+    /// (`OP_MODELS_GET`), distinct in its module.
+    pub info_static: String,
     pub doc: Option<String>,
     pub source: Location,
     pub method: Method,
@@ -505,6 +514,10 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Keys not named by `fields`, kept (`additionalProperties`).
     pub additional: Option<TypeRef>,
+    /// The field that keeps them (`additional_properties`, unless a
+    /// property has that name), when `additional` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_field: Option<String>,
     /// Set when long-running operations poll this type.
     pub status: Option<StatusFields>,
 }
@@ -584,6 +597,8 @@ pub struct FacadeGroup {
     pub api_trait: String,
     /// The trait of scopes that have the group (`HasModels`).
     pub scope_trait: String,
+    /// The scope trait's associated type for the group (`Models`).
+    pub group_assoc: String,
     /// The trait reading the fields every surface's results share.
     pub fields_trait: String,
     /// Methods every member has, with the same shape.
@@ -595,6 +610,12 @@ pub struct FacadeGroup {
 #[derive(Debug, Clone, Serialize)]
 pub struct FacadeMethod {
     pub name: String,
+    /// The group trait's associated types for this method: its output,
+    /// body and status-document types (`ListOutput`, `CreateBody`,
+    /// `CreateStatus`), distinct in the trait.
+    pub output_assoc: String,
+    pub body_assoc: String,
+    pub status_assoc: String,
     pub shape: FacadeShape,
     /// Required arguments besides the body, the same on every member.
     pub args: Vec<(String, TypeRef)>,

@@ -328,10 +328,7 @@ fn parent_of(op: &Operation) -> Parent {
 }
 
 fn op_static(op: &Operation) -> proc_macro2::Ident {
-    let name = crate::naming::value_name(&op.operation_id)
-        .trim_start_matches("r#")
-        .to_uppercase();
-    format_ident!("OP_{}", name)
+    format_ident!("{}", op.info_static)
 }
 
 /// A host template that is one parameter and nothing else (`{vaultBaseUrl}`):

@@ -3,14 +3,13 @@
 //! implementations for every surface (each behind its feature).
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::TypeIndex;
 use super::rust::{doc, ident, type_tokens};
 use crate::ir::{
     Facade, FacadeField, FacadeGroup, FacadeShape, FieldKind, Primitive, TypeKind, TypeRef,
 };
-use crate::naming::type_name;
 
 pub fn facade_file(facade: &Facade, crate_name: &str, index: &TypeIndex<'_>) -> TokenStream {
     let mut text = String::from(
@@ -56,10 +55,6 @@ pub fn facade_file(facade: &Facade, crate_name: &str, index: &TypeIndex<'_>) -> 
     }
 }
 
-fn assoc(method: &str, what: &str) -> proc_macro2::Ident {
-    format_ident!("{}{}", type_name(method), what)
-}
-
 /// How a required argument is taken: as the inherent method takes it.
 fn arg_type(t: &TypeRef) -> TokenStream {
     match t {
@@ -79,7 +74,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
     let scope_trait = ident(&g.scope_trait);
     let fields_trait = ident(&g.fields_trait);
     let accessor = ident(&g.group);
-    let gat = ident(&type_name(&g.group));
+    let gat = ident(&g.group_assoc);
     let noun = g.group.replace('_', " ");
     let surfaces = g
         .members
@@ -101,7 +96,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
     let mut sigs = Vec::new();
     for (i, m) in g.methods.iter().enumerate() {
         let name = ident(&m.name);
-        let out = assoc(&m.name, "Output");
+        let out = ident(&m.output_assoc);
         let mut bounds = vec![quote!(Sized)];
         if bounded[i] {
             bounds.push(quote!(#fields_trait));
@@ -115,7 +110,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
         if m.shape != FacadeShape::Unit {
             assoc_decls.push(quote!(type #out: #(#bounds)+*;));
         }
-        let body_ty = assoc(&m.name, "Body");
+        let body_ty = ident(&m.body_assoc);
         if m.body {
             assoc_decls.push(quote!(type #body_ty: ?Sized;));
         }
@@ -136,7 +131,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
                 fn #name(&self, #(#args,)* #body_arg) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send;
             },
             FacadeShape::LongRunning => {
-                let status = assoc(&m.name, "Status");
+                let status = ident(&m.status_assoc);
                 assoc_decls.push(quote!(type #status: crate::OperationStatus;));
                 quote! {
                     fn #name(&self, #(#args,)* #body_arg) -> ::azure_core::Result<crate::Poller<Self::#status, Self::#out>>;
@@ -171,14 +166,14 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
         let mut method_impls = Vec::new();
         for (m, mm) in g.methods.iter().zip(&member.methods) {
             let name = ident(&m.name);
-            let out = assoc(&m.name, "Output");
+            let out = ident(&m.output_assoc);
             if let (true, Some(o)) = (m.shape != FacadeShape::Unit, &mm.output) {
                 let o = type_tokens(o);
                 assoc_impls.push(quote!(type #out = #o;));
             } else if m.shape != FacadeShape::Unit {
                 assoc_impls.push(quote!(type #out = ::serde_json::Value;));
             }
-            let body_ty = assoc(&m.name, "Body");
+            let body_ty = ident(&m.body_assoc);
             if let (true, Some(b)) = (m.body, &mm.body) {
                 let b = match b {
                     TypeRef::Vec(inner) => {
@@ -226,7 +221,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
                     }
                 },
                 FacadeShape::LongRunning => {
-                    let status = assoc(&m.name, "Status");
+                    let status = ident(&m.status_assoc);
                     let s = mm.status.as_ref().map(type_tokens).unwrap_or_else(|| quote!(::serde_json::Value));
                     assoc_impls.push(quote!(type #status = #s;));
                     quote! {

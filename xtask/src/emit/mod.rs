@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 
 pub use self::runtime::RuntimeSource;
+use crate::ir::COMMON_MODULE;
 use crate::ir::{Api, Primitive, TypeDef, TypeKind, TypeRef};
-use crate::normalize::COMMON_MODULE;
 
 /// The replay tests `emit` writes for the examples, by their path in
 /// `tests/examples.rs` (`keys_examples::keys_get_get_a_key`).
@@ -132,7 +132,7 @@ pub fn emit_with(api: &Api, runtime: &RuntimeSource) -> Result<Files, String> {
         rust_files.push((
             format!("src/{module}/models.rs"),
             Box::new(models::ModelsFile {
-                module: format!("{module}::models"),
+                module: surface.models_module.clone(),
                 module_doc: format!("Types of the {}.", surface.title),
                 defs: &surface.types,
                 index,
@@ -251,7 +251,7 @@ impl<'a> TypeIndex<'a> {
         }
         for s in &api.surfaces {
             for d in &s.types {
-                defs.insert((format!("{}::models", s.module), d.name.clone()), d);
+                defs.insert((s.models_module.clone(), d.name.clone()), d);
             }
         }
         Self { defs }

@@ -7,7 +7,6 @@ use quote::quote;
 use super::TypeIndex;
 use super::rust::{doc, ident, inner_doc, type_tokens_in};
 use crate::ir::{Enum, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union};
-use crate::naming::Namespace;
 
 /// The models file of a module, made piece by piece (see
 /// `super::RustFile`): the module docs, then one piece per type.
@@ -61,10 +60,6 @@ fn field_type(f: &Field, module: &str) -> TokenStream {
 fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) -> TokenStream {
     let name = ident(&def.name);
     let docs = doc(def.doc.as_deref());
-    let mut names = Namespace::new();
-    for f in &s.fields {
-        names.reserve(&f.rust_name);
-    }
     let fields = s.fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -87,10 +82,13 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
             pub #fname: #ty,
         }
     });
-    let additional_name = s
-        .additional
-        .as_ref()
-        .map(|_| ident(&names.claim("additional_properties".to_string())));
+    let additional_name = s.additional.as_ref().map(|_| {
+        ident(
+            s.additional_field
+                .as_deref()
+                .unwrap_or("additional_properties"),
+        )
+    });
     let additional = s
         .additional
         .as_ref()

@@ -76,7 +76,11 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
                 }
             }
             if found.len() == members.len() {
+                let assoc = |what: &str| format!("{}{what}", type_name(&candidate.name));
                 methods.push(FacadeMethod {
+                    output_assoc: assoc("Output"),
+                    body_assoc: assoc("Body"),
+                    status_assoc: assoc("Status"),
                     name: candidate.name.clone(),
                     shape,
                     args,
@@ -121,7 +125,15 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
             .collect();
         let fields = common_fields(api, &facade_members);
         let base = type_name(&group);
+        // Associated types of the group trait: one namespace.
+        let mut assoc_names = crate::naming::Namespace::new();
+        for m in &mut methods {
+            for name in [&mut m.output_assoc, &mut m.body_assoc, &mut m.status_assoc] {
+                *name = assoc_names.claim(std::mem::take(name));
+            }
+        }
         groups.push(FacadeGroup {
+            group_assoc: base.clone(),
             api_trait: format!("{base}Api"),
             scope_trait: format!("Has{base}"),
             fields_trait: format!("{}Fields", base.trim_end_matches('s')),
@@ -177,7 +189,7 @@ fn resolve<'a>(api: &'a Api, t: &TypeRef) -> Option<&'a TypeDef> {
     }
     api.surfaces
         .iter()
-        .find(|s| format!("{}::models", s.module) == *module)
+        .find(|s| s.models_module == *module)
         .and_then(|s| s.types.iter().find(|d| &d.name == name))
 }
 

@@ -145,6 +145,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
         surfaces.push(Surface {
             client,
             feature,
+            models_module: models_module(&module),
             module,
             title: spec.document.info.title.clone(),
             doc: spec.document.info.description.clone(),
@@ -175,6 +176,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
     api.warnings = warnings;
     mark_boxed(&mut api);
     mark_status_types(&mut api);
+    name_additional_fields(&mut api);
     api.facade = facade::build(&api, &participants);
     if errors.is_empty() {
         Ok(api)
@@ -226,6 +228,31 @@ fn base_path(operations: &[crate::ir::Operation]) -> String {
     } else {
         prefix[..prefix.rfind('/').unwrap_or(0)].to_string()
     }
+}
+
+/// Names the field each struct keeps unnamed members in, distinct from its
+/// other fields; after shared types are merged, when the fields are final.
+fn name_additional_fields(api: &mut Api) {
+    let defs = api
+        .common_types
+        .iter_mut()
+        .chain(api.surfaces.iter_mut().flat_map(|s| s.types.iter_mut()));
+    for def in defs {
+        if let TypeKind::Struct(s) = &mut def.kind
+            && s.additional.is_some()
+        {
+            let mut names = crate::naming::Namespace::new();
+            for f in &s.fields {
+                names.reserve(&f.rust_name);
+            }
+            s.additional_field = Some(names.claim("additional_properties".to_string()));
+        }
+    }
+}
+
+/// The path of a surface module's types: decided here, once.
+pub(crate) fn models_module(module: &str) -> String {
+    format!("{module}::models")
 }
 
 fn client_name(title: &str, feature: &str, inputs: &[Input<'_>]) -> String {
@@ -518,7 +545,7 @@ fn mark_status_types(api: &mut Api) {
     };
     mark(COMMON_MODULE, &mut api.common_types);
     for s in &mut api.surfaces {
-        let module = format!("{}::models", s.module);
+        let module = s.models_module.clone();
         mark(&module, &mut s.types);
     }
 }
@@ -536,7 +563,7 @@ fn mark_boxed(api: &mut Api) {
     }
     for s in &api.surfaces {
         for def in &s.types {
-            all_defs.push((format!("{}::models", s.module), def));
+            all_defs.push((s.models_module.clone(), def));
         }
     }
     for (module, def) in &all_defs {
@@ -576,7 +603,7 @@ fn mark_boxed(api: &mut Api) {
     };
     fix(COMMON_MODULE, &mut api.common_types);
     for s in &mut api.surfaces {
-        let module = format!("{}::models", s.module);
+        let module = s.models_module.clone();
         fix(&module, &mut s.types);
     }
 }

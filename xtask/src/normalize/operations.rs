@@ -587,6 +587,7 @@ pub fn build(
                 group_type,
                 name,
                 options_type,
+                info_static: String::new(),
                 doc: doc_text,
                 source: location,
                 method,
@@ -610,10 +611,23 @@ pub fn build(
         }
     }
     name_group_types(&mut operations, scopes, rules);
+    name_info_statics(&mut operations);
     OperationsOut {
         operations,
         api_version,
         client_params,
+    }
+}
+
+/// The statics describing each operation to the runtime, `OP_` and the
+/// operationId in capitals, distinct in the surface's module (`Models_Get`
+/// and `models_get` would otherwise be one name).
+fn name_info_statics(operations: &mut [Operation]) {
+    let mut statics = Namespace::new();
+    for op in operations {
+        let id = value_name(&op.operation_id);
+        let wanted = format!("OP_{}", id.trim_start_matches("r#").to_uppercase());
+        op.info_static = statics.claim(wanted);
     }
 }
 

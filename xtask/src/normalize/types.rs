@@ -16,8 +16,7 @@ use crate::ir::{
 use crate::load::{Spec, pointer_push};
 use crate::naming::{Namespace, type_name, value_name};
 
-/// The module common types live in.
-pub const COMMON_MODULE: &str = "models";
+pub use crate::ir::COMMON_MODULE;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
@@ -233,7 +232,7 @@ impl<'a> TypeBuilder<'a> {
         if self.in_common {
             COMMON_MODULE.to_string()
         } else {
-            format!("{}::models", self.module)
+            super::models_module(&self.module)
         }
     }
 
@@ -946,6 +945,7 @@ impl<'a> TypeBuilder<'a> {
         };
         Struct {
             fields,
+            additional_field: None,
             additional,
             status: None,
         }
