@@ -4,7 +4,9 @@
 //! `final-state-via`), yielding the final resource. azure_core has no
 //! helper for Azure's polling rules of its own: they are here.
 
-use super::status_fields::{PROPERTIES_FIELD, RESOURCE_LOCATION_FIELD, STATE_FIELDS};
+use super::status_fields::{
+    PROPERTIES_FIELD, PROVISIONING_STATE_FIELD, RESOURCE_LOCATION_FIELD, STATE_FIELDS,
+};
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -356,21 +358,29 @@ enum Final {
     Nothing,
 }
 
-/// The state a status document (or a resource) gives: the first of the
-/// state members at its top, else under `properties`.
+/// The state a status document gives: the first of the state members at
+/// its top, else a resource's `properties.provisioningState`.
 fn state_of(value: &serde_json::Value) -> Option<&str> {
-    fn at(v: &serde_json::Value) -> Option<&str> {
-        STATE_FIELDS
-            .iter()
-            .find_map(|f| v.get(f).and_then(serde_json::Value::as_str))
-    }
-    at(value).or_else(|| value.get(PROPERTIES_FIELD).and_then(at))
+    STATE_FIELDS
+        .iter()
+        .find_map(|f| value.get(f).and_then(serde_json::Value::as_str))
+        .or_else(|| nested_provisioning_state(value))
 }
 
-/// A resource's state, read as a status document's is.
+fn nested_provisioning_state(value: &serde_json::Value) -> Option<&str> {
+    value
+        .get(PROPERTIES_FIELD)?
+        .get(PROVISIONING_STATE_FIELD)?
+        .as_str()
+}
+
+/// A resource's own state: `properties.provisioningState`, or
+/// `provisioningState` at its top; nothing else it carries.
 fn provisioning_state(body: &[u8]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
-    state_of(&value).map(str::to_string)
+    nested_provisioning_state(&value)
+        .or_else(|| value.get(PROVISIONING_STATE_FIELD)?.as_str())
+        .map(str::to_string)
 }
 
 /// How long to wait before the next poll: the service's `Retry-After`
@@ -708,6 +718,27 @@ fn synthetic_status<S, T>(raw: &RawResponse) -> azure_core::http::Response<Monit
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_resource_state_is_its_provisioning_state_only() {
+        // A webhook's `status` is a setting, not how its creation stands.
+        let webhook = br#"{"properties":{"status":"enabled","provisioningState":"Succeeded"}}"#;
+        assert_eq!(
+            super::provisioning_state(webhook).as_deref(),
+            Some("Succeeded")
+        );
+        let top = br#"{"status":"Ready","provisioningState":"Creating"}"#;
+        assert_eq!(super::provisioning_state(top).as_deref(), Some("Creating"));
+        assert_eq!(
+            super::provisioning_state(br#"{"properties":{"status":"on"}}"#),
+            None
+        );
+        // A status document says it in `status` first.
+        let doc = serde_json::json!({"status": "Running", "properties": {"provisioningState": "Succeeded"}});
+        assert_eq!(super::state_of(&doc), Some("Running"));
+        let nested = serde_json::json!({"properties": {"provisioningState": "Failed"}});
+        assert_eq!(super::state_of(&nested), Some("Failed"));
+    }
+
     use std::sync::Arc;
 
     use async_trait::async_trait;

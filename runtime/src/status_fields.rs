@@ -10,5 +10,10 @@ pub const STATE_FIELDS: [&str; 3] = ["status", "state", "provisioningState"];
 /// The member that names the resource the operation made.
 pub const RESOURCE_LOCATION_FIELD: &str = "resourceLocation";
 
+/// A resource's own state (ARM), read from the resource itself while it
+/// is created, never its other `status`-like members (a webhook's
+/// `properties.status` is `enabled`, not a state).
+pub const PROVISIONING_STATE_FIELD: &str = "provisioningState";
+
 /// The member under which ARM resources nest their `provisioningState`.
 pub const PROPERTIES_FIELD: &str = "properties";
