@@ -15,8 +15,10 @@
 //! Each entry document of the specs is a module (its models and its options
 //! structs) and a Cargo feature of the same name.
 //!
-//! Requests go through `azure_core`'s pipeline (retry, transport, policies);
-//! authentication is any `azure_core::credentials::TokenCredential`.
+//! Requests go through `azure_core`'s pipeline (its transport and policies), with
+//! this crate's own retry policy in place of azure_core's: POST and PATCH are not
+//! retried unless `RetryOptions::retry_non_idempotent` says so. Authentication is
+//! any `azure_core::credentials::TokenCredential`.
 //!
 //! ```no_run
 //! # #[cfg(feature = "account")]

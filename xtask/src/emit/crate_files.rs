@@ -303,7 +303,12 @@ pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
         "\nEach entry document of the specs is a module (its models and its options\n\
          structs) and a Cargo feature of the same name.\n",
     );
-    docs.push_str("\nRequests go through `azure_core`'s pipeline (retry, transport, policies);\nauthentication is any `azure_core::credentials::TokenCredential`.\n\n");
+    docs.push_str(
+        "\nRequests go through `azure_core`'s pipeline (its transport and policies), with\n\
+         this crate's own retry policy in place of azure_core's: POST and PATCH are not\n\
+         retried unless `RetryOptions::retry_non_idempotent` says so. Authentication is\n\
+         any `azure_core::credentials::TokenCredential`.\n\n",
+    );
     let first_feature = api
         .surfaces
         .first()

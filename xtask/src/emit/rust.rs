@@ -190,7 +190,7 @@ fn link_urls(line: &str) -> String {
 ///
 /// prettyplease lays out each item on its own, so formatting the items
 /// of a file separately and concatenating gives the same bytes as
-/// formatting the file whole (`emit`'s tests check this). Small pieces keep
+/// formatting the file whole (`xtask/tests/determinism.rs` checks this). Small pieces keep
 /// syn's buffers small and let a large file be formatted on every core.
 pub fn format_pieces(
     pieces: impl IntoIterator<Item = TokenStream>,
