@@ -57,6 +57,18 @@ pub struct Surface {
     pub models_module: String,
     /// The client type of this surface (`HostingAccountClient`).
     pub client: String,
+    /// The shared state behind its client handle
+    /// (`HostingAccountClientInner`); empty for a shared client's member.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub client_inner: String,
+    /// The static describing the surface to the runtime (`SURFACE`);
+    /// empty for a shared client's member.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub info_static: String,
+    /// The module of its example tests in a `--specs` crate's
+    /// `tests/examples.rs` (`keys_examples`), distinct from the crate's
+    /// module names that file imports.
+    pub examples_module: String,
     pub title: String,
     pub doc: Option<String>,
     pub source: Location,
@@ -103,6 +115,13 @@ pub struct Surface {
 pub struct SharedClient {
     /// Rust type (`KeyVaultClient`), in `clients`, re-exported at the root.
     pub name: String,
+    /// The shared state behind the client handle (`KeyVaultClientInner`).
+    pub inner: String,
+    /// The module of `clients` it is written in, gated by its members'
+    /// features (`key_vault_client`).
+    pub module: String,
+    /// The static describing it to the runtime (`KEY_VAULT_CLIENT_INFO`).
+    pub info_static: String,
     pub title: String,
     pub doc: Option<String>,
     /// Indices into `Api::surfaces`, in order; the first one's endpoint,
@@ -154,6 +173,8 @@ pub struct ApiVersion {
 pub struct Scope {
     /// Rust type of the scoped client (`HostingAccountScope`).
     pub name: String,
+    /// The shared state behind it (`HostingAccountScopeInner`).
+    pub inner: String,
     /// The constructor method on the surface client (`hosting_account`).
     pub method: String,
     pub doc: String,
@@ -208,6 +229,11 @@ pub struct Operation {
     /// The static that describes the operation to the runtime
     /// (`OP_MODELS_GET`), distinct in its module.
     pub info_static: String,
+    /// The enum of its answers, when its success responses carry bodies of
+    /// different types (`ServicesCreateResponse`); each response then
+    /// names its variant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer_enum: Option<String>,
     pub doc: Option<String>,
     pub source: Location,
     pub method: Method,
@@ -364,6 +390,9 @@ pub struct Body {
 #[derive(Debug, Clone, Serialize)]
 pub struct Response {
     pub status: u16,
+    /// Its variant of the operation's `answer_enum` (`Ok`, `Created`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
     pub doc: Option<String>,
     pub ty: Option<TypeRef>,
     /// The body's media type, when the response documents a body.

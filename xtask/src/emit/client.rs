@@ -168,7 +168,7 @@ impl<'a> SurfaceFile<'a> {
             .map(|s| {
                 let method = ident(&s.method);
                 let ty = ident(&s.name);
-                let inner = inner_name(&s.name);
+                let inner = ident(&s.inner);
                 let sdoc = doc(Some(&s.doc));
                 let args = s.params.iter().map(|p| {
                     let n = ident(&p.name);
@@ -202,6 +202,8 @@ impl<'a> SurfaceFile<'a> {
         let client = ClientShape {
             surface,
             name: &surface.client,
+            inner: &surface.client_inner,
+            info_static: &surface.info_static,
             info_name: &surface.feature,
             what: format!(
                 "Client of the {} (`{}` feature).",
@@ -226,8 +228,8 @@ impl<'a> SurfaceFile<'a> {
         let surface = self.surface;
         let ty = ident(&group.ty);
         let parent_inner = match group.parent {
-            Parent::Client => inner_name(&surface.client),
-            Parent::Scope(i) => inner_name(&surface.scopes[i].name),
+            Parent::Client => ident(&surface.client_inner),
+            Parent::Scope(i) => ident(&surface.scopes[i].inner),
         };
         let methods = group
             .ops
@@ -337,11 +339,6 @@ fn is_whole_url(template: &str) -> bool {
     template.starts_with('{') && template.ends_with('}') && template.matches('{').count() == 1
 }
 
-/// The shared state behind a client or scope handle (`HostingAccountScopeInner`).
-pub(super) fn inner_name(name: &str) -> proc_macro2::Ident {
-    format_ident!("{}Inner", name)
-}
-
 fn scope_struct(
     surface: &Surface,
     s: &Scope,
@@ -349,7 +346,7 @@ fn scope_struct(
     direct: Vec<TokenStream>,
 ) -> TokenStream {
     let ty = ident(&s.name);
-    let inner = inner_name(&s.name);
+    let inner = ident(&s.inner);
     let sdoc = doc(Some(&s.doc));
     let module = surface.module.as_str();
     let client_fields = surface.client_params.iter().map(|p| {
@@ -737,12 +734,13 @@ fn plain_result(op: &Operation, module: &str) -> (TokenStream, TokenStream) {
             ),
         };
     }
-    match types.len() {
-        0 => (
+    match (&op.answer_enum, types.len()) {
+        (None, 0) => (
             quote!(()),
             quote!(core.call_empty(&#op_static, #ctx, request)),
         ),
-        1 => {
+        // One body type (normalize names an enum for more).
+        (None, _) => {
             let t = types
                 .iter()
                 .next()
@@ -755,10 +753,10 @@ fn plain_result(op: &Operation, module: &str) -> (TokenStream, TokenStream) {
             )
         }
         // Different bodies per status: an enum of the answers.
-        _ => {
-            let ty = format_ident!("{}", status_enum_name(op));
+        (Some(answers), _) => {
+            let ty = ident(answers);
             let arms = op.responses.iter().enumerate().map(|(i, r)| {
-                let variant = format_ident!("{}", status_variant(r.status));
+                let variant = ident(r.variant.as_deref().unwrap_or_default());
                 let code = r.status;
                 let pattern = if i + 1 == op.responses.len() { quote!(_) } else { quote!(#code) };
                 match &r.ty {
@@ -784,46 +782,21 @@ fn plain_result(op: &Operation, module: &str) -> (TokenStream, TokenStream) {
     }
 }
 
-/// The enum of an operation's answers when they differ by status.
-fn status_enum_name(op: &Operation) -> String {
-    format!("{}Response", op.options_type.trim_end_matches("Options"))
-}
-
-fn status_variant(status: u16) -> String {
-    match status {
-        200 => "Ok".to_string(),
-        201 => "Created".to_string(),
-        202 => "Accepted".to_string(),
-        203 => "NonAuthoritativeInformation".to_string(),
-        204 => "NoContent".to_string(),
-        206 => "PartialContent".to_string(),
-        other => format!("Status{other}"),
-    }
-}
-
 /// Enums for the operations whose answers differ by status.
 fn status_enums(surface: &Surface) -> Vec<TokenStream> {
     let module = surface.module.as_str();
     surface
         .operations
         .iter()
-        .filter(|op| matches!(op.kind, OperationKind::Plain))
-        .filter(|op| {
-            op.responses
-                .iter()
-                .filter_map(|r| r.ty.as_ref())
-                .collect::<BTreeSet<_>>()
-                .len()
-                > 1
-        })
-        .map(|op| {
-            let ty = format_ident!("{}", status_enum_name(op));
+        .filter_map(|op| Some((op, op.answer_enum.as_ref()?)))
+        .map(|(op, answers)| {
+            let ty = ident(answers);
             let edoc = doc(Some(&format!(
                 "The answers of `{}`, by status.",
                 op.operation_id
             )));
             let variants = op.responses.iter().map(|r| {
-                let variant = format_ident!("{}", status_variant(r.status));
+                let variant = ident(r.variant.as_deref().unwrap_or_default());
                 let vdoc = doc(Some(&format!(
                     "{}: {}",
                     r.status,
@@ -918,6 +891,10 @@ pub struct ClientShape<'a> {
     pub surface: &'a Surface,
     /// The Rust type.
     pub name: &'a str,
+    /// The shared state behind it.
+    pub inner: &'a str,
+    /// The static describing it to the runtime.
+    pub info_static: &'a str,
     /// What errors about the client call it.
     pub info_name: &'a str,
     /// The first line of its docs.
@@ -945,16 +922,9 @@ impl ClientShape<'_> {
             None => quote!(None),
         };
         let client = ident(self.name);
-        let client_inner = inner_name(self.name);
+        let client_inner = ident(self.inner);
         // One module holds every shared client: each its own static.
-        let info = if self.shared {
-            format_ident!(
-                "{}_INFO",
-                heck::ToShoutySnakeCase::to_shouty_snake_case(self.name)
-            )
-        } else {
-            format_ident!("SURFACE")
-        };
+        let info = ident(self.info_static);
         let vis = if self.shared {
             quote!(pub(crate))
         } else {

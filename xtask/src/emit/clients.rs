@@ -6,9 +6,9 @@
 //! any of the features of the documents that have it is.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
-use super::client::{ClientShape, inner_name};
+use super::client::ClientShape;
 use super::rust::{doc, ident, inner_doc};
 use crate::ir::{Api, SharedClient};
 
@@ -48,7 +48,7 @@ fn shared_client(api: &Api, shared: &SharedClient) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let inner = inner_name(&shared.name);
+    let inner = ident(&shared.inner);
     let accessors = shared.groups.iter().map(|g| {
         let method = ident(&g.name);
         let gate = features_cfg(api, &g.members);
@@ -85,6 +85,8 @@ fn shared_client(api: &Api, shared: &SharedClient) -> TokenStream {
     let items = ClientShape {
         surface: first,
         name: &shared.name,
+        inner: &shared.inner,
+        info_static: &shared.info_static,
         info_name: &shared.name,
         what: format!(
             "Client of the {}: the operations of {} (a Cargo feature each).",
@@ -95,7 +97,7 @@ fn shared_client(api: &Api, shared: &SharedClient) -> TokenStream {
     }
     .items(accessors.collect());
     // One module per client, so one attribute gates all its items.
-    let module = format_ident!("{}", heck::ToSnakeCase::to_snake_case(shared.name.as_str()));
+    let module = ident(&shared.module);
     let gate = features_cfg(api, &shared.members);
     quote! {
         #gate

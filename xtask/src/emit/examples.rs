@@ -14,7 +14,6 @@ use crate::ir::{
     Api, Example, LongRunning, LroHandle, Operation, OperationKind, Param, Primitive, Surface,
     TypeRef,
 };
-use crate::naming::Namespace;
 
 /// The replay harness the tests call, copied verbatim.
 pub const HARNESS: &str = include_str!("../../../templates/replay/mod.rs");
@@ -27,29 +26,14 @@ pub fn any(api: &Api) -> bool {
 }
 
 /// `tests/examples.rs`, made piece by piece: the head, then one module of
-/// tests per surface.
+/// tests per surface (`Surface::examples_module`).
 pub struct ExamplesFile<'a> {
     api: &'a Api,
-    /// Each surface's test module name (`keys_examples`), clear of the
-    /// crate's own module names the file imports.
-    modules: Vec<String>,
 }
 
 impl<'a> ExamplesFile<'a> {
     pub fn new(api: &'a Api) -> Self {
-        let mut names = Namespace::new();
-        for reserved in ["krate", "replay", "runtime", "models", "facade"] {
-            names.reserve(reserved);
-        }
-        for s in &api.surfaces {
-            names.reserve(&s.module);
-        }
-        let modules = api
-            .surfaces
-            .iter()
-            .map(|s| names.claim(format!("{}_examples", s.module)))
-            .collect();
-        Self { api, modules }
+        Self { api }
     }
 
     fn head(&self) -> TokenStream {
@@ -90,7 +74,7 @@ impl<'a> ExamplesFile<'a> {
     }
 
     fn surface(&self, i: usize) -> TokenStream {
-        let (Some(surface), Some(name)) = (self.api.surfaces.get(i), self.modules.get(i)) else {
+        let Some(surface) = self.api.surfaces.get(i) else {
             return TokenStream::new();
         };
         let tests: Vec<TokenStream> = surface
@@ -102,7 +86,7 @@ impl<'a> ExamplesFile<'a> {
             return TokenStream::new();
         }
         let feature = &surface.feature;
-        let module = ident(name);
+        let module = ident(&surface.examples_module);
         let mdoc = format!(" The examples of the {} (`{feature}`).", surface.title);
         quote! {
             #[doc = #mdoc]
@@ -118,11 +102,10 @@ impl<'a> ExamplesFile<'a> {
 
 /// Each example's test, by its path in the file.
 pub fn tests(api: &Api) -> Vec<(String, &Operation, &Example)> {
-    let file = ExamplesFile::new(api);
     api.surfaces
         .iter()
-        .zip(&file.modules)
-        .flat_map(|(surface, module)| {
+        .flat_map(|surface| {
+            let module = &surface.examples_module;
             surface.operations.iter().flat_map(move |op| {
                 op.examples
                     .iter()

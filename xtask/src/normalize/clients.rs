@@ -57,6 +57,10 @@ pub(super) fn share_clients(api: &mut Api, eligible: &[bool], warnings: &mut Vec
         let first = &api.surfaces[members[0]];
         api.shared_clients.push(SharedClient {
             name: name.clone(),
+            // Named with the other types of `clients`.
+            inner: String::new(),
+            module: String::new(),
+            info_static: String::new(),
             title: first.title.clone(),
             doc: first.doc.clone(),
             members: members.clone(),
@@ -214,7 +218,15 @@ fn name_shared_groups(api: &mut Api) {
     let mut types = Namespace::new();
     for shared in &api.shared_clients {
         types.reserve(&shared.name);
-        types.reserve(&format!("{}Inner", shared.name));
+    }
+    // Each client's module and static, in `clients`.
+    let mut modules = Namespace::new();
+    let mut statics = Namespace::new();
+    for shared in &mut api.shared_clients {
+        shared.inner = types.claim(format!("{}Inner", shared.name));
+        shared.module = modules.claim(crate::naming::module_name(&shared.name));
+        let shouty = heck::ToShoutySnakeCase::to_shouty_snake_case(shared.name.as_str());
+        shared.info_static = statics.claim(format!("{shouty}_INFO"));
     }
     for c in 0..api.shared_clients.len() {
         let members = api.shared_clients[c].members.clone();

@@ -10,6 +10,7 @@ mod common;
 mod cycles;
 mod examples;
 mod facade;
+mod names;
 mod operations;
 pub mod rules;
 mod schema_view;
@@ -121,6 +122,10 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
             .push(rules.surface.client.is_none() && scopes.is_empty() && !rules.surface.facade);
         surfaces.push(Surface {
             client,
+            // Named by `names` once clients are shared.
+            client_inner: String::new(),
+            info_static: String::new(),
+            examples_module: String::new(),
             feature,
             models_module: models_module(&module),
             module,
@@ -153,7 +158,9 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
     api.warnings = warnings;
     cycles::mark_boxed(&mut api);
     mark_status_types(&mut api);
-    name_additional_fields(&mut api);
+    names::name_additional_fields(&mut api);
+    names::name_module_items(&mut api);
+    names::name_example_modules(&mut api);
     api.facade = facade::build(&api, &participants);
     if errors.is_empty() {
         Ok(api)
@@ -228,26 +235,6 @@ fn check_rules_used(
                 format!("/long_running/{id}"),
                 format!("no long-running operation `{id}`"),
             );
-        }
-    }
-}
-
-/// Names the field each struct keeps unnamed members in, distinct from its
-/// other fields; after shared types are merged, when the fields are final.
-fn name_additional_fields(api: &mut Api) {
-    let defs = api
-        .common_types
-        .iter_mut()
-        .chain(api.surfaces.iter_mut().flat_map(|s| s.types.iter_mut()));
-    for def in defs {
-        if let TypeKind::Struct(s) = &mut def.kind
-            && s.additional.is_some()
-        {
-            let mut names = crate::naming::Namespace::new();
-            for f in &s.fields {
-                names.reserve(&f.rust_name);
-            }
-            s.additional_field = Some(names.claim("additional_properties".to_string()));
         }
     }
 }

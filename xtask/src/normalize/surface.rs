@@ -112,6 +112,7 @@ pub(super) fn build_scopes(rules: &SurfaceRules) -> Vec<Scope> {
         .iter()
         .map(|s| Scope {
             name: s.name.clone(),
+            inner: String::new(),
             method: s.method.clone(),
             doc: s.doc.clone(),
             params: s

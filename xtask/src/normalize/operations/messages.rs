@@ -178,6 +178,7 @@ impl MessagesContext<'_> {
                         .collect();
                     success.push(Response {
                         status: s,
+                        variant: None,
                         doc: Some(r.description.clone()),
                         media_type: ty.as_ref().map(|_| media_type.clone()),
                         ty,
@@ -196,6 +197,7 @@ impl MessagesContext<'_> {
             // An operation with only `default` documented: any 2xx succeeds.
             success.push(Response {
                 status: 200,
+                variant: None,
                 doc: None,
                 ty: None,
                 media_type: None,

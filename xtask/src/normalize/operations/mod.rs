@@ -2,7 +2,7 @@
 //! operations; each is put together from its identity (method, operationId,
 //! group and method name), its parameters (`parameters`), its messages
 //! (`messages`), its kind (`kind`) and its examples; `names` then names
-//! the types that come with it.
+//! its group's type and its options struct.
 
 mod kind;
 mod messages;
@@ -128,7 +128,6 @@ pub fn build<'c>(
         }
     }
     names::name_group_types(&mut operations, scopes, rules);
-    names::name_info_statics(&mut operations);
     OperationsOut {
         operations,
         api_version,
@@ -253,6 +252,7 @@ impl Builder<'_, '_, '_> {
             name,
             options_type: String::new(),
             info_static: String::new(),
+            answer_enum: None,
             doc: doc_text(source.op),
             source: location,
             method,

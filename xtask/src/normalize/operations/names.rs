@@ -1,23 +1,11 @@
-//! The Rust names of an operation's companions: its group's type, its
-//! options struct and the static describing it to the runtime.
+//! The Rust names of an operation's companions: its group's type and its
+//! options struct.
 
 use std::collections::BTreeMap;
 
 use super::super::rules::SurfaceRules;
 use crate::ir::{Operation, Scope};
-use crate::naming::{Namespace, type_name, value_name};
-
-/// The statics describing each operation to the runtime, `OP_` and the
-/// operationId in capitals, distinct in the surface's module (`Models_Get`
-/// and `models_get` would otherwise be one name).
-pub(super) fn name_info_statics(operations: &mut [Operation]) {
-    let mut statics = Namespace::new();
-    for op in operations {
-        let id = value_name(&op.operation_id);
-        let wanted = format!("OP_{}", id.trim_start_matches("r#").to_uppercase());
-        op.info_static = statics.claim(wanted);
-    }
-}
+use crate::naming::type_name;
 
 /// Rust types of the group clients and options structs. A group that hangs
 /// off several parents (ARM's `accounts` under a subscription and under a
