@@ -706,3 +706,40 @@ pub enum FieldKind {
     Bool,
     DateTime,
 }
+
+/// Finds the definition behind a named type, across modules: the one
+/// index every pass after normalize's type building uses. A `TypeRef`
+/// names a type by module and name, both claimed once in normalize, so
+/// the pair is its stable id, and reads as the Rust path in the IR
+/// snapshot.
+pub struct TypeIndex<'a> {
+    defs: BTreeMap<(&'a str, &'a str), &'a TypeDef>,
+}
+
+impl<'a> TypeIndex<'a> {
+    pub fn new(api: &'a Api) -> Self {
+        let mut defs = BTreeMap::new();
+        for d in &api.common_types {
+            defs.insert((COMMON_MODULE, d.name.as_str()), d);
+        }
+        for s in &api.surfaces {
+            for d in &s.types {
+                defs.insert((s.models_module.as_str(), d.name.as_str()), d);
+            }
+        }
+        Self { defs }
+    }
+
+    pub fn def(&self, t: &TypeRef) -> Option<&'a TypeDef> {
+        match t {
+            TypeRef::Named { module, name } => {
+                self.defs.get(&(module.as_str(), name.as_str())).copied()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn is_enum(&self, t: &TypeRef) -> bool {
+        matches!(self.def(t).map(|d| &d.kind), Some(TypeKind::Enum(_)))
+    }
+}

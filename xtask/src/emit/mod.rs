@@ -19,7 +19,8 @@ use proc_macro2::TokenStream;
 
 pub use self::runtime::RuntimeSource;
 use crate::ir::COMMON_MODULE;
-use crate::ir::{Api, Primitive, TypeDef, TypeKind, TypeRef};
+pub use crate::ir::TypeIndex;
+use crate::ir::{Api, Primitive, TypeKind, TypeRef};
 
 /// The replay tests `emit` writes for the examples, by their path in
 /// `tests/examples.rs` (`keys_examples::keys_get_get_a_key`).
@@ -238,63 +239,30 @@ fn run_jobs(jobs: Vec<Job<'_>>) -> Vec<(String, Result<String, String>)> {
         .collect()
 }
 
-/// Finds the definition behind a named type, across modules.
-pub struct TypeIndex<'a> {
-    defs: BTreeMap<(String, String), &'a TypeDef>,
+/// Whether the type implements `Default` (so a struct of such fields can
+/// derive it).
+pub(crate) fn defaultable(index: &TypeIndex<'_>, t: &TypeRef) -> bool {
+    defaultable_depth(index, t, 0)
 }
 
-impl<'a> TypeIndex<'a> {
-    pub fn new(api: &'a Api) -> Self {
-        let mut defs = BTreeMap::new();
-        for d in &api.common_types {
-            defs.insert((COMMON_MODULE.to_string(), d.name.clone()), d);
-        }
-        for s in &api.surfaces {
-            for d in &s.types {
-                defs.insert((s.models_module.clone(), d.name.clone()), d);
-            }
-        }
-        Self { defs }
+fn defaultable_depth(index: &TypeIndex<'_>, t: &TypeRef, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
     }
-
-    pub fn def(&self, t: &TypeRef) -> Option<&'a TypeDef> {
-        match t {
-            TypeRef::Named { module, name } => {
-                self.defs.get(&(module.clone(), name.clone())).copied()
-            }
-            _ => None,
-        }
-    }
-
-    pub fn is_enum(&self, t: &TypeRef) -> bool {
-        matches!(self.def(t).map(|d| &d.kind), Some(TypeKind::Enum(_)))
-    }
-
-    /// Whether the type implements `Default` (so a struct of such fields
-    /// can derive it).
-    pub fn defaultable(&self, t: &TypeRef) -> bool {
-        self.defaultable_depth(t, 0)
-    }
-
-    fn defaultable_depth(&self, t: &TypeRef, depth: usize) -> bool {
-        if depth > 64 {
-            return false;
-        }
-        match t {
-            TypeRef::Primitive(Primitive::DateTime | Primitive::DateTimeRfc1123) => false,
-            TypeRef::Primitive(_)
-            | TypeRef::Vec(_)
-            | TypeRef::Map(_)
-            | TypeRef::Any
-            | TypeRef::Page(_) => true,
-            TypeRef::Named { .. } => match self.def(t).map(|d| &d.kind) {
-                Some(TypeKind::Struct(s)) => s
-                    .fields
-                    .iter()
-                    .all(|f| !f.required || (!f.boxed && self.defaultable_depth(&f.ty, depth + 1))),
-                Some(TypeKind::Alias(inner)) => self.defaultable_depth(inner, depth + 1),
-                _ => false,
-            },
-        }
+    match t {
+        TypeRef::Primitive(Primitive::DateTime | Primitive::DateTimeRfc1123) => false,
+        TypeRef::Primitive(_)
+        | TypeRef::Vec(_)
+        | TypeRef::Map(_)
+        | TypeRef::Any
+        | TypeRef::Page(_) => true,
+        TypeRef::Named { .. } => match index.def(t).map(|d| &d.kind) {
+            Some(TypeKind::Struct(s)) => s
+                .fields
+                .iter()
+                .all(|f| !f.required || (!f.boxed && defaultable_depth(index, &f.ty, depth + 1))),
+            Some(TypeKind::Alias(inner)) => defaultable_depth(index, inner, depth + 1),
+            _ => false,
+        },
     }
 }

@@ -120,7 +120,7 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
     let defaultable = s
         .fields
         .iter()
-        .all(|f| !f.required || index.defaultable(&f.ty));
+        .all(|f| !f.required || super::defaultable(index, &f.ty));
     let derive_default = defaultable.then(|| quote!(Default,));
     let constructor = s
         .fields

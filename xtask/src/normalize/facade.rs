@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 
 use crate::ir::{
     Api, Facade, FacadeField, FacadeGroup, FacadeMember, FacadeMethod, FacadeShape, FieldKind,
-    MemberMethod, Method, Operation, OperationKind, Primitive, TypeDef, TypeKind, TypeRef,
+    MemberMethod, Method, Operation, OperationKind, Primitive, TypeIndex, TypeKind, TypeRef,
 };
 use crate::naming::type_name;
 
@@ -22,6 +22,7 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
     if participants.len() < 2 {
         return None;
     }
+    let index = &TypeIndex::new(api);
     let ops_of = |(s, scope): (usize, usize)| -> Vec<&Operation> {
         api.surfaces[s]
             .operations
@@ -56,7 +57,7 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
         let mut methods = Vec::new();
         let mut member_methods: Vec<Vec<MemberMethod>> = vec![Vec::new(); members.len()];
         for candidate in first_ops {
-            let Some(shape) = shape_of(api, candidate) else {
+            let Some(shape) = shape_of(index, candidate) else {
                 continue;
             };
             let args = required_args(candidate);
@@ -65,13 +66,13 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
                 let op = ops_of(*m)
                     .into_iter()
                     .find(|op| op.group == group && op.name == candidate.name)
-                    .filter(|op| shape_of(api, op) == Some(shape) && required_args(op) == args)
+                    .filter(|op| shape_of(index, op) == Some(shape) && required_args(op) == args)
                     .filter(|op| {
                         op.body.as_ref().map(|b| b.required)
                             == candidate.body.as_ref().map(|b| b.required)
                     });
                 match op {
-                    Some(op) => found.push(member_method(api, op, shape)),
+                    Some(op) => found.push(member_method(index, op, shape)),
                     None => break,
                 }
             }
@@ -123,7 +124,7 @@ pub fn build(api: &Api, participants: &[(usize, usize)]) -> Option<Facade> {
                 }
             })
             .collect();
-        let fields = common_fields(api, &facade_members);
+        let fields = common_fields(index, &facade_members);
         let base = type_name(&group);
         // Associated types of the group trait: one namespace.
         let mut assoc_names = crate::naming::Namespace::new();
@@ -156,7 +157,7 @@ fn required_args(op: &Operation) -> Vec<(String, TypeRef)> {
 
 /// The shape of an operation as the facade sees it; `None` for shapes it
 /// does not unify (several different bodies by status).
-fn shape_of(api: &Api, op: &Operation) -> Option<FacadeShape> {
+fn shape_of(index: &TypeIndex<'_>, op: &Operation) -> Option<FacadeShape> {
     match &op.kind {
         OperationKind::Pageable(_) => Some(FacadeShape::List),
         OperationKind::LongRunning(_) => Some(FacadeShape::LongRunning),
@@ -168,7 +169,7 @@ fn shape_of(api: &Api, op: &Operation) -> Option<FacadeShape> {
                 (0, _) => Some(FacadeShape::Unit),
                 (1, true) => {
                     let t = types.into_iter().next()?;
-                    if op.method == Method::Get && op.name == "list" && is_array(api, t) {
+                    if op.method == Method::Get && op.name == "list" && is_array(index, t) {
                         Some(FacadeShape::List)
                     } else {
                         Some(FacadeShape::Value)
@@ -180,36 +181,23 @@ fn shape_of(api: &Api, op: &Operation) -> Option<FacadeShape> {
     }
 }
 
-fn resolve<'a>(api: &'a Api, t: &TypeRef) -> Option<&'a TypeDef> {
-    let TypeRef::Named { module, name } = t else {
-        return None;
-    };
-    if module == super::COMMON_MODULE {
-        return api.common_types.iter().find(|d| &d.name == name);
-    }
-    api.surfaces
-        .iter()
-        .find(|s| s.models_module == *module)
-        .and_then(|s| s.types.iter().find(|d| &d.name == name))
-}
-
 /// The item type of an array (through aliases).
-fn array_item(api: &Api, t: &TypeRef) -> Option<TypeRef> {
+fn array_item(index: &TypeIndex<'_>, t: &TypeRef) -> Option<TypeRef> {
     match t {
         TypeRef::Vec(item) => Some((**item).clone()),
-        TypeRef::Named { .. } => match &resolve(api, t)?.kind {
-            TypeKind::Alias(inner) => array_item(api, inner),
+        TypeRef::Named { .. } => match &index.def(t)?.kind {
+            TypeKind::Alias(inner) => array_item(index, inner),
             _ => None,
         },
         _ => None,
     }
 }
 
-fn is_array(api: &Api, t: &TypeRef) -> bool {
-    array_item(api, t).is_some()
+fn is_array(index: &TypeIndex<'_>, t: &TypeRef) -> bool {
+    array_item(index, t).is_some()
 }
 
-fn member_method(api: &Api, op: &Operation, shape: FacadeShape) -> MemberMethod {
+fn member_method(index: &TypeIndex<'_>, op: &Operation, shape: FacadeShape) -> MemberMethod {
     let body = op
         .body
         .as_ref()
@@ -231,7 +219,7 @@ fn member_method(api: &Api, op: &Operation, shape: FacadeShape) -> MemberMethod 
         },
         (_, FacadeShape::List) => MemberMethod {
             body,
-            output: single().and_then(|t| array_item(api, &t)),
+            output: single().and_then(|t| array_item(index, &t)),
             status: None,
             pageable: false,
         },
@@ -252,22 +240,25 @@ fn member_method(api: &Api, op: &Operation, shape: FacadeShape) -> MemberMethod 
 
 /// Fields every output type of every member has (under its wire name or
 /// an alias), with the same kind.
-fn common_fields(api: &Api, members: &[FacadeMember]) -> Vec<FacadeField> {
+fn common_fields(index: &TypeIndex<'_>, members: &[FacadeMember]) -> Vec<FacadeField> {
     let types: Vec<&TypeRef> = members.iter().flat_map(|m| &m.output_types).collect();
     let Some(first) = types.first() else {
         return Vec::new();
     };
-    fields_of(api, first)
+    fields_of(index, first)
         .into_iter()
         .filter(|x| {
             types
                 .iter()
-                .all(|t| fields_of(api, t).iter().any(|y| same_field(x, y)))
+                .all(|t| fields_of(index, t).iter().any(|y| same_field(x, y)))
         })
         .map(|x| {
             let mut names = x.names.clone();
             for t in &types {
-                for y in fields_of(api, t).into_iter().filter(|y| same_field(&x, y)) {
+                for y in fields_of(index, t)
+                    .into_iter()
+                    .filter(|y| same_field(&x, y))
+                {
                     for n in y.names {
                         if !names.contains(&n) {
                             names.push(n);
@@ -296,8 +287,8 @@ fn same_field(a: &Readable, b: &Readable) -> bool {
 }
 
 /// The readable fields of a type; for a union, those all its variants have.
-fn fields_of(api: &Api, t: &TypeRef) -> Vec<Readable> {
-    let Some(def) = resolve(api, t) else {
+fn fields_of(index: &TypeIndex<'_>, t: &TypeRef) -> Vec<Readable> {
+    let Some(def) = index.def(t) else {
         return Vec::new();
     };
     match &def.kind {
@@ -305,7 +296,7 @@ fn fields_of(api: &Api, t: &TypeRef) -> Vec<Readable> {
             .fields
             .iter()
             .filter_map(|f| {
-                kind_of(api, &f.ty).map(|kind| Readable {
+                kind_of(index, &f.ty).map(|kind| Readable {
                     names: std::iter::once(f.wire_name.clone())
                         .chain(f.aliases.iter().cloned())
                         .collect(),
@@ -317,7 +308,7 @@ fn fields_of(api: &Api, t: &TypeRef) -> Vec<Readable> {
         TypeKind::Union(u) => {
             let mut common: Option<Vec<Readable>> = None;
             for v in &u.variants {
-                let fields = fields_of(api, &v.ty);
+                let fields = fields_of(index, &v.ty);
                 common = Some(match common {
                     None => fields,
                     Some(c) => c
@@ -328,18 +319,18 @@ fn fields_of(api: &Api, t: &TypeRef) -> Vec<Readable> {
             }
             common.unwrap_or_default()
         }
-        TypeKind::Alias(inner) => fields_of(api, inner),
+        TypeKind::Alias(inner) => fields_of(index, inner),
         TypeKind::Enum(_) => Vec::new(),
     }
 }
 
-fn kind_of(api: &Api, t: &TypeRef) -> Option<FieldKind> {
+fn kind_of(index: &TypeIndex<'_>, t: &TypeRef) -> Option<FieldKind> {
     match t {
         TypeRef::Primitive(Primitive::String) => Some(FieldKind::Text),
         TypeRef::Primitive(Primitive::I32 | Primitive::I64) => Some(FieldKind::Integer),
         TypeRef::Primitive(Primitive::Bool) => Some(FieldKind::Bool),
         TypeRef::Primitive(Primitive::DateTime) => Some(FieldKind::DateTime),
-        TypeRef::Named { .. } => match &resolve(api, t)?.kind {
+        TypeRef::Named { .. } => match &index.def(t)?.kind {
             TypeKind::Enum(_) => Some(FieldKind::Text),
             _ => None,
         },
