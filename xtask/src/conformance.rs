@@ -370,12 +370,7 @@ fn generate(name: &str, path: &Path, crate_name: &str, crates_dir: &Path) -> Gen
     let mut planned = Vec::new();
     match codegen::run_keeping_api(&settings) {
         Ok((api, summary)) => {
-            report.clients = Vec::new();
-            for s in &api.surfaces {
-                if !report.clients.contains(&s.client) {
-                    report.clients.push(s.client.clone());
-                }
-            }
+            report.clients = api.clients().iter().map(|(c, _)| c.to_string()).collect();
             report.longest_signature = longest_signature(&api);
             for s in &api.surfaces {
                 for (kind, n) in &s.untyped {

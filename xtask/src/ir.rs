@@ -36,6 +36,19 @@ pub struct Api {
 }
 
 impl Api {
+    /// The crate's client types in the order of their first surface, each
+    /// with the surfaces whose operations it has.
+    pub fn clients(&self) -> Vec<(&str, Vec<&Surface>)> {
+        let mut out: Vec<(&str, Vec<&Surface>)> = Vec::new();
+        for s in &self.surfaces {
+            match out.iter_mut().find(|(c, _)| *c == s.client) {
+                Some((_, members)) => members.push(s),
+                None => out.push((s.client.as_str(), vec![s])),
+            }
+        }
+        out
+    }
+
     pub fn operation_count(&self) -> usize {
         self.surfaces.iter().map(|s| s.operations.len()).sum()
     }

@@ -261,20 +261,6 @@ fn example(api: &Api, doctest: bool) -> String {
 
 /// Each client of the crate once: its type, its title, and the features
 /// that give it operations.
-fn clients(api: &Api) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    for s in &api.surfaces {
-        let feature = format!("`{}`", s.feature);
-        match out.iter_mut().find(|(c, _, _)| *c == s.client) {
-            Some((_, _, features)) => {
-                features.push_str(", ");
-                features.push_str(&feature);
-            }
-            None => out.push((s.client.clone(), s.title.clone(), feature)),
-        }
-    }
-    out
-}
 
 pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
     let surfaces = api.surfaces.iter().map(|s: &Surface| {
@@ -295,9 +281,14 @@ pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
         description(api),
         api.crate_name
     );
-    for (client, title, features) in clients(api) {
+    for (client, members) in api.clients() {
+        let features: Vec<String> = members.iter().map(|s| format!("`{}`", s.feature)).collect();
+        let title = members.first().map_or("", |s| s.title.as_str());
         // Not `[`X`]: …`, which Markdown reads as a link definition.
-        docs.push_str(&format!("- [`{client}`] ({features}): {title}\n"));
+        docs.push_str(&format!(
+            "- [`{client}`] ({}): {title}\n",
+            features.join(", ")
+        ));
     }
     docs.push_str(
         "\nEach entry document of the specs is a module (its models and its options\n\
