@@ -259,9 +259,6 @@ fn example(api: &Api, doctest: bool) -> String {
     lines.join("\n")
 }
 
-/// Each client of the crate once: its type, its title, and the features
-/// that give it operations.
-
 pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
     let surfaces = api.surfaces.iter().map(|s: &Surface| {
         let feature = &s.feature;
