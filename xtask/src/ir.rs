@@ -568,11 +568,30 @@ pub struct Struct {
 /// stands (Rust field names).
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusFields {
-    /// `status`, `state` or `provisioningState`.
-    pub state: Option<String>,
+    /// Where the state may be, in the order the runtime reads an untyped
+    /// document: `status`, `state`, `provisioningState` at the top, then
+    /// `properties.provisioningState`; the first present one counts.
+    pub state: Vec<StatePath>,
     pub resource_location: Option<String>,
     /// An error with `code` and `message` fields.
     pub error: Option<String>,
+}
+
+/// The way to a member that carries the state, field by field from the
+/// document's top.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatePath {
+    pub steps: Vec<FieldStep>,
+    /// The last field is a `String`; else an enum (with `as_str`).
+    pub string: bool,
+}
+
+/// One field on the way to a nested member.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldStep {
+    pub field: String,
+    /// Always present (not an `Option`).
+    pub required: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::TypeIndex;
 use super::rust::{doc, ident, inner_doc, type_tokens_in};
-use crate::ir::{Enum, Field, Primitive, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Enum, Field, Primitive, StatePath, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The models file of a module, made piece by piece (see
 /// `super::RustFile`): the module docs, then one piece per type.
@@ -128,21 +128,7 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
         .any(|f| f.required)
         .then(|| constructor(&name, s, module, additional_name.as_ref()));
     let status = s.status.as_ref().map(|st| {
-        let state_field = st
-            .state
-            .as_ref()
-            .and_then(|field| s.fields.iter().find(|x| &x.rust_name == field));
-        let state = match state_field {
-            Some(f) if f.ty == TypeRef::Primitive(Primitive::String) || index.is_enum(&f.ty) => {
-                let name = ident(&f.rust_name);
-                if f.required {
-                    quote!(Some(self.#name.as_str()))
-                } else {
-                    quote!(self.#name.as_ref().map(|s| s.as_str()))
-                }
-            }
-            _ => quote!(None),
-        };
+        let state = state_of(&st.state);
         let location = match &st.resource_location {
             Some(field) => {
                 let f = ident(field);
@@ -189,6 +175,46 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
         #constructor
         #status
     }
+}
+
+/// The status document's state as an `Option<&str>`: each candidate path
+/// followed through its optional fields, the first present one taken.
+fn state_of(candidates: &[StatePath]) -> TokenStream {
+    let mut exprs = candidates.iter().filter_map(state_path);
+    let Some(first) = exprs.next() else {
+        return quote!(None);
+    };
+    exprs.fold(first, |acc, next| quote!(#acc.or_else(|| #next)))
+}
+
+/// `self.a.b.as_ref().and_then(|x| x.c.as_deref())`: required fields are
+/// followed as places, optional ones through `Option`; the last read as
+/// `&str` (`as_deref` for a `String`, `as_str` for an enum).
+fn state_path(path: &StatePath) -> Option<TokenStream> {
+    let (last, before) = path.steps.split_last()?;
+    let mut place = quote!(self);
+    let mut option: Option<TokenStream> = None;
+    for step in before {
+        let f = ident(&step.field);
+        option = match (option.take(), step.required) {
+            (None, true) => {
+                place = quote!(#place.#f);
+                None
+            }
+            (None, false) => Some(quote!(#place.#f.as_ref())),
+            (Some(o), true) => Some(quote!(#o.map(|x| &x.#f))),
+            (Some(o), false) => Some(quote!(#o.and_then(|x| x.#f.as_ref()))),
+        };
+    }
+    let f = ident(&last.field);
+    Some(match (option, last.required, path.string) {
+        (None, true, _) => quote!(Some(#place.#f.as_str())),
+        (None, false, true) => quote!(#place.#f.as_deref()),
+        (None, false, false) => quote!(#place.#f.as_ref().map(|s| s.as_str())),
+        (Some(o), true, _) => quote!(#o.map(|x| x.#f.as_str())),
+        (Some(o), false, true) => quote!(#o.and_then(|x| x.#f.as_deref())),
+        (Some(o), false, false) => quote!(#o.and_then(|x| x.#f.as_ref()).map(|s| s.as_str())),
+    })
 }
 
 /// `new(required fields…)` with the optional ones unset.

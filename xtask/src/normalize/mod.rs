@@ -14,6 +14,7 @@ mod names;
 mod operations;
 pub mod rules;
 mod schema_view;
+mod status;
 #[path = "../../../runtime/src/status_fields.rs"]
 #[allow(dead_code)]
 mod status_fields;
@@ -28,7 +29,7 @@ pub use types::COMMON_MODULE;
 use types::TypeBuilder;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::ir::{Api, Surface, TypeDef, TypeKind, TypeRef};
+use crate::ir::{Api, Surface, TypeDef};
 use crate::load::Spec;
 use crate::naming::module_name;
 
@@ -157,7 +158,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
     clients::share_clients(&mut api, &shareable, &mut warnings);
     api.warnings = warnings;
     cycles::mark_boxed(&mut api);
-    mark_status_types(&mut api);
+    status::mark_status_types(&mut api);
     names::name_additional_fields(&mut api);
     names::name_module_items(&mut api);
     names::name_example_modules(&mut api);
@@ -236,45 +237,5 @@ fn check_rules_used(
                 format!("no long-running operation `{id}`"),
             );
         }
-    }
-}
-
-/// Marks the structs long-running operations poll, with the fields that
-/// carry the state, the result's location and the error.
-fn mark_status_types(api: &mut Api) {
-    let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
-    for s in &api.surfaces {
-        for op in &s.operations {
-            if let crate::ir::OperationKind::LongRunning(lro) = &op.kind
-                && let TypeRef::Named { module, name } = &lro.status
-            {
-                wanted.insert((module.clone(), name.clone()));
-            }
-        }
-    }
-    let mark = |module: &str, defs: &mut Vec<TypeDef>| {
-        for def in defs.iter_mut() {
-            if !wanted.contains(&(module.to_string(), def.name.clone())) {
-                continue;
-            }
-            if let TypeKind::Struct(s) = &mut def.kind {
-                let find = |wires: &[&str]| {
-                    s.fields
-                        .iter()
-                        .find(|f| wires.contains(&f.wire_name.as_str()))
-                        .map(|f| f.rust_name.clone())
-                };
-                s.status = Some(crate::ir::StatusFields {
-                    state: find(&status_fields::STATE_FIELDS),
-                    resource_location: find(&[status_fields::RESOURCE_LOCATION_FIELD]),
-                    error: find(&["error"]),
-                });
-            }
-        }
-    };
-    mark(COMMON_MODULE, &mut api.common_types);
-    for s in &mut api.surfaces {
-        let module = s.models_module.clone();
-        mark(&module, &mut s.types);
     }
 }
