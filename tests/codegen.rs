@@ -24,7 +24,11 @@ fn fixture_folders() -> usize {
 fn fixture_ir_and_rust_snapshots() {
     let api = codegen::build_api(&fixtures(), "codegen-fixtures").unwrap_or_else(|e| panic!("{e}"));
     let files = xtask::emit::emit(&api).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(api.surfaces.len(), fixture_folders(), "one surface per fixture folder");
+    assert_eq!(
+        api.surfaces.len(),
+        fixture_folders(),
+        "one surface per fixture folder"
+    );
     for surface in &api.surfaces {
         let name = &surface.feature;
         insta::assert_yaml_snapshot!(format!("{name}-ir"), surface);
@@ -86,7 +90,11 @@ fn fixture_crate_compiles_and_lints_clean() {
     );
     mms_tests::cargo(&["test", "--quiet"], &out, &target);
     let docs = mms_tests::files_with_extension(&out.join("openapi"), &["yaml"]);
-    assert_eq!(docs.len(), fixture_folders(), "one OpenAPI document per surface");
+    assert_eq!(
+        docs.len(),
+        fixture_folders(),
+        "one OpenAPI document per surface"
+    );
     mms_tests::validate_openapi(&docs);
     let _ = std::fs::remove_dir_all(&out);
 }

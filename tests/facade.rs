@@ -1,24 +1,44 @@
 //! The unified facade's test: one deployment workflow, written once
-//! (`mms_tests::workflow`), run against each data plane with only the scope
-//! and the plane's own request bodies differing. The planes are in-process
-//! fakes plugged in as azure_core's transport; time is tokio's paused clock,
-//! so polling waits cost nothing.
+//! (`mms_tests::workflow`), run against each data plane of the emulator
+//! with only the scope and the plane's own request bodies differing. Time
+//! is the emulator's manual clock, moved by the client's waits, so each
+//! long-running operation is polled through its states in no real time.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
-use azure_core::http::Transport;
 use azureml_mms::{ClientOptions, SecretString, StaticTokenCredential};
-use mms_tests::fake::{ENDPOINT, FakePlane, Plane};
+use mms_emulator::{Clock, Config, Running};
+use mms_tests::recorder::Recorder;
 use mms_tests::workflow::{DeployPlan, Deployed, build_image, deploy};
 
-fn options(fake: &Arc<FakePlane>) -> Option<ClientOptions> {
-    Some(ClientOptions {
-        client_options: azure_core::http::ClientOptions {
-            transport: Some(Transport::new(fake.clone())),
-            ..Default::default()
-        },
+/// How long the emulator's operations take, on its clock.
+const OP_DELAY_MS: i64 = 20_000;
+
+/// An emulator whose lists page in twos (so three services take two
+/// pages) on a manual clock, and a client's options: waits that move that
+/// clock, and a recorder of every request.
+async fn emulator() -> (Running, ClientOptions, Arc<Recorder>, Arc<AtomicI64>) {
+    let (clock, now) = Clock::manual();
+    let running = mms_emulator::start(Config {
+        tokens: vec!["t".to_string()],
+        op_delay_ms: OP_DELAY_MS,
+        clock: clock.clone(),
+        page_size: 2,
         ..Default::default()
     })
+    .await
+    .unwrap_or_else(|e| panic!("emulator: {e}"));
+    let recorder = Arc::new(Recorder::default());
+    let mut options = ClientOptions::default();
+    options
+        .client_options
+        .per_call_policies
+        .push(recorder.clone());
+    if let Some(sleeper) = clock.sleeper() {
+        options.sleeper = Arc::new(sleeper);
+    }
+    (running, options, recorder, now)
 }
 
 /// Runs the workflow three times (three services), as a user would.
@@ -84,14 +104,17 @@ mod hosting {
     }
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn workflow_runs_on_the_hosting_account_plane() {
     use azureml_mms::hosting_account::HostingAccountClient;
     use azureml_mms::hosting_account::models::ModelRequest;
-    let fake = FakePlane::new(Plane::HostingAccount);
-    let client =
-        HostingAccountClient::new(ENDPOINT, StaticTokenCredential::new("t"), options(&fake))
-            .unwrap_or_else(|e| panic!("{e}"));
+    let (emulator, options, recorder, now) = emulator().await;
+    let client = HostingAccountClient::new(
+        emulator.base_url(),
+        StaticTokenCredential::new("t"),
+        Some(options),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.hosting_account("sub", "rg", "ha");
     let plan = |s| hosting::Plan {
         model: ModelRequest::new("m", SecretString::new("https://store/m.zip")),
@@ -99,20 +122,29 @@ async fn workflow_runs_on_the_hosting_account_plane() {
     };
     let runs = three_deployments(&scope, [plan("svc-a"), plan("svc-b"), plan("svc-c")]).await;
     assert_eq!(runs[2].services, ["svc-a", "svc-b", "svc-c"]);
-    assert_eq!(runs[0].image_id.as_deref(), Some("images-3"));
-    let log = fake.requests();
+    let image = runs[0]
+        .image_id
+        .clone()
+        .unwrap_or_else(|| panic!("no image"));
+    let log = recorder.requests();
     let base = "/api/subscriptions/sub/resourceGroups/rg/hostingAccounts/ha";
     let version = "api-version=2017-06-01-privatepreview";
-    // The handle is x-ms-request-id, polled at operations/{id} in the scope.
-    assert!(
-        log.contains(&format!("GET {base}/operations/op-3?{version}")),
-        "{log:#?}"
-    );
-    assert!(
-        log.contains(&format!("GET {base}/images/images-3?{version}")),
-        "{log:#?}"
-    );
     assert_eq!(log[0], format!("POST {base}/models?{version}"));
+    // The handle is x-ms-request-id, polled at operations/{id} in the
+    // scope; the image is then read where the operation says.
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with(&format!("GET {base}/operations/")) && l.ends_with(version)),
+        "{log:#?}"
+    );
+    assert!(
+        log.contains(&format!("GET {base}/images/{image}?{version}")),
+        "{log:#?}"
+    );
+    // Three images and three services, each waited for on the
+    // emulator's clock.
+    assert!(now.load(Ordering::SeqCst) >= 6 * OP_DELAY_MS);
+    emulator.shutdown().await;
 }
 
 mod account {
@@ -163,13 +195,17 @@ mod account {
     }
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn workflow_runs_on_the_account_plane() {
     use azureml_mms::account::AccountClient;
     use azureml_mms::account::models::Model;
-    let fake = FakePlane::new(Plane::Account);
-    let client = AccountClient::new(ENDPOINT, StaticTokenCredential::new("t"), options(&fake))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (emulator, options, recorder, now) = emulator().await;
+    let client = AccountClient::new(
+        emulator.base_url(),
+        StaticTokenCredential::new("t"),
+        Some(options),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.account("sub", "rg", "acct");
     let plan = |s| account::Plan {
         model: Model::new(
@@ -181,21 +217,28 @@ async fn workflow_runs_on_the_account_plane() {
     };
     let runs = three_deployments(&scope, [plan("svc-a"), plan("svc-b"), plan("svc-c")]).await;
     assert_eq!(runs[2].services, ["svc-a", "svc-b", "svc-c"]);
-    let log = fake.requests();
+    assert!(runs.iter().all(|r| r.image_id.is_some()), "{runs:#?}");
+    let log = recorder.requests();
     let base = "/api/subscriptions/sub/resourceGroups/rg/accounts/acct";
+    let version = "api-version=2017-09-01-preview";
     // Three services come in two pages; the next link keeps its token and
-    // gets the api-version back.
-    assert!(
-        log.contains(&format!(
-            "GET {base}/services?%24skipToken=2&api-version=2017-09-01-preview"
-        )),
-        "{log:#?}"
-    );
-    assert!(
-        log.iter()
-            .any(|l| l.starts_with(&format!("GET {base}/operations/op-"))),
-        "{log:#?}"
-    );
+    // carries the api-version.
+    let second_page = |l: &String| {
+        l.starts_with(&format!("GET {base}/services?"))
+            && l.contains("skipToken=")
+            && l.contains(version)
+    };
+    assert!(log.iter().any(second_page), "{log:#?}");
+    // Six operations (three images, three services), each polled after
+    // the wait the emulator asked for (its `retry-after-ms`), waited on
+    // its clock, not in real time.
+    let polls = log
+        .iter()
+        .filter(|l| l.starts_with(&format!("GET {base}/operations/")))
+        .count();
+    assert_eq!(polls, 6, "{log:#?}");
+    assert!(now.load(Ordering::SeqCst) >= 6 * OP_DELAY_MS);
+    emulator.shutdown().await;
 }
 
 mod workspace {
@@ -229,13 +272,17 @@ mod workspace {
     }
 }
 
-#[tokio::test(start_paused = true)]
+#[tokio::test]
 async fn workflow_runs_on_the_workspace_plane() {
     use azureml_mms::workspace::WorkspaceClient;
     use azureml_mms::workspace::models::Model;
-    let fake = FakePlane::new(Plane::Workspace);
-    let client = WorkspaceClient::new(ENDPOINT, StaticTokenCredential::new("t"), options(&fake))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (emulator, options, recorder, now) = emulator().await;
+    let client = WorkspaceClient::new(
+        emulator.base_url(),
+        StaticTokenCredential::new("t"),
+        Some(options),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.workspace("sub", "rg", "ws");
     let plan = |s| workspace::Plan {
         model: Model::new(
@@ -248,7 +295,7 @@ async fn workflow_runs_on_the_workspace_plane() {
     let runs = three_deployments(&scope, [plan("svc-a"), plan("svc-b"), plan("svc-c")]).await;
     assert_eq!(runs[2].services, ["svc-a", "svc-b", "svc-c"]);
     assert_eq!(runs[0].image_id, None);
-    let log = fake.requests();
+    let log = recorder.requests();
     let base = "/modelmanagement/v1.0/subscriptions/sub/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/ws";
     assert_eq!(
         log[0],
@@ -256,7 +303,11 @@ async fn workflow_runs_on_the_workspace_plane() {
         "no api-version on this surface"
     );
     assert!(
-        log.contains(&format!("GET {base}/services?$skipToken=2")),
+        log.iter()
+            .any(|l| l.starts_with(&format!("GET {base}/services?")) && l.contains("skipToken=")),
         "{log:#?}"
     );
+    // Three services, each waited for on the emulator's clock.
+    assert!(now.load(Ordering::SeqCst) >= 3 * OP_DELAY_MS);
+    emulator.shutdown().await;
 }

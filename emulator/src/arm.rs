@@ -204,7 +204,8 @@ async fn delete_account(app: App, p: Provider, params: Params) -> Answer {
     .into_response())
 }
 
-/// Pages of `$top`-less ARM lists: 100 at a time, with `nextLink`.
+/// Pages of `$top`-less ARM lists: the emulator's page size (100 unless
+/// configured) at a time, with `nextLink`.
 async fn list_accounts(
     app: App,
     p: Provider,
@@ -230,7 +231,7 @@ async fn list_accounts(
     };
     let (items, more) = app
         .store
-        .page(key(p, &sub), after, 100, keep)
+        .page(key(p, &sub), after, app.page_size, keep)
         .await
         .map_err(arm_err)?;
     let last = items.last().map(|(s, _)| *s);

@@ -283,7 +283,7 @@ fn encode(s: &str) -> String {
 }
 
 /// One page of `key`'s items after the `$skipToken`, `count` at most (1 to
-/// 1000, default 100), with an absolute `nextLink` to the rest. The token is
+/// 1000, default the emulator's page size, 100 unless configured), with an absolute `nextLink` to the rest. The token is
 /// the last item's position, so pages stay stable while items are added.
 async fn page(
     app: &App,
@@ -303,7 +303,7 @@ async fn page(
                     "invalid `count` `{c}`: a whole number from 1 to 1000"
                 ))
             })?,
-        None => 100,
+        None => app.page_size,
     };
     let after: i64 = match q.get("$skipToken") {
         Some(t) => t

@@ -57,6 +57,10 @@ pub struct Config {
     pub op_delay_ms: i64,
     /// The clock operations are timed on.
     pub clock: Clock,
+    /// How many items a page of a list holds when the request does not
+    /// say (`count`): 100, as the services document; tests make it small
+    /// to see paging with a few items.
+    pub page_size: usize,
     /// Serve HTTPS instead of plain HTTP, with a self-signed certificate
     /// generated at start (see [`Tls`]).
     pub tls: Option<Tls>,
@@ -81,6 +85,7 @@ impl Default for Config {
             tokens: Vec::new(),
             op_delay_ms: 0,
             clock: Clock::System,
+            page_size: 100,
             tls: None,
         }
     }
@@ -108,6 +113,33 @@ impl Clock {
             Clock::Manual(now) => now.load(Ordering::SeqCst),
         }
     }
+
+    /// What a client waits with so its waits move this clock: for a
+    /// client's `ClientOptions::sleeper`, so a test's long-running
+    /// operations run their course (`NotStarted`, `Running`, done) without
+    /// real time passing. `None` for the system clock.
+    pub fn sleeper(&self) -> Option<ClockSleeper> {
+        match self {
+            Clock::System => None,
+            Clock::Manual(now) => Some(ClockSleeper(now.clone())),
+        }
+    }
+}
+
+/// A client's waits (between polls, between retries) as moves of a manual
+/// [`Clock`], taking no real time.
+#[derive(Debug, Clone)]
+pub struct ClockSleeper(Arc<AtomicI64>);
+
+impl azureml_mms::runtime::Sleeper for ClockSleeper {
+    fn sleep(
+        &self,
+        duration: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+        let ms = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        self.0.fetch_add(ms, Ordering::SeqCst);
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// What every handler shares.
@@ -117,6 +149,8 @@ pub(crate) struct App {
     tokens: Arc<Vec<String>>,
     pub(crate) op_delay_ms: i64,
     pub(crate) clock: Clock,
+    /// Items per page when a list request gives no `count`.
+    pub(crate) page_size: usize,
     /// Request-body schemas, for the checks the generated types leave out.
     documents: Arc<documents::Documents>,
     /// `http(s)://127.0.0.1:port`, for absolute links.
@@ -339,6 +373,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
         tokens: Arc::new(config.tokens),
         op_delay_ms: config.op_delay_ms.max(0),
         clock: config.clock,
+        page_size: config.page_size.clamp(1, 1000),
         documents: documents::Documents::shared()?,
         base: base_url.as_str().into(),
     };

@@ -25,6 +25,10 @@ struct Args {
     /// How long long-running operations take, in milliseconds
     #[arg(long, value_name = "N", default_value_t = 2000)]
     op_delay_ms: u32,
+    /// Items per page of a list whose request gives no `count` (1 to 1000)
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u16).range(1..=1000))]
+    page_size: u16,
     /// Serve HTTPS with a self-signed certificate generated at start
     #[arg(long)]
     tls: bool,
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         listen: args.listen,
         db: (!args.in_memory).then_some(args.db),
         op_delay_ms: i64::from(args.op_delay_ms),
+        page_size: usize::from(args.page_size),
         tokens: args.tokens,
         tls: args.tls.then_some(mms_emulator::Tls {
             cert_path: Some(args.cert),

@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use azureml_mms::{ClientOptions, SecretString, ServiceError, StaticTokenCredential};
 use futures::TryStreamExt as _;
-use mms_emulator::{Config, Running};
+use mms_emulator::{Clock, Config, Running};
 
 const TOKEN: &str = "e2e-token";
 
@@ -43,28 +43,42 @@ impl Target {
     }
 }
 
-async fn emulator(tls: Option<mms_emulator::Tls>) -> Running {
-    ok(
+/// How long the emulator's operations take, on its clock: long enough that
+/// every long-running operation is polled through `NotStarted` and
+/// `Running` before it ends.
+const OP_DELAY_MS: i64 = 20_000;
+
+/// An emulator on a clock of its own, and client options whose waits move
+/// that clock.
+async fn emulator(tls: Option<mms_emulator::Tls>) -> (Running, ClientOptions) {
+    let (clock, _) = Clock::manual();
+    let running = ok(
         "start",
         mms_emulator::start(Config {
             tokens: vec![TOKEN.into()],
             tls,
+            op_delay_ms: OP_DELAY_MS,
+            clock: clock.clone(),
             ..Default::default()
         })
         .await
         .map_err(|e| azure_core::Error::with_message(azure_core::error::ErrorKind::Other, e)),
-    )
+    );
+    let mut options = ClientOptions::default();
+    if let Some(sleeper) = clock.sleeper() {
+        options.sleeper = Arc::new(sleeper);
+    }
+    (running, options)
 }
 
 /// Client options whose transport trusts `pem` (and nothing else), as a
 /// user of `mms-emulator --tls` would set them up.
-fn trusting(pem: &str) -> ClientOptions {
+fn trusting(mut options: ClientOptions, pem: &str) -> ClientOptions {
     let cert = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     let http = reqwest::Client::builder()
         .tls_certs_only([cert])
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut options = ClientOptions::default();
     options.client_options.transport =
         Some(azure_core::http::Transport::new(std::sync::Arc::new(http)));
     options
@@ -683,10 +697,10 @@ fn all_operations() -> BTreeSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_of_every_surface() {
-    let emulator = emulator(None).await;
+    let (emulator, options) = emulator(None).await;
     let target = Target {
         base: emulator.base_url().to_string(),
-        options: ClientOptions::default(),
+        options,
     };
     let hit = every_surface(&target).await;
     let all = all_operations();
@@ -710,7 +724,7 @@ async fn every_operation_over_https() {
     let dir = std::env::temp_dir().join(format!("mms-e2e-tls-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let cert_path = dir.join("cert.pem");
-    let emulator = emulator(Some(mms_emulator::Tls {
+    let (emulator, options) = emulator(Some(mms_emulator::Tls {
         cert_path: Some(cert_path.clone()),
     }))
     .await;
@@ -719,7 +733,7 @@ async fn every_operation_over_https() {
     assert_eq!(Some(pem.as_str()), emulator.certificate_pem());
     let target = Target {
         base: emulator.base_url().to_string(),
-        options: trusting(&pem),
+        options: trusting(options.clone(), &pem),
     };
     let hit = every_surface(&target).await;
     let all = all_operations();
@@ -730,7 +744,7 @@ async fn every_operation_over_https() {
     // the failure is the TLS handshake, not a status code.
     let mut untrusting = Target {
         base: target.base.clone(),
-        options: trusting(&other_certificate().await),
+        options: trusting(options, &other_certificate().await),
     };
     // A failed handshake is a transport error, which the client retries;
     // once is enough to see it fail, without waiting out the backoff.
@@ -756,7 +770,7 @@ async fn every_operation_over_https() {
 
 /// A certificate from a second emulator: valid, but not the one serving.
 async fn other_certificate() -> String {
-    let other = emulator(Some(mms_emulator::Tls::default())).await;
+    let (other, _) = emulator(Some(mms_emulator::Tls::default())).await;
     let pem = other.certificate_pem().unwrap_or_default().to_string();
     other.shutdown().await;
     pem

@@ -57,7 +57,8 @@ pub struct ClientOptions {
     /// Retries of idempotent requests (GET, HEAD, PUT, DELETE) on
     /// connection errors, 408, 429, 500, 502, 503 and 504.
     pub retry: super::RetryOptions,
-    /// What waits between retries (tokio's clock unless a test injects one).
+    /// What waits between retries and between the polls of a long-running
+    /// operation (tokio's clock unless a test injects one).
     pub sleeper: Arc<dyn super::Sleeper>,
     /// How long one attempt may wait for a response. Default: 60 seconds.
     pub request_timeout: std::time::Duration,
@@ -113,6 +114,8 @@ pub struct ClientCore {
     api_version: Option<(&'static str, String)>,
     pub(crate) poll_frequency: azure_core::time::Duration,
     pub(crate) lro_deadline: std::time::Duration,
+    /// What waits between polls (and retries).
+    pub(crate) sleeper: Arc<dyn super::Sleeper>,
     request_timeout: std::time::Duration,
     max_response_bytes: usize,
     allowed_origins: Vec<String>,
@@ -217,6 +220,7 @@ impl ClientCore {
             api_version,
             poll_frequency,
             lro_deadline: options.lro_deadline,
+            sleeper: options.sleeper.clone(),
             request_timeout: options.request_timeout,
             max_response_bytes: options.max_response_bytes,
             allowed_origins: options

@@ -218,11 +218,16 @@ impl ClientCore {
         };
         // What Azure's rules made of the first answer, for the polls after.
         let plan: Arc<Mutex<Option<AzurePlan>>> = Arc::default();
+        // How long to wait before the next poll; azure_core's poller is
+        // told zero, so the wait is the client's `Sleeper`'s, not tokio's.
+        let waits: Arc<Mutex<std::time::Duration>> = Arc::default();
         let inner = azure_core::http::Poller::new(
             move |state: PollerState, options: PollerOptions<'static>| {
                 let core = core.clone();
                 let handle = handle.clone();
                 let plan = plan.clone();
+                let waits = waits.clone();
+                let sleeper = core.sleeper.clone();
                 let (mut request, initial_state) = match state {
                     PollerState::Initial => (Some(initial.clone()), true),
                     PollerState::More(PollerContinuation::Links { next_link, .. }) => {
@@ -233,61 +238,76 @@ impl ClientCore {
                     PollerState::More(_) => (None, false),
                 };
                 Box::pin(async move {
-                    let Some(request) = request.as_mut() else {
-                        return Err(config_error(format!(
-                            "{}: unknown poller continuation",
-                            op.id
-                        )));
-                    };
-                    if initial_state {
-                        let raw = core.send(op, &options.context, request).await?;
-                        return match handle {
-                            LroHandle::Azure(final_state) => {
-                                azure_start(&core, op, raw, request, final_state, &plan, &options)
-                            }
-                            _ => start(&core, op, raw, &handle, &options),
+                    // The wait the last answer asked for, on the client's
+                    // sleeper (a test's clock), before this poll.
+                    if !initial_state {
+                        let wait = waits
+                            .lock()
+                            .map(|mut w| std::mem::take(&mut *w))
+                            .unwrap_or_default();
+                        if !wait.is_zero() {
+                            sleeper.sleep(wait).await;
+                        }
+                    }
+                    let result = async {
+                        let Some(request) = request.as_mut() else {
+                            return Err(config_error(format!(
+                                "{}: unknown poller continuation",
+                                op.id
+                            )));
                         };
-                    }
-                    if let LroHandle::Azure(_) = handle {
-                        return azure_poll(&core, op, request, &plan, &options).await;
-                    }
-                    let poll_op = OperationInfo {
-                        id: op.id,
-                        path: op.path,
-                        success: &[200, 201, 202],
-                    };
-                    let raw = core.send(&poll_op, &options.context, request).await?;
-                    let status: S = decode(op.id, &raw)?;
-                    let retry_after = wait(&raw, &options);
-                    let url = request.url().clone();
-                    match status.poller_status() {
-                        PollerStatus::Succeeded => {
-                            let target = match (result, status.resource_location()) {
-                                (LroResult::Resource, Some(location)) => {
-                                    Some(core.follow(op.id, location)?)
+                        if initial_state {
+                            let raw = core.send(op, &options.context, request).await?;
+                            return match handle {
+                                LroHandle::Azure(final_state) => {
+                                    azure_start(&core, op, raw, request, final_state, &plan, &options)
                                 }
-                                (LroResult::Resource, None) => {
-                                    return Err(config_error(format!(
-                                        "{}: the operation succeeded but named no resourceLocation to fetch the result from",
-                                        op.id
-                                    )));
-                                }
-                                (LroResult::Status, _) => None,
+                                _ => start(&core, op, raw, &handle, &options),
                             };
-                            Ok(succeeded(&core, op, raw, target, true, &options))
                         }
-                        PollerStatus::Failed | PollerStatus::Canceled => {
-                            Err(failure(op, &raw, status.failure(), status.poller_status()))
+                        if let LroHandle::Azure(_) = handle {
+                            return azure_poll(&core, op, request, &plan, &options).await;
                         }
-                        _ => Ok(PollerResult::InProgress {
-                            response: raw.into(),
-                            retry_after,
-                            continuation: PollerContinuation::Links {
-                                next_link: url,
-                                final_link: None,
-                            },
-                        }),
+                        let poll_op = OperationInfo {
+                            id: op.id,
+                            path: op.path,
+                            success: &[200, 201, 202],
+                        };
+                        let raw = core.send(&poll_op, &options.context, request).await?;
+                        let status: S = decode(op.id, &raw)?;
+                        let retry_after = wait(&raw, &options);
+                        let url = request.url().clone();
+                        match status.poller_status() {
+                            PollerStatus::Succeeded => {
+                                let target = match (result, status.resource_location()) {
+                                    (LroResult::Resource, Some(location)) => {
+                                        Some(core.follow(op.id, location)?)
+                                    }
+                                    (LroResult::Resource, None) => {
+                                        return Err(config_error(format!(
+                                            "{}: the operation succeeded but named no resourceLocation to fetch the result from",
+                                            op.id
+                                        )));
+                                    }
+                                    (LroResult::Status, _) => None,
+                                };
+                                Ok(succeeded(&core, op, raw, target, true, &options))
+                            }
+                            PollerStatus::Failed | PollerStatus::Canceled => {
+                                Err(failure(op, &raw, status.failure(), status.poller_status()))
+                            }
+                            _ => Ok(PollerResult::InProgress {
+                                response: raw.into(),
+                                retry_after,
+                                continuation: PollerContinuation::Links {
+                                    next_link: url,
+                                    final_link: None,
+                                },
+                            }),
+                        }
                     }
+                    .await;
+                    Ok(defer_wait(result?, &waits))
                 })
             },
             Some(options),
@@ -381,6 +401,31 @@ fn provisioning_state(body: &[u8]) -> Option<String> {
     nested_provisioning_state(&value)
         .or_else(|| value.get(PROVISIONING_STATE_FIELD)?.as_str())
         .map(str::to_string)
+}
+
+/// Keeps an in-progress answer's wait for the callback's next call, and
+/// tells azure_core's poller not to wait itself.
+fn defer_wait<M: StatusMonitor>(
+    result: PollerResult<M>,
+    waits: &Mutex<std::time::Duration>,
+) -> PollerResult<M> {
+    match result {
+        PollerResult::InProgress {
+            response,
+            retry_after,
+            continuation,
+        } => {
+            if let Ok(mut wait) = waits.lock() {
+                *wait = std::time::Duration::try_from(retry_after).unwrap_or_default();
+            }
+            PollerResult::InProgress {
+                response,
+                retry_after: azure_core::time::Duration::ZERO,
+                continuation,
+            }
+        }
+        done => done,
+    }
 }
 
 /// How long to wait before the next poll: the service's `Retry-After`

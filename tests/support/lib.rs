@@ -91,6 +91,6 @@ pub fn cargo(args: &[&str], dir: &Path, target: &Path) {
     );
 }
 
-pub mod fake;
 pub mod fault_server;
+pub mod recorder;
 pub mod workflow;
