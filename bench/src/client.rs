@@ -19,13 +19,22 @@ use serde_json::json;
 use crate::{Figure, Phase, median, median_ms, memory, round};
 
 const SCOPE: &str = "/api/subscriptions/s/resourceGroups/r/accounts/a";
-const API_VERSION: &str = "2017-09-01-preview";
 const TOKEN: &str = "bench-token";
 const ROUNDS: usize = 25;
 const REQUESTS_PER_ROUND: usize = 200;
 const DECODE_ROUNDS: usize = 5;
 const STREAM_ITEMS: usize = 100_000;
 const STREAM_PAGE: usize = 1_000;
+
+/// The api-version the account client sends, as the generated crate says:
+/// the hand-written calls send the same.
+fn api_version() -> &'static str {
+    azureml_mms::SURFACES
+        .iter()
+        .find(|s| s.feature == "account")
+        .and_then(|s| s.api_version)
+        .map_or("", |(_, value)| value)
+}
 
 fn model(i: usize) -> serde_json::Value {
     json!({
@@ -81,7 +90,8 @@ async fn serve() -> Result<String, String> {
                         let pages = STREAM_ITEMS / STREAM_PAGE;
                         let next = (page + 1 < pages).then(|| {
                             format!(
-                                "{base}{SCOPE}/models?api-version={API_VERSION}&$skipToken={}",
+                                "{base}{SCOPE}/models?api-version={}&$skipToken={}",
+                                api_version(),
                                 page + 1
                             )
                         });
@@ -115,7 +125,7 @@ pub(crate) async fn figures() -> Result<Phase, String> {
     let base = serve().await?;
     let scope = account(&base)?;
     let theirs = reqwest::Client::new();
-    let url = format!("{base}{SCOPE}/models/m1?api-version={API_VERSION}");
+    let url = format!("{base}{SCOPE}/models/m1?api-version={}", api_version());
     // The floor under any azure_core-based client: azure_core's own
     // pipeline (its built-in policies and transport, nothing of ours)
     // sending the same GET.

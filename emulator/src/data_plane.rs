@@ -32,17 +32,12 @@ impl Plane {
         }
     }
 
-    /// The route prefix, with `{sub}`, `{rg}` and `{scope}`.
-    fn prefix(self) -> &'static str {
-        match self {
-            Plane::Hosting => {
-                "/api/subscriptions/{sub}/resourceGroups/{rg}/hostingAccounts/{scope}"
-            }
-            Plane::Account => "/api/subscriptions/{sub}/resourceGroups/{rg}/accounts/{scope}",
-            Plane::Workspace => {
-                "/modelmanagement/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{scope}"
-            }
-        }
+    /// The route prefix, with `{sub}`, `{rg}` and `{scope}`: the
+    /// surface's base path as the generated crate's `SURFACES` gives it,
+    /// its three parameters renamed.
+    fn prefix(self) -> String {
+        let base = crate::facts_of(self.surface()).map_or("", |f| f.base_path);
+        crate::route_template(base, &["sub", "rg", "scope"])
     }
 
     /// The concrete prefix of one scope, for links.
@@ -934,6 +929,7 @@ pub(crate) fn routes() -> Router<App> {
     let mut router = Router::new();
     for plane in [Plane::Hosting, Plane::Account, Plane::Workspace] {
         let base = plane.prefix();
+        let base = base.as_str();
         let collection = |kind: &'static str| {
             get(
                 move |State(app): State<App>, Path(p): Path<Params>, Query(q): Q| async move {
@@ -1091,4 +1087,37 @@ pub(crate) fn routes() -> Router<App> {
         }
     }
     router
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn route_templates_rename_parameters_in_order() {
+        assert_eq!(
+            crate::route_template("/a/{x}/b/{y}{z}.json/{w}", &["sub", "rg", "scope"]),
+            "/a/{sub}/b/{rg}{scope}.json/{w}"
+        );
+        assert_eq!(crate::route_template("/plain", &["sub"]), "/plain");
+        assert_eq!(crate::route_template("/open/{x", &["sub"]), "/open/{x");
+    }
+
+    /// Each plane's routes come from the generated crate's base path, with
+    /// the three scope parameters the handlers read.
+    #[test]
+    fn plane_prefixes_come_from_the_surfaces() {
+        assert_eq!(
+            Plane::Hosting.prefix(),
+            "/api/subscriptions/{sub}/resourceGroups/{rg}/hostingAccounts/{scope}"
+        );
+        assert_eq!(
+            Plane::Account.prefix(),
+            "/api/subscriptions/{sub}/resourceGroups/{rg}/accounts/{scope}"
+        );
+        assert_eq!(
+            Plane::Workspace.prefix(),
+            "/modelmanagement/v1.0/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.MachineLearningServices/workspaces/{scope}"
+        );
+    }
 }

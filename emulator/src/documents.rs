@@ -9,29 +9,9 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::Value;
 
-/// Each surface's document, as `cargo xtask codegen` wrote it.
-const SOURCES: [(&str, &str); 5] = [
-    (
-        "hosting-account",
-        include_str!("../../generated/openapi/hosting-account.yaml"),
-    ),
-    (
-        "account",
-        include_str!("../../generated/openapi/account.yaml"),
-    ),
-    (
-        "workspace",
-        include_str!("../../generated/openapi/workspace.yaml"),
-    ),
-    (
-        "arm-accounts",
-        include_str!("../../generated/openapi/arm-accounts.yaml"),
-    ),
-    (
-        "arm-hosting-accounts",
-        include_str!("../../generated/openapi/arm-hosting-accounts.yaml"),
-    ),
-];
+/// Each surface's document, as `cargo xtask codegen` wrote it
+/// (`generated/openapi/<surface>.yaml`, listed by `build.rs`).
+const SOURCES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/documents.rs"));
 
 /// How deep `$ref`s and nesting are followed; the documents need far less.
 const MAX_DEPTH: usize = 64;
@@ -63,7 +43,7 @@ impl Documents {
 
     fn load() -> Result<Self, String> {
         let mut out = Documents::default();
-        for (surface, source) in SOURCES {
+        for &(surface, source) in SOURCES {
             let document: Value = serde_norway::from_str(source)
                 .map_err(|e| format!("generated/openapi/{surface}.yaml: {e}"))?;
             let index = out.documents.len();
@@ -222,6 +202,16 @@ fn check(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// `build.rs` found a document for every surface the crate has.
+    #[test]
+    fn every_surface_has_its_document() {
+        let mut compiled: Vec<&str> = SOURCES.iter().map(|(name, _)| *name).collect();
+        let mut surfaces: Vec<&str> = azureml_mms::SURFACES.iter().map(|s| s.feature).collect();
+        compiled.sort_unstable();
+        surfaces.sort_unstable();
+        assert_eq!(compiled, surfaces);
+    }
 
     fn documents() -> Documents {
         Documents::load().unwrap_or_else(|e| panic!("{e}"))

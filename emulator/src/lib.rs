@@ -17,11 +17,42 @@
 /// The api-version a surface of the generated crate sends (its
 /// `SURFACES`): the emulator expects what the client and documents say.
 pub(crate) fn api_version_of(feature: &str) -> Option<&'static str> {
-    azureml_mms::SURFACES
-        .iter()
-        .find(|s| s.feature == feature)
+    facts_of(feature)
         .and_then(|s| s.api_version)
         .map(|(_, value)| value)
+}
+
+/// What the generated crate knows of a surface.
+pub(crate) fn facts_of(feature: &str) -> Option<&'static azureml_mms::runtime::SurfaceFacts> {
+    azureml_mms::SURFACES.iter().find(|s| s.feature == feature)
+}
+
+/// A path template with its parameters renamed, in order, to `names`
+/// (`/a/{subscriptionId}/b/{resourceGroup}` with `["sub", "rg"]` →
+/// `/a/{sub}/b/{rg}`): the emulator's routes name a surface's scope
+/// parameters alike whatever its document calls them. Parameters past
+/// `names` keep theirs.
+pub(crate) fn route_template(template: &str, names: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut names = names.iter();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        match names.next() {
+            Some(name) => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+            None => out.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 mod arm;

@@ -119,7 +119,10 @@ impl<S, T> StatusMonitor for Monitor<S, T> {
 }
 
 /// A long-running operation. Await it for the final resource; or use it
-/// as a `Stream` of status documents to watch progress.
+/// as a `Stream` of status documents to watch progress. Between polls it
+/// waits what the service asks (`Retry-After`), else the client's
+/// `poll_frequency`, on the client's [`Sleeper`](super::Sleeper), just
+/// before the next poll: a stream yields each status as it comes.
 #[must_use = "a poller does nothing until awaited or polled"]
 pub struct Poller<S, T> {
     inner: azure_core::http::Poller<Monitor<S, T>>,
