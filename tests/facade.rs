@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use azureml_mms::{ClientOptions, SecretString, StaticTokenCredential};
+use azureml_mms::{SecretString, ServiceClientOptions, StaticTokenCredential};
 use mms_emulator::{Clock, Config, Running};
 use mms_tests::recorder::Recorder;
-use mms_tests::workflow::{DeployPlan, Deployed, build_image, deploy};
+use mms_tests::workflow::{DeployPlan, Deployed, REGISTER_REQUEST_ID, build_image, deploy};
 
 /// How long the emulator's operations take, on its clock.
 const OP_DELAY_MS: i64 = 20_000;
@@ -18,7 +18,7 @@ const OP_DELAY_MS: i64 = 20_000;
 /// An emulator whose lists page in twos (so three services take two
 /// pages) on a manual clock, and a client's options: waits that move that
 /// clock, and a recorder of every request.
-async fn emulator() -> (Running, ClientOptions, Arc<Recorder>, Arc<AtomicI64>) {
+async fn emulator() -> (Running, ServiceClientOptions, Arc<Recorder>, Arc<AtomicI64>) {
     let (clock, now) = Clock::manual();
     let running = mms_emulator::start(Config {
         tokens: vec!["t".to_string()],
@@ -30,7 +30,7 @@ async fn emulator() -> (Running, ClientOptions, Arc<Recorder>, Arc<AtomicI64>) {
     .await
     .unwrap_or_else(|e| panic!("emulator: {e}"));
     let recorder = Arc::new(Recorder::default());
-    let mut options = ClientOptions::default();
+    let mut options = ServiceClientOptions::default();
     options
         .client_options
         .per_call_policies
@@ -130,6 +130,11 @@ async fn workflow_runs_on_the_hosting_account_plane() {
     let base = "/api/subscriptions/sub/resourceGroups/rg/hostingAccounts/ha";
     let version = "api-version=2017-06-01-privatepreview";
     assert_eq!(log[0], format!("POST {base}/models?{version}"));
+    // The facade passed the call's options through.
+    assert_eq!(
+        recorder.client_request_ids()[0].as_deref(),
+        Some(REGISTER_REQUEST_ID)
+    );
     // The handle is x-ms-request-id, polled at operations/{id} in the
     // scope; the image is then read where the operation says.
     assert!(

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use azureml_mms::account::AccountClient;
-use azureml_mms::{ClientOptions, StaticTokenCredential};
+use azureml_mms::{ServiceClientOptions, StaticTokenCredential};
 use mms_tests::fault_server::{FaultServer, Reply};
 use serde_json::json;
 
@@ -60,7 +60,7 @@ async fn tracing_output_and_errors_carry_no_secret() {
     let client = AccountClient::new(
         &server.base,
         StaticTokenCredential::new(TOKEN),
-        Some(ClientOptions::default()),
+        Some(ServiceClientOptions::default()),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.account("sub", "rg", "acct");

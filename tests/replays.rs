@@ -130,7 +130,7 @@ fn titles_name_clients_and_client_parameters_are_given_once() {
         .collect();
     assert_eq!(members, ["keys", "secrets"]);
     let groups: Vec<&str> = shared.groups.iter().map(|g| g.ty.as_str()).collect();
-    assert_eq!(groups, ["Items"]);
+    assert_eq!(groups, ["ItemsClient"]);
     for module in ["keys", "secrets"] {
         let s = surface(module);
         assert_eq!(s.client, "KeyStoreClient");

@@ -29,10 +29,9 @@ fn a_union_decodes_its_variant_and_writes_its_tag() {
     };
     assert_eq!(docker.id.as_deref(), Some("img1"));
     assert_eq!(docker.version, Some(3));
-    let written = serde_json::to_value(ImageResponseBase::from(DockerImageResponse {
-        id: Some("img2".into()),
-        ..Default::default()
-    }))
+    let written = serde_json::to_value(ImageResponseBase::from(
+        DockerImageResponse::default().with_id("img2"),
+    ))
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(written["imageFlavor"], "WEBAPICONTAINER");
     assert_eq!(written["id"], "img2");

@@ -12,7 +12,7 @@ use axum::routing::get;
 use azureml_mms::account::models::Model;
 use azureml_mms::account::{AccountClient, AccountScope};
 use azureml_mms::azure_core::http::{RawResponse, StatusCode, headers::Headers};
-use azureml_mms::{ClientOptions, Page, StaticTokenCredential};
+use azureml_mms::{Page, ServiceClientOptions, StaticTokenCredential};
 use futures::TryStreamExt as _;
 use serde_json::json;
 
@@ -115,7 +115,7 @@ fn account(base: &str) -> Result<AccountScope, String> {
     let client = AccountClient::new(
         base,
         StaticTokenCredential::new(TOKEN),
-        Some(ClientOptions::default()),
+        Some(ServiceClientOptions::default()),
     )
     .map_err(|e| e.to_string())?;
     Ok(client.account("s", "r", "a"))
@@ -159,8 +159,8 @@ pub(crate) async fn figures() -> Result<Phase, String> {
                         .models()
                         .get("m1", None)
                         .await
-                        .map_err(|e| format!("generated client: {e}"))?
-                        .into_model(),
+                        .and_then(|r| r.into_model())
+                        .map_err(|e| format!("generated client: {e}"))?,
                     1 => {
                         let mut request = azureml_mms::azure_core::http::Request::new(
                             bare_url.clone(),

@@ -9,7 +9,7 @@ use azureml_mms::account::models::{
     ComputeResource, ImageRequest, ImageType, Manifest, Model, RuntimeType, ServiceCreateRequest,
     TargetRuntime, TargetRuntimeProperties,
 };
-use azureml_mms::{ClientOptions, SecretString, StaticTokenCredential};
+use azureml_mms::{SecretString, ServiceClientOptions, StaticTokenCredential};
 use futures::TryStreamExt as _;
 
 #[tokio::main]
@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = AccountClient::new(
         emulator.base_url(),
         StaticTokenCredential::new("dev"),
-        Some(ClientOptions::default()),
+        Some(ServiceClientOptions::default()),
     )?;
     let scope = client.account("my-subscription", "my-group", "my-account");
 

@@ -146,7 +146,7 @@ impl Clock {
     }
 
     /// What a client waits with so its waits move this clock: for a
-    /// client's `ClientOptions::sleeper`, so a test's long-running
+    /// client's `ServiceClientOptions::sleeper`, so a test's long-running
     /// operations run their course (`NotStarted`, `Running`, done) without
     /// real time passing. `None` for the system clock.
     pub fn sleeper(&self) -> Option<ClockSleeper> {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
-use azureml_mms::{ClientOptions, SecretString, ServiceError, StaticTokenCredential};
+use azureml_mms::{SecretString, ServiceClientOptions, ServiceError, StaticTokenCredential};
 use futures::TryStreamExt as _;
 use mms_emulator::{Clock, Config, Running};
 
@@ -34,11 +34,11 @@ fn ok<T>(what: &str, r: azure_core::Result<T>) -> T {
 /// that reach it.
 struct Target {
     base: String,
-    options: ClientOptions,
+    options: ServiceClientOptions,
 }
 
 impl Target {
-    fn options(&self) -> Option<ClientOptions> {
+    fn options(&self) -> Option<ServiceClientOptions> {
         Some(self.options.clone())
     }
 }
@@ -50,7 +50,7 @@ const OP_DELAY_MS: i64 = 20_000;
 
 /// An emulator on a clock of its own, and client options whose waits move
 /// that clock.
-async fn emulator(tls: Option<mms_emulator::Tls>) -> (Running, ClientOptions) {
+async fn emulator(tls: Option<mms_emulator::Tls>) -> (Running, ServiceClientOptions) {
     let (clock, _) = Clock::manual();
     let running = ok(
         "start",
@@ -64,7 +64,7 @@ async fn emulator(tls: Option<mms_emulator::Tls>) -> (Running, ClientOptions) {
         .await
         .map_err(|e| azure_core::Error::with_message(azure_core::error::ErrorKind::Other, e)),
     );
-    let mut options = ClientOptions::default();
+    let mut options = ServiceClientOptions::default();
     if let Some(sleeper) = clock.sleeper() {
         options.sleeper = Arc::new(sleeper);
     }
@@ -73,7 +73,7 @@ async fn emulator(tls: Option<mms_emulator::Tls>) -> (Running, ClientOptions) {
 
 /// Client options whose transport trusts `pem` (and nothing else), as a
 /// user of `mms-emulator --tls` would set them up.
-fn trusting(mut options: ClientOptions, pem: &str) -> ClientOptions {
+fn trusting(mut options: ServiceClientOptions, pem: &str) -> ServiceClientOptions {
     let cert = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
     let http = reqwest::Client::builder()
         .tls_certs_only([cert])
@@ -240,12 +240,9 @@ async fn account(target: &Target, cov: &Coverage) {
         "pages",
         ok(
             "list",
-            scope
-                .models()
-                .list(Some(azureml_mms::account::ModelsListOptions {
-                    count: Some("2".into()),
-                    ..Default::default()
-                })),
+            scope.models().list(Some(
+                azureml_mms::account::ModelsListOptions::default().with_count("2"),
+            )),
         )
         .into_pages()
         .try_collect()
@@ -334,10 +331,7 @@ async fn account(target: &Target, cov: &Coverage) {
         ok("list", scope.services().list(None)).try_collect().await,
     );
     cov.hit(s, "Services_List");
-    let update = ServiceUpdateRequest {
-        num_replicas: Some(2),
-        ..Default::default()
-    };
+    let update = ServiceUpdateRequest::default().with_num_replicas(2);
     ok(
         "update",
         ok("start", scope.services().update(&service_id, &update, None)).await,
@@ -351,9 +345,7 @@ async fn account(target: &Target, cov: &Coverage) {
             .services()
             .regenerate_keys(
                 &service_id,
-                &ServiceRegenerateKeyRequest {
-                    key_type: Some(KeyType::Secondary),
-                },
+                &ServiceRegenerateKeyRequest::default().with_key_type(KeyType::Secondary),
                 None,
             )
             .await,
@@ -361,7 +353,14 @@ async fn account(target: &Target, cov: &Coverage) {
     assert_eq!(regenerated.primary_key, keys.primary_key);
     assert_ne!(regenerated.secondary_key, keys.secondary_key);
     cov.hit(s, "Services_RegenerateKeys");
-    let deployments = ok("deployments", scope.deployments().list(None).await).into_model();
+    let deployments = ok(
+        "deployments",
+        scope
+            .deployments()
+            .list(None)
+            .await
+            .and_then(|r| r.into_model()),
+    );
     cov.hit(s, "Deployments_List");
     let dep = deployments
         .first()
@@ -403,11 +402,11 @@ async fn workspace(target: &Target, cov: &Coverage) {
         ok("list", scope.assets().list(None)).try_collect().await,
     );
     cov.hit(s, "Assets_ListQuery");
-    let patch = |path: &str, value: &str| JsonPatchOperation {
-        op: Some("add".into()),
-        path: Some(path.into()),
-        value: Some(serde_json::json!(value)),
-        ..Default::default()
+    let patch = |path: &str, value: &str| {
+        JsonPatchOperation::default()
+            .with_op("add")
+            .with_path(path)
+            .with_value(serde_json::json!(value))
     };
     let patched = ok(
         "asset patch",
@@ -506,10 +505,7 @@ async fn workspace(target: &Target, cov: &Coverage) {
     cov.hit(s, "Services_Patch");
     ok("keys", scope.services().list_keys(&service_id, None).await);
     cov.hit(s, "Services_ListServiceKeys");
-    let request = RegenerateServiceKeysRequest {
-        key_type: Some(KeyType::Primary),
-        ..Default::default()
-    };
+    let request = RegenerateServiceKeysRequest::default().with_key_type(KeyType::Primary);
     ok(
         "regenerate",
         ok(
@@ -551,9 +547,7 @@ async fn arm_accounts(target: &Target, cov: &Coverage) {
     cov.hit(s, "Accounts_CreateOrUpdate");
     ok("get", rg.accounts().get("acct1", None).await);
     cov.hit(s, "Accounts_Get");
-    let props = ModelManagementAccountProperties {
-        description: Some("d".into()),
-    };
+    let props = ModelManagementAccountProperties::default().with_description("d");
     ok(
         "update",
         rg.accounts()

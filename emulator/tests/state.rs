@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use azureml_mms::account::AccountClient;
 use azureml_mms::account::models::Model;
-use azureml_mms::{ClientOptions, SecretString, StaticTokenCredential};
+use azureml_mms::{SecretString, ServiceClientOptions, StaticTokenCredential};
 use futures::TryStreamExt as _;
 use mms_emulator::{Clock, Config};
 
@@ -19,7 +19,7 @@ fn client(base: &str) -> AccountClient {
     AccountClient::new(
         base,
         StaticTokenCredential::new(TOKEN),
-        Some(ClientOptions::default()),
+        Some(ServiceClientOptions::default()),
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -79,7 +79,7 @@ async fn pages_stay_stable_while_writes_happen() {
     let client = WorkspaceClient::new(
         running.base_url(),
         StaticTokenCredential::new(TOKEN),
-        Some(ClientOptions::default()),
+        Some(ServiceClientOptions::default()),
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let scope = client.workspace("s", "r", "w");
@@ -105,10 +105,7 @@ async fn pages_stay_stable_while_writes_happen() {
     }
     let mut pages = scope
         .models()
-        .list(Some(ModelsListOptions {
-            count: Some(2),
-            ..Default::default()
-        }))
+        .list(Some(ModelsListOptions::default().with_count(2)))
         .unwrap_or_else(|e| panic!("{e}"))
         .into_pages();
     let first = pages
@@ -166,7 +163,8 @@ async fn parallel_registrations_of_one_name_get_versions_one_to_a_hundred() {
                 .models()
                 .register(&body, None)
                 .await
-                .map(|m| m.into_model().version)
+                .and_then(|m| m.into_model())
+                .map(|m| m.version)
         }));
     }
     let mut versions = Vec::new();

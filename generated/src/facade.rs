@@ -40,11 +40,13 @@ pub trait ModelsApi {
     /// `list` on models. A stream of the items, paged or not.
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send;
     /// `register` on models.
     fn register(
         &self,
         body: &Self::RegisterBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::RegisterOutput>>,
     > + Send;
@@ -52,6 +54,7 @@ pub trait ModelsApi {
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send;
@@ -64,7 +67,7 @@ pub trait HasModels {
     fn models(&self) -> Self::Models;
 }
 #[cfg(feature = "account")]
-impl ModelsApi for crate::account::Models {
+impl ModelsApi for crate::account::ModelsClient {
     type ListOutput = crate::account::models::Model;
     type RegisterOutput = crate::account::models::Model;
     type RegisterBody = crate::account::models::Model;
@@ -72,8 +75,15 @@ impl ModelsApi for crate::account::Models {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
-        match crate::account::Models::list(self, None) {
+        match crate::account::ModelsClient::list(
+            self,
+            options
+                .map(|o| {
+                    crate::account::ModelsListOptions::default().with_method_options(o)
+                }),
+        ) {
             Ok(pager) => ::futures::future::Either::Left(pager),
             Err(e) => {
                 ::futures::future::Either::Right(
@@ -86,30 +96,47 @@ impl ModelsApi for crate::account::Models {
     fn register(
         &self,
         body: &Self::RegisterBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::RegisterOutput>>,
     > + Send {
-        crate::account::Models::register(self, body, None)
+        crate::account::ModelsClient::register(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::account::ModelsRegisterOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::account::Models::get(self, id, None)
+        crate::account::ModelsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::ModelsGetOptions::default().with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "account")]
 impl HasModels for crate::account::AccountScope {
-    type Models = crate::account::Models;
+    type Models = crate::account::ModelsClient;
     fn models(&self) -> Self::Models {
         crate::account::AccountScope::models(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ModelsApi for crate::hosting_account::Models {
+impl ModelsApi for crate::hosting_account::ModelsClient {
     type ListOutput = crate::hosting_account::models::Model;
     type RegisterOutput = crate::hosting_account::models::Model;
     type RegisterBody = crate::hosting_account::models::ModelRequest;
@@ -117,42 +144,69 @@ impl ModelsApi for crate::hosting_account::Models {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
         use ::futures::TryStreamExt as _;
-        ::futures::stream::once(crate::hosting_account::Models::list(self, None))
-            .map_ok(|response| ::futures::stream::iter(
-                response.into_model().into_iter().map(Ok),
-            ))
+        ::futures::stream::once(
+                crate::hosting_account::ModelsClient::list(
+                    self,
+                    options
+                        .map(|o| {
+                            crate::hosting_account::ModelsListOptions::default()
+                                .with_method_options(o)
+                        }),
+                ),
+            )
+            .and_then(|response| ::std::future::ready(response.into_model()))
+            .map_ok(|items| ::futures::stream::iter(items.into_iter().map(Ok)))
             .try_flatten()
     }
     #[inline]
     fn register(
         &self,
         body: &Self::RegisterBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::RegisterOutput>>,
     > + Send {
-        crate::hosting_account::Models::register(self, body, None)
+        crate::hosting_account::ModelsClient::register(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::hosting_account::ModelsRegisterOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::hosting_account::Models::get(self, id, None)
+        crate::hosting_account::ModelsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::ModelsGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "hosting-account")]
 impl HasModels for crate::hosting_account::HostingAccountScope {
-    type Models = crate::hosting_account::Models;
+    type Models = crate::hosting_account::ModelsClient;
     fn models(&self) -> Self::Models {
         crate::hosting_account::HostingAccountScope::models(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl ModelsApi for crate::workspace::Models {
+impl ModelsApi for crate::workspace::ModelsClient {
     type ListOutput = crate::workspace::models::Model;
     type RegisterOutput = crate::workspace::models::Model;
     type RegisterBody = crate::workspace::models::Model;
@@ -160,8 +214,15 @@ impl ModelsApi for crate::workspace::Models {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
-        match crate::workspace::Models::list(self, None) {
+        match crate::workspace::ModelsClient::list(
+            self,
+            options
+                .map(|o| {
+                    crate::workspace::ModelsListOptions::default().with_method_options(o)
+                }),
+        ) {
             Ok(pager) => ::futures::future::Either::Left(pager),
             Err(e) => {
                 ::futures::future::Either::Right(
@@ -174,24 +235,41 @@ impl ModelsApi for crate::workspace::Models {
     fn register(
         &self,
         body: &Self::RegisterBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::RegisterOutput>>,
     > + Send {
-        crate::workspace::Models::register(self, body, None)
+        crate::workspace::ModelsClient::register(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::workspace::ModelsRegisterOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::workspace::Models::get(self, id, None)
+        crate::workspace::ModelsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::workspace::ModelsGetOptions::default().with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "workspace")]
 impl HasModels for crate::workspace::WorkspaceScope {
-    type Models = crate::workspace::Models;
+    type Models = crate::workspace::ModelsClient;
     fn models(&self) -> Self::Models {
         crate::workspace::WorkspaceScope::models(self)
     }
@@ -272,11 +350,13 @@ pub trait ManifestsApi {
     /// `list` on manifests. A stream of the items, paged or not.
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send;
     /// `create` on manifests.
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::CreateOutput>>,
     > + Send;
@@ -284,6 +364,7 @@ pub trait ManifestsApi {
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send;
@@ -296,7 +377,7 @@ pub trait HasManifests {
     fn manifests(&self) -> Self::Manifests;
 }
 #[cfg(feature = "account")]
-impl ManifestsApi for crate::account::Manifests {
+impl ManifestsApi for crate::account::ManifestsClient {
     type ListOutput = crate::account::models::Manifest;
     type CreateOutput = crate::account::models::Manifest;
     type CreateBody = crate::account::models::Manifest;
@@ -304,8 +385,16 @@ impl ManifestsApi for crate::account::Manifests {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
-        match crate::account::Manifests::list(self, None) {
+        match crate::account::ManifestsClient::list(
+            self,
+            options
+                .map(|o| {
+                    crate::account::ManifestsListOptions::default()
+                        .with_method_options(o)
+                }),
+        ) {
             Ok(pager) => ::futures::future::Either::Left(pager),
             Err(e) => {
                 ::futures::future::Either::Right(
@@ -318,30 +407,47 @@ impl ManifestsApi for crate::account::Manifests {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::CreateOutput>>,
     > + Send {
-        crate::account::Manifests::create(self, body, None)
+        crate::account::ManifestsClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::account::ManifestsCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::account::Manifests::get(self, id, None)
+        crate::account::ManifestsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::ManifestsGetOptions::default().with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "account")]
 impl HasManifests for crate::account::AccountScope {
-    type Manifests = crate::account::Manifests;
+    type Manifests = crate::account::ManifestsClient;
     fn manifests(&self) -> Self::Manifests {
         crate::account::AccountScope::manifests(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ManifestsApi for crate::hosting_account::Manifests {
+impl ManifestsApi for crate::hosting_account::ManifestsClient {
     type ListOutput = crate::hosting_account::models::Manifest;
     type CreateOutput = crate::hosting_account::models::Manifest;
     type CreateBody = crate::hosting_account::models::ManifestRequest;
@@ -349,36 +455,63 @@ impl ManifestsApi for crate::hosting_account::Manifests {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
         use ::futures::TryStreamExt as _;
-        ::futures::stream::once(crate::hosting_account::Manifests::list(self, None))
-            .map_ok(|response| ::futures::stream::iter(
-                response.into_model().into_iter().map(Ok),
-            ))
+        ::futures::stream::once(
+                crate::hosting_account::ManifestsClient::list(
+                    self,
+                    options
+                        .map(|o| {
+                            crate::hosting_account::ManifestsListOptions::default()
+                                .with_method_options(o)
+                        }),
+                ),
+            )
+            .and_then(|response| ::std::future::ready(response.into_model()))
+            .map_ok(|items| ::futures::stream::iter(items.into_iter().map(Ok)))
             .try_flatten()
     }
     #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::CreateOutput>>,
     > + Send {
-        crate::hosting_account::Manifests::create(self, body, None)
+        crate::hosting_account::ManifestsClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::hosting_account::ManifestsCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::hosting_account::Manifests::get(self, id, None)
+        crate::hosting_account::ManifestsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::ManifestsGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "hosting-account")]
 impl HasManifests for crate::hosting_account::HostingAccountScope {
-    type Manifests = crate::hosting_account::Manifests;
+    type Manifests = crate::hosting_account::ManifestsClient;
     fn manifests(&self) -> Self::Manifests {
         crate::hosting_account::HostingAccountScope::manifests(self)
     }
@@ -440,11 +573,13 @@ pub trait ImagesApi {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>>;
     /// `get` on images.
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send;
@@ -457,7 +592,7 @@ pub trait HasImages {
     fn images(&self) -> Self::Images;
 }
 #[cfg(feature = "account")]
-impl ImagesApi for crate::account::Images {
+impl ImagesApi for crate::account::ImagesClient {
     type CreateOutput = crate::account::models::Image;
     type CreateBody = crate::account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
@@ -466,28 +601,44 @@ impl ImagesApi for crate::account::Images {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
-        crate::account::Images::create(self, body, None)
+        crate::account::ImagesClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::account::ImagesCreateOptions::default().with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::account::Images::get(self, id, None)
+        crate::account::ImagesClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::ImagesGetOptions::default().with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "account")]
 impl HasImages for crate::account::AccountScope {
-    type Images = crate::account::Images;
+    type Images = crate::account::ImagesClient;
     fn images(&self) -> Self::Images {
         crate::account::AccountScope::images(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ImagesApi for crate::hosting_account::Images {
+impl ImagesApi for crate::hosting_account::ImagesClient {
     type CreateOutput = crate::hosting_account::models::Image;
     type CreateBody = crate::hosting_account::models::ImageRequest;
     type CreateStatus = crate::models::AsyncOperationStatus;
@@ -496,22 +647,40 @@ impl ImagesApi for crate::hosting_account::Images {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
-        crate::hosting_account::Images::create(self, body, None)
+        crate::hosting_account::ImagesClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::hosting_account::ImagesCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::hosting_account::Images::get(self, id, None)
+        crate::hosting_account::ImagesClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::ImagesGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "hosting-account")]
 impl HasImages for crate::hosting_account::HostingAccountScope {
-    type Images = crate::hosting_account::Images;
+    type Images = crate::hosting_account::ImagesClient;
     fn images(&self) -> Self::Images {
         crate::hosting_account::HostingAccountScope::images(self)
     }
@@ -564,16 +733,19 @@ pub trait ServicesApi {
     /// `list` on services. A stream of the items, paged or not.
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send;
     /// `create` on services. Starts the operation; await the poller for the result.
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>>;
     /// `get` on services.
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send;
@@ -582,11 +754,13 @@ pub trait ServicesApi {
         &self,
         id: &str,
         body: &Self::UpdateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>>;
     /// `delete` on services.
     fn delete(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<()>>,
     > + Send;
@@ -599,7 +773,7 @@ pub trait HasServices {
     fn services(&self) -> Self::Services;
 }
 #[cfg(feature = "account")]
-impl ServicesApi for crate::account::Services {
+impl ServicesApi for crate::account::ServicesClient {
     type ListOutput = crate::account::models::ServiceResponse;
     type CreateOutput = crate::account::models::ServiceResponse;
     type CreateBody = crate::account::models::ServiceCreateRequest;
@@ -611,8 +785,15 @@ impl ServicesApi for crate::account::Services {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
-        match crate::account::Services::list(self, None) {
+        match crate::account::ServicesClient::list(
+            self,
+            options
+                .map(|o| {
+                    crate::account::ServicesListOptions::default().with_method_options(o)
+                }),
+        ) {
             Ok(pager) => ::futures::future::Either::Left(pager),
             Err(e) => {
                 ::futures::future::Either::Right(
@@ -625,45 +806,81 @@ impl ServicesApi for crate::account::Services {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
-        crate::account::Services::create(self, body, None)
+        crate::account::ServicesClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::account::ServicesCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::account::Services::get(self, id, None)
+        crate::account::ServicesClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::ServicesGetOptions::default().with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn update(
         &self,
         id: &str,
         body: &Self::UpdateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
-        crate::account::Services::update(self, id, body, None)
+        crate::account::ServicesClient::update(
+            self,
+            id,
+            body,
+            options
+                .map(|o| {
+                    crate::account::ServicesUpdateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn delete(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<()>>,
     > + Send {
-        crate::account::Services::delete(self, id, None)
+        crate::account::ServicesClient::delete(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::ServicesDeleteOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "account")]
 impl HasServices for crate::account::AccountScope {
-    type Services = crate::account::Services;
+    type Services = crate::account::ServicesClient;
     fn services(&self) -> Self::Services {
         crate::account::AccountScope::services(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl ServicesApi for crate::hosting_account::Services {
+impl ServicesApi for crate::hosting_account::ServicesClient {
     type ListOutput = crate::hosting_account::models::Service;
     type CreateOutput = crate::hosting_account::models::Service;
     type CreateBody = crate::hosting_account::models::ServiceCreateRequest;
@@ -675,57 +892,103 @@ impl ServicesApi for crate::hosting_account::Services {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
         use ::futures::TryStreamExt as _;
-        ::futures::stream::once(crate::hosting_account::Services::list(self, None))
-            .map_ok(|response| ::futures::stream::iter(
-                response.into_model().into_iter().map(Ok),
-            ))
+        ::futures::stream::once(
+                crate::hosting_account::ServicesClient::list(
+                    self,
+                    options
+                        .map(|o| {
+                            crate::hosting_account::ServicesListOptions::default()
+                                .with_method_options(o)
+                        }),
+                ),
+            )
+            .and_then(|response| ::std::future::ready(response.into_model()))
+            .map_ok(|items| ::futures::stream::iter(items.into_iter().map(Ok)))
             .try_flatten()
     }
     #[inline]
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
-        crate::hosting_account::Services::create(self, body, None)
+        crate::hosting_account::ServicesClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::hosting_account::ServicesCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::hosting_account::Services::get(self, id, None)
+        crate::hosting_account::ServicesClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::ServicesGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn update(
         &self,
         id: &str,
         body: &Self::UpdateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
-        crate::hosting_account::Services::update(self, id, body, None)
+        crate::hosting_account::ServicesClient::update(
+            self,
+            id,
+            body,
+            options
+                .map(|o| {
+                    crate::hosting_account::ServicesUpdateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn delete(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<()>>,
     > + Send {
-        crate::hosting_account::Services::delete(self, id, None)
+        crate::hosting_account::ServicesClient::delete(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::ServicesDeleteOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "hosting-account")]
 impl HasServices for crate::hosting_account::HostingAccountScope {
-    type Services = crate::hosting_account::Services;
+    type Services = crate::hosting_account::ServicesClient;
     fn services(&self) -> Self::Services {
         crate::hosting_account::HostingAccountScope::services(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl ServicesApi for crate::workspace::Services {
+impl ServicesApi for crate::workspace::ServicesClient {
     type ListOutput = crate::workspace::models::ServiceResponseBase;
     type CreateOutput = crate::workspace::models::ServiceResponseBase;
     type CreateBody = crate::workspace::models::CreateServiceRequest;
@@ -737,8 +1000,16 @@ impl ServicesApi for crate::workspace::Services {
     #[inline]
     fn list(
         &self,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::ListOutput>> + Send {
-        match crate::workspace::Services::list(self, None) {
+        match crate::workspace::ServicesClient::list(
+            self,
+            options
+                .map(|o| {
+                    crate::workspace::ServicesListOptions::default()
+                        .with_method_options(o)
+                }),
+        ) {
             Ok(pager) => ::futures::future::Either::Left(pager),
             Err(e) => {
                 ::futures::future::Either::Right(
@@ -751,39 +1022,76 @@ impl ServicesApi for crate::workspace::Services {
     fn create(
         &self,
         body: &Self::CreateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::CreateStatus, Self::CreateOutput>> {
-        crate::workspace::Services::create(self, body, None)
+        crate::workspace::ServicesClient::create(
+            self,
+            body,
+            options
+                .map(|o| {
+                    crate::workspace::ServicesCreateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::workspace::Services::get(self, id, None)
+        crate::workspace::ServicesClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::workspace::ServicesGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn update(
         &self,
         id: &str,
         body: &Self::UpdateBody,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> ::azure_core::Result<crate::Poller<Self::UpdateStatus, Self::UpdateOutput>> {
-        crate::workspace::Services::update(self, id, body, None)
+        crate::workspace::ServicesClient::update(
+            self,
+            id,
+            body,
+            options
+                .map(|o| {
+                    crate::workspace::ServicesUpdateOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
     #[inline]
     fn delete(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<()>>,
     > + Send {
-        crate::workspace::Services::delete(self, id, None)
+        crate::workspace::ServicesClient::delete(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::workspace::ServicesDeleteOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "workspace")]
 impl HasServices for crate::workspace::WorkspaceScope {
-    type Services = crate::workspace::Services;
+    type Services = crate::workspace::ServicesClient;
     fn services(&self) -> Self::Services {
         crate::workspace::WorkspaceScope::services(self)
     }
@@ -925,6 +1233,7 @@ pub trait OperationsApi {
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send;
@@ -937,61 +1246,88 @@ pub trait HasOperations {
     fn operations(&self) -> Self::Operations;
 }
 #[cfg(feature = "account")]
-impl OperationsApi for crate::account::Operations {
+impl OperationsApi for crate::account::OperationsClient {
     type GetOutput = crate::models::AsyncOperationStatus;
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::account::Operations::get(self, id, None)
+        crate::account::OperationsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::account::OperationsGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "account")]
 impl HasOperations for crate::account::AccountScope {
-    type Operations = crate::account::Operations;
+    type Operations = crate::account::OperationsClient;
     fn operations(&self) -> Self::Operations {
         crate::account::AccountScope::operations(self)
     }
 }
 #[cfg(feature = "hosting-account")]
-impl OperationsApi for crate::hosting_account::Operations {
+impl OperationsApi for crate::hosting_account::OperationsClient {
     type GetOutput = crate::models::AsyncOperationStatus;
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::hosting_account::Operations::get(self, id, None)
+        crate::hosting_account::OperationsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::hosting_account::OperationsGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "hosting-account")]
 impl HasOperations for crate::hosting_account::HostingAccountScope {
-    type Operations = crate::hosting_account::Operations;
+    type Operations = crate::hosting_account::OperationsClient;
     fn operations(&self) -> Self::Operations {
         crate::hosting_account::HostingAccountScope::operations(self)
     }
 }
 #[cfg(feature = "workspace")]
-impl OperationsApi for crate::workspace::Operations {
+impl OperationsApi for crate::workspace::OperationsClient {
     type GetOutput = crate::models::AsyncOperationStatus;
     #[inline]
     fn get(
         &self,
         id: &str,
+        options: Option<::azure_core::http::ClientMethodOptions<'_>>,
     ) -> impl ::std::future::Future<
         Output = ::azure_core::Result<crate::Response<Self::GetOutput>>,
     > + Send {
-        crate::workspace::Operations::get(self, id, None)
+        crate::workspace::OperationsClient::get(
+            self,
+            id,
+            options
+                .map(|o| {
+                    crate::workspace::OperationsGetOptions::default()
+                        .with_method_options(o)
+                }),
+        )
     }
 }
 #[cfg(feature = "workspace")]
 impl HasOperations for crate::workspace::WorkspaceScope {
-    type Operations = crate::workspace::Operations;
+    type Operations = crate::workspace::OperationsClient;
     fn operations(&self) -> Self::Operations {
         crate::workspace::WorkspaceScope::operations(self)
     }

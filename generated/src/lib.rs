@@ -77,8 +77,8 @@ pub use hosting_account::HostingAccountClient;
 pub use workspace::WorkspaceClient;
 #[rustfmt::skip]
 pub use runtime::{
-    Base64, Base64Url, ClientOptions, DateTime, DateTimeRfc1123, ErrorBody, NextLink,
-    OperationStatus, Page, Pager, Poller, Response, RetryOptions, SecretString,
+    Base64, Base64Url, ServiceClientOptions, DateTime, DateTimeRfc1123, ErrorBody,
+    NextLink, OperationStatus, Page, Pager, Poller, Response, RetryOptions, SecretString,
     ServiceError, Sleeper, StaticTokenCredential, SurfaceFacts, TokioSleeper,
 };
 /// Every surface of the crate, as data (whatever features are on):

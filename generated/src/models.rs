@@ -10,6 +10,7 @@ crate::string_enum! {
 }
 /// One detail of a service error.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Error code.
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
@@ -21,8 +22,26 @@ pub struct ErrorDetail {
     #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
+impl ErrorDetail {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+}
 /// The Model Management service's error body.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// Error code.
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
@@ -37,12 +56,35 @@ pub struct ErrorResponse {
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
 }
+impl ErrorResponse {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `details`.
+    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetail>>) -> Self {
+        self.details = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `statusCode`.
+    pub fn with_status_code(mut self, value: impl Into<i32>) -> Self {
+        self.status_code = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " Kind of resource the operation works on."] AsyncOperationType, Other,
     [#[doc = " `Image`"] Image = "Image", #[doc = " `Service`"] Service = "Service"]
 }
 /// Status of an asynchronous image or service operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AsyncOperationStatus {
     /// When the operation was created (UTC).
     #[serde(rename = "createdTime", default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +127,64 @@ pub struct AsyncOperationStatus {
     )]
     pub parent_request_id: Option<String>,
 }
+impl AsyncOperationStatus {
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: impl Into<crate::runtime::DateTime>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `operationType`.
+    pub fn with_operation_type(mut self, value: impl Into<AsyncOperationType>) -> Self {
+        self.operation_type = Some(value.into());
+        self
+    }
+    /// Sets `resourceLocation`.
+    pub fn with_resource_location(mut self, value: impl Into<String>) -> Self {
+        self.resource_location = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `operationLog`.
+    pub fn with_operation_log(mut self, value: impl Into<String>) -> Self {
+        self.operation_log = Some(value.into());
+        self
+    }
+    /// Sets `operationDetails`.
+    pub fn with_operation_details(
+        mut self,
+        value: impl Into<AsyncOperationDetails>,
+    ) -> Self {
+        self.operation_details = Some(value.into());
+        self
+    }
+    /// Sets `parentRequestId`.
+    pub fn with_parent_request_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_request_id = Some(value.into());
+        self
+    }
+}
 impl crate::runtime::OperationStatus for AsyncOperationStatus {
     fn poller_status(&self) -> ::azure_core::http::poller::PollerStatus {
         crate::runtime::poller_status_of(self.state.as_ref().map(|s| s.as_str()))
@@ -99,6 +199,7 @@ impl crate::runtime::OperationStatus for AsyncOperationStatus {
 }
 /// A service's authentication keys.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuthKeys {
     /// Primary key.
     #[serde(rename = "primaryKey", default, skip_serializing_if = "Option::is_none")]
@@ -107,8 +208,27 @@ pub struct AuthKeys {
     #[serde(rename = "secondaryKey", default, skip_serializing_if = "Option::is_none")]
     pub secondary_key: Option<crate::runtime::SecretString>,
 }
+impl AuthKeys {
+    /// Sets `primaryKey`.
+    pub fn with_primary_key(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.primary_key = Some(value.into());
+        self
+    }
+    /// Sets `secondaryKey`.
+    pub fn with_secondary_key(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.secondary_key = Some(value.into());
+        self
+    }
+}
 /// Progress of the current step of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AsyncOperationDetails {
     /// Kind of step.
     #[serde(
@@ -124,4 +244,16 @@ pub struct AsyncOperationDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub sub_operation_state: Option<String>,
+}
+impl AsyncOperationDetails {
+    /// Sets `subOperationType`.
+    pub fn with_sub_operation_type(mut self, value: impl Into<String>) -> Self {
+        self.sub_operation_type = Some(value.into());
+        self
+    }
+    /// Sets `subOperationState`.
+    pub fn with_sub_operation_state(mut self, value: impl Into<String>) -> Self {
+        self.sub_operation_state = Some(value.into());
+        self
+    }
 }

@@ -47,9 +47,9 @@ pub struct OperationInfo {
 /// Options for every client of this crate: azure_core's own (transport,
 /// policies, logging) plus what these services need.
 #[derive(Clone, Debug)]
-pub struct ClientOptions {
+pub struct ServiceClientOptions {
     /// azure_core's options: transport, per-call and per-try policies,
-    /// logging. Its `retry` is not used: see [`ClientOptions::retry`].
+    /// logging. Its `retry` is not used: see [`ServiceClientOptions::retry`].
     /// Every request carries `x-ms-client-request-id` (the context's
     /// `ClientRequestId`, else a new UUID per call, kept across retries),
     /// whatever policies are added here.
@@ -80,7 +80,7 @@ pub struct ClientOptions {
     pub poll_frequency: Option<std::time::Duration>,
 }
 
-impl Default for ClientOptions {
+impl Default for ServiceClientOptions {
     fn default() -> Self {
         Self {
             client_options: Default::default(),
@@ -141,7 +141,7 @@ impl ClientCore {
         surface: &'static SurfaceInfo,
         endpoint: &str,
         credential: Arc<dyn TokenCredential>,
-        options: Option<ClientOptions>,
+        options: Option<ServiceClientOptions>,
     ) -> azure_core::Result<Self> {
         let mut options = options.unwrap_or_default();
         let url = Url::parse(endpoint).map_err(|e| {
@@ -161,7 +161,7 @@ impl ClientCore {
             (None, Some(scope)) => vec![scope.to_string()],
             (None, None) => {
                 return Err(config_error(format!(
-                    "{}: no OAuth scope is known for this surface; set ClientOptions::auth_scopes",
+                    "{}: no OAuth scope is known for this surface; set ServiceClientOptions::auth_scopes",
                     surface.name
                 )));
             }
@@ -674,9 +674,12 @@ impl<T> Response<T> {
         request_id(&self.headers)
     }
 
-    /// The decoded body.
-    pub fn into_model(self) -> T {
-        self.value
+    /// The decoded body. As azure_core's `Response::into_model`, a
+    /// `Result`, so `.into_model()?` reads as with any Azure SDK client;
+    /// the body was decoded when the call returned (a decoding error was
+    /// that call's), so this is always `Ok`.
+    pub fn into_model(self) -> azure_core::Result<T> {
+        Ok(self.value)
     }
 
     pub fn into_parts(self) -> (StatusCode, Headers, T) {

@@ -26,8 +26,8 @@ mod status_fields;
 
 pub use self::base64::{Base64, Base64Url};
 pub use self::core::{
-    ClientCore, ClientOptions, OperationInfo, PathPart, Response, SurfaceInfo, decode, fill_host,
-    percent_encode_into,
+    ClientCore, OperationInfo, PathPart, Response, ServiceClientOptions, SurfaceInfo, decode,
+    fill_host, percent_encode_into,
 };
 pub use credential::StaticTokenCredential;
 pub use datetime::{DateTime, DateTimeRfc1123};

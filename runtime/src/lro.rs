@@ -793,7 +793,7 @@ mod tests {
     use azure_core::http::headers::Headers;
     use azure_core::http::{AsyncRawResponse, HttpClient};
 
-    use super::super::core::{ClientOptions, SurfaceInfo};
+    use super::super::core::{ServiceClientOptions, SurfaceInfo};
     use super::super::credential::StaticTokenCredential;
     use super::*;
 
@@ -868,7 +868,7 @@ mod tests {
             answers: Mutex::new(answers),
             ..Script::default()
         });
-        let mut options = ClientOptions::default();
+        let mut options = ServiceClientOptions::default();
         let transport: Arc<dyn HttpClient> = script.clone();
         options.client_options.transport = Some(azure_core::http::Transport::new(transport));
         let core = match ClientCore::new(
@@ -891,7 +891,7 @@ mod tests {
             LroResult::Resource,
             Context::new(),
         );
-        let result = poller.await.map(|r| r.into_model());
+        let result = poller.await.and_then(Response::into_model);
         let asked = script.asked.lock().map(|a| a.clone()).unwrap_or_default();
         (result, asked)
     }

@@ -28,7 +28,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::krate::{ClientOptions, Response, RetryOptions, ServiceError, StaticTokenCredential};
+use crate::krate::{
+    Response, RetryOptions, ServiceClientOptions, ServiceError, StaticTokenCredential,
+};
 
 /// Why a replay failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -965,8 +967,8 @@ impl Replay {
 
     /// Client options routing every request to this replay, with retries
     /// off (each answer is given once).
-    pub fn options(&self) -> ClientOptions {
-        let mut options = ClientOptions::default();
+    pub fn options(&self) -> ServiceClientOptions {
+        let mut options = ServiceClientOptions::default();
         let transport: Arc<dyn HttpClient> = self.transport.clone();
         options.client_options.transport = Some(azure_core::http::Transport::new(transport));
         options.retry = RetryOptions {
@@ -1311,8 +1313,10 @@ impl Replay {
         if !self.script().is_success(&answer) {
             return self.check_error(&answer, result.as_ref().err());
         }
-        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
-        let got = self.encode(&response.into_model(), &answer.key)?;
+        let model = result
+            .and_then(Response::into_model)
+            .map_err(|e| self.cause_of(&e, &answer.key))?;
+        let got = self.encode(&model, &answer.key)?;
         self.check_value(&answer, &got)
     }
 
@@ -1327,9 +1331,10 @@ impl Replay {
         if !self.script().is_success(&answer) {
             return self.check_error(&answer, result.as_ref().err());
         }
-        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
+        let got = result
+            .and_then(Response::into_model)
+            .map_err(|e| self.cause_of(&e, &answer.key))?;
         let want = answer.status != 404;
-        let got = response.into_model();
         if got == want {
             return Ok(());
         }
@@ -1357,8 +1362,10 @@ impl Replay {
         if !self.script().is_success(&answer) {
             return self.check_error(&answer, result.as_ref().err());
         }
-        let response = result.map_err(|e| self.cause_of(&e, &answer.key))?;
-        let got = Value::String(String::from_utf8_lossy(&response.into_model()).into_owned());
+        let bytes = result
+            .and_then(Response::into_model)
+            .map_err(|e| self.cause_of(&e, &answer.key))?;
+        let got = Value::String(String::from_utf8_lossy(&bytes).into_owned());
         let want = match &answer.body {
             None | Some(Value::Null) => Value::String(String::new()),
             Some(Value::String(s)) => Value::String(s.clone()),
@@ -1532,7 +1539,9 @@ impl Replay {
             Plan::LongRunning(flow) => flow.as_ref().clone(),
         };
         let first_key = flow.initial.key.clone();
-        let response = result.map_err(|e| self.cause_of(&e, &first_key))?;
+        let model = result
+            .and_then(Response::into_model)
+            .map_err(|e| self.cause_of(&e, &first_key))?;
         let flow_part = format!("response {first_key}");
         if let Some(u) = self.unexpected() {
             return Err(self.failure(Cause::LongRunning, &flow_part, u, Vec::new()));
@@ -1567,7 +1576,7 @@ impl Replay {
         let Some(expected) = &flow.expected else {
             return Ok(());
         };
-        let mut got = self.encode(&response.into_model(), &expected.key)?;
+        let mut got = self.encode(&model, &expected.key)?;
         if let (true, Value::Object(members)) = (flow.status_added, &mut got) {
             members.remove("status");
         }

@@ -39,7 +39,11 @@ async fn example() -> azure_core::Result<()> {
         SecretString::new("<kubeConfig>"),
         "<pull secret>",
     );
-    let service = scope.services().create(&request, None)?.await?.into_model();
+    let service = scope
+        .services()
+        .create(&request, None)?
+        .await?
+        .into_model()?;
     println!("{:?} is {:?}", service.name, service.state);
 
     // A paged list: a stream of items that follows the next links.

@@ -6,6 +6,8 @@
 use std::future::Future;
 
 use azure_core::error::ErrorKind;
+use azure_core::http::ClientMethodOptions;
+use azure_core::http::request::options::ClientRequestId;
 use azureml_mms::facade::{
     HasImages, HasManifests, HasModels, HasServices, ImageFields, ImagesApi, ManifestFields,
     ManifestsApi, ModelFields, ModelsApi, ServiceFields, ServicesApi,
@@ -49,6 +51,9 @@ fn missing(what: &str) -> azure_core::Error {
     )
 }
 
+/// The client request id the workflow's model registration carries.
+pub const REGISTER_REQUEST_ID: &str = "workflow-register";
+
 /// The workflow itself: the same code for every data plane.
 pub async fn deploy<S, P>(scope: &S, plan: &P) -> azure_core::Result<Deployed>
 where
@@ -56,17 +61,31 @@ where
     P: DeployPlan<S> + Sync,
     <S::Services as ServicesApi>::CreateBody: Sized,
 {
-    let model = scope.models().register(plan.model()).await?.into_model();
+    // The facade passes a call's options through: here a client request
+    // id, which the service's logs would show.
+    let mut traced = ClientMethodOptions::default();
+    traced
+        .context
+        .insert(ClientRequestId::new(REGISTER_REQUEST_ID.to_string()));
+    let model = scope
+        .models()
+        .register(plan.model(), Some(traced))
+        .await?
+        .into_model()?;
     let model_id = model.id().ok_or_else(|| missing("model id"))?.to_string();
     let image_id = plan.image(scope, &model_id).await?;
     let request = plan.service(&model_id, image_id.as_deref());
-    let service = scope.services().create(&request)?.await?.into_model();
+    let service = scope
+        .services()
+        .create(&request, None)?
+        .await?
+        .into_model()?;
     let service_id = service
         .id()
         .ok_or_else(|| missing("service id"))?
         .to_string();
     let service_name = service.name().map(str::to_string);
-    let services: Vec<_> = scope.services().list().try_collect().await?;
+    let services: Vec<_> = scope.services().list(None).try_collect().await?;
     Ok(Deployed {
         model_id,
         image_id,
@@ -90,9 +109,13 @@ where
     S: HasManifests + HasImages,
     <S::Images as ImagesApi>::CreateBody: Sized,
 {
-    let manifest = scope.manifests().create(manifest).await?.into_model();
+    let manifest = scope
+        .manifests()
+        .create(manifest, None)
+        .await?
+        .into_model()?;
     let manifest_id = manifest.id().ok_or_else(|| missing("manifest id"))?;
     let request = image(manifest_id);
-    let image = scope.images().create(&request)?.await?.into_model();
+    let image = scope.images().create(&request, None)?.await?.into_model()?;
     Ok(image.id().ok_or_else(|| missing("image id"))?.to_string())
 }

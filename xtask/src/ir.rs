@@ -378,6 +378,10 @@ pub struct Param {
     /// A path value that keeps its `/` (`x-ms-skip-url-encoding`, e.g. an
     /// ARM scope such as `subscriptions/x/resourceGroups/y`).
     pub skip_url_encoding: bool,
+    /// For an optional one, the method of the options struct that sets it
+    /// (`with_count`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setter: Option<String>,
 }
 
 /// Whether a media type carries JSON (`application/json`, `…+json`,
@@ -606,6 +610,11 @@ pub struct Field {
     /// The field's type contains its own struct: box it.
     pub boxed: bool,
     pub doc: Option<String>,
+    /// The builder-style method that sets an optional field
+    /// (`with_description`); structs are `#[non_exhaustive]`, so this or
+    /// assignment is how a user sets one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setter: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -718,6 +727,9 @@ pub struct MemberMethod {
     pub status: Option<TypeRef>,
     /// A list answered in pages (else one array).
     pub pageable: bool,
+    /// The surface's options struct of the method, which carries the
+    /// facade's `ClientMethodOptions` through.
+    pub options_type: String,
 }
 
 /// A field every result type of a group has, read through the fields trait.

@@ -12,7 +12,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management account data plane (`account` feature).
 ///
-/// Sends `api-version=2017-09-01-preview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-09-01-preview` unless [`ServiceClientOptions::api_version`](crate::ServiceClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct AccountClient {
     inner: ::std::sync::Arc<AccountClientInner>,
@@ -31,7 +31,7 @@ impl AccountClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -48,7 +48,7 @@ impl AccountClient {
     pub fn with_host(
         region: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let endpoint = crate::runtime::fill_host(
             "{region}.modelmanagement.azureml.net",
@@ -103,48 +103,48 @@ impl AccountScope {
         &self.inner.account
     }
     /// Operations on models.
-    pub fn models(&self) -> Models {
-        Models {
+    pub fn models(&self) -> ModelsClient {
+        ModelsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on manifests.
-    pub fn manifests(&self) -> Manifests {
-        Manifests {
+    pub fn manifests(&self) -> ManifestsClient {
+        ManifestsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on images.
-    pub fn images(&self) -> Images {
-        Images {
+    pub fn images(&self) -> ImagesClient {
+        ImagesClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services {
-        Services {
+    pub fn services(&self) -> ServicesClient {
+        ServicesClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on deployments.
-    pub fn deployments(&self) -> Deployments {
-        Deployments {
+    pub fn deployments(&self) -> DeploymentsClient {
+        DeploymentsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations {
-        Operations {
+    pub fn operations(&self) -> OperationsClient {
+        OperationsClient {
             parent: self.inner.clone(),
         }
     }
 }
 /// Operations on models.
 #[derive(Clone, Debug)]
-pub struct Models {
+pub struct ModelsClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Models {
+impl ModelsClient {
     /// List the models in an account.
     ///
     /// Lists the account's models, optionally filtered by name and tag, one page at a time.
@@ -280,10 +280,10 @@ impl Models {
 }
 /// Operations on manifests.
 #[derive(Clone, Debug)]
-pub struct Manifests {
+pub struct ManifestsClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Manifests {
+impl ManifestsClient {
     /// List the manifests in an account.
     ///
     /// Lists the account's manifests, optionally filtered by model ID and manifest name, one page at a time.
@@ -419,10 +419,10 @@ impl Manifests {
 }
 /// Operations on images.
 #[derive(Clone, Debug)]
-pub struct Images {
+pub struct ImagesClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Images {
+impl ImagesClient {
     /// List the images in an account.
     ///
     /// Lists the account's images, optionally filtered by manifest ID and manifest name, one page at a time.
@@ -570,10 +570,10 @@ impl Images {
 }
 /// Operations on services.
 #[derive(Clone, Debug)]
-pub struct Services {
+pub struct ServicesClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Services {
+impl ServicesClient {
     /// List the services in an account.
     ///
     /// Lists the account's services, optionally filtered by service name, model, manifest, image or compute resource, one page at a time.
@@ -920,10 +920,10 @@ impl Services {
 }
 /// Operations on deployments.
 #[derive(Clone, Debug)]
-pub struct Deployments {
+pub struct DeploymentsClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Deployments {
+impl DeploymentsClient {
     /// List the deployments in an account.
     ///
     /// Lists the account's deployments, optionally only those of one service. The answer is a plain array, not a page.
@@ -1005,10 +1005,10 @@ impl Deployments {
 }
 /// Operations on operations.
 #[derive(Clone, Debug)]
-pub struct Operations {
+pub struct OperationsClient {
     parent: ::std::sync::Arc<AccountScopeInner>,
 }
-impl Operations {
+impl OperationsClient {
     /// Get an async operation's status.
     ///
     /// Returns the status of an asynchronous image or service operation; this is what Operation-Location points to.
@@ -1054,6 +1054,7 @@ impl Operations {
 }
 /// Optional parameters of `Models_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsListOptions<'a> {
     /// Only models with this name.
     pub name: Option<String>,
@@ -1066,20 +1067,73 @@ pub struct ModelsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsListOptions<'a> {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<String>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Models_Register`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsRegisterOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsRegisterOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Models_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsListOptions<'a> {
     /// Only manifests that include this model ID.
     pub model_id: Option<String>,
@@ -1092,20 +1146,73 @@ pub struct ManifestsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsListOptions<'a> {
+    /// Sets `modelId`.
+    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
+        self.model_id = Some(value.into());
+        self
+    }
+    /// Sets `manifestName`.
+    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
+        self.manifest_name = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<String>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_Register`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Images_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImagesListOptions<'a> {
     /// Only images built from this manifest ID.
     pub manifest_id: Option<String>,
@@ -1118,20 +1225,73 @@ pub struct ImagesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ImagesListOptions<'a> {
+    /// Sets `manifestId`.
+    pub fn with_manifest_id(mut self, value: impl Into<String>) -> Self {
+        self.manifest_id = Some(value.into());
+        self
+    }
+    /// Sets `manifestName`.
+    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
+        self.manifest_name = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<String>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Images_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImagesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ImagesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Images_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImagesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ImagesGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesListOptions<'a> {
     /// Only services with this name.
     pub service_name: Option<String>,
@@ -1154,61 +1314,220 @@ pub struct ServicesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesListOptions<'a> {
+    /// Sets `serviceName`.
+    pub fn with_service_name(mut self, value: impl Into<String>) -> Self {
+        self.service_name = Some(value.into());
+        self
+    }
+    /// Sets `modelId`.
+    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
+        self.model_id = Some(value.into());
+        self
+    }
+    /// Sets `modelName`.
+    pub fn with_model_name(mut self, value: impl Into<String>) -> Self {
+        self.model_name = Some(value.into());
+        self
+    }
+    /// Sets `manifestId`.
+    pub fn with_manifest_id(mut self, value: impl Into<String>) -> Self {
+        self.manifest_id = Some(value.into());
+        self
+    }
+    /// Sets `manifestName`.
+    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
+        self.manifest_name = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `computeResourceId`.
+    pub fn with_compute_resource_id(mut self, value: impl Into<String>) -> Self {
+        self.compute_resource_id = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<String>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Update`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_ListKeys`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesListKeysOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesListKeysOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_RegenerateKeys`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesRegenerateKeysOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesRegenerateKeysOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Deployments_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DeploymentsListOptions<'a> {
     /// Only deployments created for this service ID.
     pub service_id: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> DeploymentsListOptions<'a> {
+    /// Sets `serviceId`.
+    pub fn with_service_id(mut self, value: impl Into<String>) -> Self {
+        self.service_id = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Deployments_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct DeploymentsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> DeploymentsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Operations_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OperationsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+}
+impl<'a> OperationsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
 }
 static OP_MODELS_LIST: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_List",

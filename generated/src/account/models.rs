@@ -3,6 +3,7 @@
 //! Types of the Azure Machine Learning Model Management account data plane.
 /// A file bundled into the image with a manifest.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Asset {
     /// Asset ID.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -17,8 +18,31 @@ pub struct Asset {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+impl Asset {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mimeType`.
+    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
+        self.mime_type = Some(value.into());
+        self
+    }
+    /// Sets `unpack`.
+    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
+        self.unpack = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+}
 /// Autoscaling settings of a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AutoScaler {
     /// Whether autoscaling is on.
     #[serde(
@@ -56,12 +80,40 @@ pub struct AutoScaler {
     )]
     pub target_utilization: Option<i32>,
 }
+impl AutoScaler {
+    /// Sets `autoscaleEnabled`.
+    pub fn with_autoscale_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.autoscale_enabled = Some(value.into());
+        self
+    }
+    /// Sets `maxReplicas`.
+    pub fn with_max_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.max_replicas = Some(value.into());
+        self
+    }
+    /// Sets `minReplicas`.
+    pub fn with_min_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.min_replicas = Some(value.into());
+        self
+    }
+    /// Sets `refreshPeriodInSeconds`.
+    pub fn with_refresh_period_in_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.refresh_period_in_seconds = Some(value.into());
+        self
+    }
+    /// Sets `targetUtilization`.
+    pub fn with_target_utilization(mut self, value: impl Into<i32>) -> Self {
+        self.target_utilization = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " Kind of compute resource."] ComputeResourceType, Other, [#[doc =
     " `Cluster`"] Cluster = "Cluster"]
 }
 /// The Machine Learning compute resource a service runs on.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ComputeResource {
     /// Resource ID.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -70,8 +122,21 @@ pub struct ComputeResource {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ComputeResourceType>,
 }
+impl ComputeResource {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<ComputeResourceType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+}
 /// Resources reserved for each container in the cluster.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContainerResourceReservation {
     /// CPU reservation, in Kubernetes CPU notation (e.g. 0.1 or 100m).
     #[serde(rename = "cpu", default, skip_serializing_if = "Option::is_none")]
@@ -80,8 +145,21 @@ pub struct ContainerResourceReservation {
     #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
 }
+impl ContainerResourceReservation {
+    /// Sets `cpu`.
+    pub fn with_cpu(mut self, value: impl Into<String>) -> Self {
+        self.cpu = Some(value.into());
+        self
+    }
+    /// Sets `memory`.
+    pub fn with_memory(mut self, value: impl Into<String>) -> Self {
+        self.memory = Some(value.into());
+        self
+    }
+}
 /// One deployment of an image as a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Deployment {
     /// When the deployment was created (UTC).
     ///
@@ -106,6 +184,44 @@ pub struct Deployment {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
+impl Deployment {
+    /// Sets `createdAt`.
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `expiredAt`.
+    pub fn with_expired_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.expired_at = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `serviceName`.
+    pub fn with_service_name(mut self, value: impl Into<String>) -> Self {
+        self.service_name = Some(value.into());
+        self
+    }
+    /// Sets `status`.
+    pub fn with_status(mut self, value: impl Into<String>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+}
 /// A plain array of deployments (no page envelope).
 pub type DeploymentList = Vec<Deployment>;
 crate::string_enum! {
@@ -118,6 +234,7 @@ crate::string_enum! {
 /// Runtime properties, as string keys and values.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -128,6 +245,7 @@ crate::string_enum! {
 }
 /// The runtime a manifest targets.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetRuntime {
     /// Runtime properties, as string keys and values.
     #[serde(rename = "properties")]
@@ -149,6 +267,7 @@ crate::string_enum! {
 }
 /// A manifest: registered models plus the assets, driver program and runtime to serve them.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Manifest {
     /// Assets bundled with the models.
     #[serde(rename = "assets")]
@@ -211,8 +330,49 @@ impl Manifest {
         }
     }
 }
+impl Manifest {
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `modelType`.
+    pub fn with_model_type(mut self, value: impl Into<ModelType>) -> Self {
+        self.model_type = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `webserviceType`.
+    pub fn with_webservice_type(mut self, value: impl Into<WebServiceType>) -> Self {
+        self.webservice_type = Some(value.into());
+        self
+    }
+}
 /// A Docker image built from a manifest.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Image {
     /// ID of the environment created in the Machine Learning compute resource.
     #[serde(
@@ -259,8 +419,77 @@ pub struct Image {
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
 }
+impl Image {
+    /// Sets `computeResourceId`.
+    pub fn with_compute_resource_id(mut self, value: impl Into<String>) -> Self {
+        self.compute_resource_id = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `creationState`.
+    pub fn with_creation_state(
+        mut self,
+        value: impl Into<crate::models::AsyncOperationState>,
+    ) -> Self {
+        self.creation_state = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageBuildLogUri`.
+    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
+        self.image_build_log_uri = Some(value.into());
+        self
+    }
+    /// Sets `imageLocation`.
+    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
+        self.image_location = Some(value.into());
+        self
+    }
+    /// Sets `imageType`.
+    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
+        self.image_type = Some(value.into());
+        self
+    }
+    /// Sets `manifest`.
+    pub fn with_manifest(mut self, value: impl Into<Manifest>) -> Self {
+        self.manifest = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
 /// What to build an image from.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageRequest {
     /// ID of the environment created in the Machine Learning compute resource.
     #[serde(rename = "computeResourceId")]
@@ -295,8 +524,16 @@ impl ImageRequest {
         }
     }
 }
+impl ImageRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// A registered Machine Learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// When the model was registered (UTC).
     ///
@@ -353,8 +590,44 @@ impl Model {
         }
     }
 }
+impl Model {
+    /// Sets `createdAt`.
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `unpack`.
+    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
+        self.unpack = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
 /// Model data collection settings of a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelDataCollection {
     /// Whether data is sent to an event hub.
     #[serde(
@@ -367,6 +640,18 @@ pub struct ModelDataCollection {
     #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
     pub storage_enabled: Option<bool>,
 }
+impl ModelDataCollection {
+    /// Sets `eventHubEnabled`.
+    pub fn with_event_hub_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.event_hub_enabled = Some(value.into());
+        self
+    }
+    /// Sets `storageEnabled`.
+    pub fn with_storage_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.storage_enabled = Some(value.into());
+        self
+    }
+}
 /// A page of images.
 pub type PaginatedImageList = crate::runtime::Page<Image>;
 /// A page of manifests.
@@ -375,6 +660,7 @@ pub type PaginatedManifestList = crate::runtime::Page<Manifest>;
 pub type PaginatedModelList = crate::runtime::Page<Model>;
 /// A service with its detailed status.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceResponse {
     /// When the service was created (UTC).
     ///
@@ -470,10 +756,111 @@ impl ServiceResponse {
         }
     }
 }
+impl ServiceResponse {
+    /// Sets `createdAt`.
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `ID`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `image`.
+    pub fn with_image(mut self, value: impl Into<Image>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `manifest`.
+    pub fn with_manifest(mut self, value: impl Into<Manifest>) -> Self {
+        self.manifest = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `scoringUri`.
+    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
+        self.scoring_uri = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(
+        mut self,
+        value: impl Into<crate::models::AsyncOperationState>,
+    ) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `autoScaler`.
+    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
+        self.auto_scaler = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceReservation`.
+    pub fn with_container_resource_reservation(
+        mut self,
+        value: impl Into<ContainerResourceReservation>,
+    ) -> Self {
+        self.container_resource_reservation = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `maxConcurrentRequestsPerContainer`.
+    pub fn with_max_concurrent_requests_per_container(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.max_concurrent_requests_per_container = Some(value.into());
+        self
+    }
+    /// Sets `numReplicas`.
+    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.num_replicas = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
 /// A page of services.
 pub type PaginatedServiceList = crate::runtime::Page<ServiceResponse>;
 /// A request to create a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceCreateRequest {
     /// Whether Application Insights is enabled for the service.
     #[serde(
@@ -536,19 +923,69 @@ impl ServiceCreateRequest {
         }
     }
 }
+impl ServiceCreateRequest {
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `autoScaler`.
+    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
+        self.auto_scaler = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceReservation`.
+    pub fn with_container_resource_reservation(
+        mut self,
+        value: impl Into<ContainerResourceReservation>,
+    ) -> Self {
+        self.container_resource_reservation = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `maxConcurrentRequestsPerContainer`.
+    pub fn with_max_concurrent_requests_per_container(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.max_concurrent_requests_per_container = Some(value.into());
+        self
+    }
+    /// Sets `numReplicas`.
+    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.num_replicas = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " The key to regenerate."] KeyType, Other, [#[doc = " `Primary`"] Primary =
     "Primary", #[doc = " `Secondary`"] Secondary = "Secondary"]
 }
 /// Which service key to regenerate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceRegenerateKeyRequest {
     /// The key to regenerate.
     #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
     pub key_type: Option<KeyType>,
 }
+impl ServiceRegenerateKeyRequest {
+    /// Sets `keyType`.
+    pub fn with_key_type(mut self, value: impl Into<KeyType>) -> Self {
+        self.key_type = Some(value.into());
+        self
+    }
+}
 /// A request to update a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceUpdateRequest {
     /// Whether Application Insights is enabled for the service.
     #[serde(
@@ -584,4 +1021,50 @@ pub struct ServiceUpdateRequest {
     /// Limits: minimum 0.
     #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
     pub num_replicas: Option<i32>,
+}
+impl ServiceUpdateRequest {
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `autoScaler`.
+    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
+        self.auto_scaler = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceReservation`.
+    pub fn with_container_resource_reservation(
+        mut self,
+        value: impl Into<ContainerResourceReservation>,
+    ) -> Self {
+        self.container_resource_reservation = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `maxConcurrentRequestsPerContainer`.
+    pub fn with_max_concurrent_requests_per_container(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.max_concurrent_requests_per_container = Some(value.into());
+        self
+    }
+    /// Sets `numReplicas`.
+    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.num_replicas = Some(value.into());
+        self
+    }
 }

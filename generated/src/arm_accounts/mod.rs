@@ -12,7 +12,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management Accounts (ARM) (`arm-accounts` feature).
 ///
-/// Sends `api-version=2017-09-01-preview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-09-01-preview` unless [`ServiceClientOptions::api_version`](crate::ServiceClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmAccountsClient {
     inner: ::std::sync::Arc<ArmAccountsClientInner>,
@@ -33,7 +33,7 @@ impl ArmAccountsClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -73,8 +73,8 @@ impl ArmAccountsClient {
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations {
-        Operations {
+    pub fn operations(&self) -> OperationsClient {
+        OperationsClient {
             parent: self.inner.clone(),
         }
     }
@@ -95,8 +95,8 @@ impl SubscriptionScope {
         &self.inner.subscription_id
     }
     /// Operations on accounts.
-    pub fn accounts(&self) -> SubscriptionAccounts {
-        SubscriptionAccounts {
+    pub fn accounts(&self) -> SubscriptionAccountsClient {
+        SubscriptionAccountsClient {
             parent: self.inner.clone(),
         }
     }
@@ -122,18 +122,18 @@ impl ResourceGroupScope {
         &self.inner.resource_group
     }
     /// Operations on accounts.
-    pub fn accounts(&self) -> ResourceGroupAccounts {
-        ResourceGroupAccounts {
+    pub fn accounts(&self) -> ResourceGroupAccountsClient {
+        ResourceGroupAccountsClient {
             parent: self.inner.clone(),
         }
     }
 }
 /// Operations on accounts.
 #[derive(Clone, Debug)]
-pub struct ResourceGroupAccounts {
+pub struct ResourceGroupAccountsClient {
     parent: ::std::sync::Arc<ResourceGroupScopeInner>,
 }
-impl ResourceGroupAccounts {
+impl ResourceGroupAccountsClient {
     /// Get a Model Management Account.
     ///
     /// Returns the account identified by subscription, resource group and name.
@@ -348,10 +348,10 @@ impl ResourceGroupAccounts {
 }
 /// Operations on accounts.
 #[derive(Clone, Debug)]
-pub struct SubscriptionAccounts {
+pub struct SubscriptionAccountsClient {
     parent: ::std::sync::Arc<SubscriptionScopeInner>,
 }
-impl SubscriptionAccounts {
+impl SubscriptionAccountsClient {
     /// List the Model Management Accounts in a subscription.
     ///
     /// Returns one page of the accounts in the subscription and a link to the next page, if any.
@@ -397,10 +397,10 @@ impl SubscriptionAccounts {
 }
 /// Operations on operations.
 #[derive(Clone, Debug)]
-pub struct Operations {
+pub struct OperationsClient {
     parent: ::std::sync::Arc<ArmAccountsClientInner>,
 }
-impl Operations {
+impl OperationsClient {
     /// List the operations of the resource provider.
     ///
     /// Returns every operation that Microsoft.MachineLearningModelManagement offers. Single page: the documented body has no next link.
@@ -436,49 +436,136 @@ impl Operations {
 }
 /// Optional parameters of `Accounts_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupAccountsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupAccountsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Accounts_CreateOrUpdate`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupAccountsCreateOrUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupAccountsCreateOrUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Accounts_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupAccountsDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupAccountsDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Accounts_Update`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupAccountsUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupAccountsUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Accounts_ListByResourceGroup`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupAccountsListOptions<'a> {
     /// Continuation token of a paged list.
     pub skiptoken: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupAccountsListOptions<'a> {
+    /// Sets `$skiptoken`.
+    pub fn with_skiptoken(mut self, value: impl Into<String>) -> Self {
+        self.skiptoken = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Accounts_ListBySubscription`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SubscriptionAccountsListOptions<'a> {
     /// Continuation token of a paged list.
     pub skiptoken: Option<String>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> SubscriptionAccountsListOptions<'a> {
+    /// Sets `$skiptoken`.
+    pub fn with_skiptoken(mut self, value: impl Into<String>) -> Self {
+        self.skiptoken = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Operations_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OperationsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+}
+impl<'a> OperationsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
 }
 static OP_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Accounts_Get",

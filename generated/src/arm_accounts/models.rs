@@ -3,6 +3,7 @@
 //! Types of the Azure Machine Learning Model Management Accounts (ARM).
 /// One error detail.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Error code.
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
@@ -11,8 +12,21 @@ pub struct ErrorDetail {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+impl ErrorDetail {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
 /// Error body of this surface: code, message and details at the top level (no `error` wrapper).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// Error code.
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
@@ -24,9 +38,27 @@ pub struct ErrorResponse {
     #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<ErrorDetail>>,
 }
+impl ErrorResponse {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `details`.
+    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetail>>) -> Self {
+        self.details = Some(value.into());
+        self
+    }
+}
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelManagementAccountTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -40,6 +72,7 @@ crate::string_enum! {
 }
 /// Billing SKU of an account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Sku {
     /// SKU name.
     #[serde(rename = "name")]
@@ -55,15 +88,31 @@ impl Sku {
         Self { name, capacity: None }
     }
 }
+impl Sku {
+    /// Sets `capacity`.
+    pub fn with_capacity(mut self, value: impl Into<i32>) -> Self {
+        self.capacity = Some(value.into());
+        self
+    }
+}
 /// Account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelManagementAccountProperties {
     /// Free-text description of the account.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl ModelManagementAccountProperties {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// A Model Management Account ARM resource.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelManagementAccount {
     /// ARM resource ID.
     ///
@@ -106,17 +155,49 @@ impl ModelManagementAccount {
         }
     }
 }
+impl ModelManagementAccount {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<ModelManagementAccountTags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ModelManagementAccountProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// A page of accounts.
 pub type ModelManagementAccountListResult = crate::runtime::Page<ModelManagementAccount>;
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelManagementAccountUpdateParametersTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// PATCH body of an account.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelManagementAccountUpdateParameters {
     /// Resource tags as a string-to-string map.
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
@@ -137,8 +218,19 @@ impl ModelManagementAccountUpdateParameters {
         }
     }
 }
+impl ModelManagementAccountUpdateParameters {
+    /// Sets `tags`.
+    pub fn with_tags(
+        mut self,
+        value: impl Into<ModelManagementAccountUpdateParametersTags>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+}
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationDisplay {
     /// Resource provider name.
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
@@ -153,8 +245,31 @@ pub struct OperationDisplay {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl OperationDisplay {
+    /// Sets `provider`.
+    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `resource`.
+    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(mut self, value: impl Into<String>) -> Self {
+        self.operation = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Operation {
     /// Operation name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +279,23 @@ pub struct Operation {
     /// Origin of the operation.
     #[serde(rename = "origin", default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+}
+impl Operation {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `display`.
+    pub fn with_display(mut self, value: impl Into<OperationDisplay>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    pub fn with_origin(mut self, value: impl Into<String>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
 }
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

@@ -12,7 +12,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Hosting Accounts (ARM) (`arm-hosting-accounts` feature).
 ///
-/// Sends `api-version=2017-06-01-privatepreview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-06-01-privatepreview` unless [`ServiceClientOptions::api_version`](crate::ServiceClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct ArmHostingAccountsClient {
     inner: ::std::sync::Arc<ArmHostingAccountsClientInner>,
@@ -33,7 +33,7 @@ impl ArmHostingAccountsClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -75,8 +75,8 @@ impl ArmHostingAccountsClient {
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations {
-        Operations {
+    pub fn operations(&self) -> OperationsClient {
+        OperationsClient {
             parent: self.inner.clone(),
         }
     }
@@ -97,8 +97,8 @@ impl SubscriptionScope {
         &self.inner.subscription_id
     }
     /// Operations on hosting accounts.
-    pub fn hosting_accounts(&self) -> SubscriptionHostingAccounts {
-        SubscriptionHostingAccounts {
+    pub fn hosting_accounts(&self) -> SubscriptionHostingAccountsClient {
+        SubscriptionHostingAccountsClient {
             parent: self.inner.clone(),
         }
     }
@@ -124,18 +124,18 @@ impl ResourceGroupScope {
         &self.inner.resource_group
     }
     /// Operations on hosting accounts.
-    pub fn hosting_accounts(&self) -> ResourceGroupHostingAccounts {
-        ResourceGroupHostingAccounts {
+    pub fn hosting_accounts(&self) -> ResourceGroupHostingAccountsClient {
+        ResourceGroupHostingAccountsClient {
             parent: self.inner.clone(),
         }
     }
 }
 /// Operations on hosting accounts.
 #[derive(Clone, Debug)]
-pub struct ResourceGroupHostingAccounts {
+pub struct ResourceGroupHostingAccountsClient {
     parent: ::std::sync::Arc<ResourceGroupScopeInner>,
 }
-impl ResourceGroupHostingAccounts {
+impl ResourceGroupHostingAccountsClient {
     /// Get a Hosting Account.
     ///
     /// Returns the hosting account; access keys are never part of the answer.
@@ -353,10 +353,10 @@ impl ResourceGroupHostingAccounts {
 }
 /// Operations on hosting accounts.
 #[derive(Clone, Debug)]
-pub struct SubscriptionHostingAccounts {
+pub struct SubscriptionHostingAccountsClient {
     parent: ::std::sync::Arc<SubscriptionScopeInner>,
 }
-impl SubscriptionHostingAccounts {
+impl SubscriptionHostingAccountsClient {
     /// List the Hosting Accounts in a subscription.
     ///
     /// Returns one page of the hosting accounts in the subscription (an empty value array when there are none) and a link to the next page, if any.
@@ -397,10 +397,10 @@ impl SubscriptionHostingAccounts {
 }
 /// Operations on operations.
 #[derive(Clone, Debug)]
-pub struct Operations {
+pub struct OperationsClient {
     parent: ::std::sync::Arc<ArmHostingAccountsClientInner>,
 }
-impl Operations {
+impl OperationsClient {
     /// List the operations of the resource provider.
     ///
     /// Returns every operation that Microsoft.MachineLearningOperationalization offers. Single page: the documented body has no next link.
@@ -436,45 +436,122 @@ impl Operations {
 }
 /// Optional parameters of `HostingAccounts_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupHostingAccountsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupHostingAccountsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `HostingAccounts_CreateOrUpdate`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupHostingAccountsCreateOrUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupHostingAccountsCreateOrUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `HostingAccounts_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupHostingAccountsDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupHostingAccountsDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `HostingAccounts_Update`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupHostingAccountsUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupHostingAccountsUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `HostingAccounts_ListByResourceGroup`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ResourceGroupHostingAccountsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ResourceGroupHostingAccountsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `HostingAccounts_ListBySubscription`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct SubscriptionHostingAccountsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> SubscriptionHostingAccountsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Operations_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OperationsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+}
+impl<'a> OperationsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
 }
 static OP_HOSTING_ACCOUNTS_GET: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "HostingAccounts_Get",

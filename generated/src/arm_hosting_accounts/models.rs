@@ -3,6 +3,7 @@
 //! Types of the Azure Machine Learning Hosting Accounts (ARM).
 /// ARM error object.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDefinition {
     /// Error code.
     #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
@@ -17,15 +18,46 @@ pub struct ErrorDefinition {
     #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<ErrorDefinition>>,
 }
+impl ErrorDefinition {
+    /// Sets `code`.
+    pub fn with_code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `message`.
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+    /// Sets `target`.
+    pub fn with_target(mut self, value: impl Into<String>) -> Self {
+        self.target = Some(value.into());
+        self
+    }
+    /// Sets `details`.
+    pub fn with_details(mut self, value: impl Into<Vec<ErrorDefinition>>) -> Self {
+        self.details = Some(value.into());
+        self
+    }
+}
 /// Standard ARM error envelope (the document defines no error body).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDefinition>,
 }
+impl ErrorResponse {
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<ErrorDefinition>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct HostingAccountTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -44,6 +76,7 @@ crate::string_enum! {
 }
 /// Billing plan of a hosting account.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Sku {
     /// SKU name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -52,8 +85,21 @@ pub struct Sku {
     #[serde(rename = "tier", default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<SkuTier>,
 }
+impl Sku {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<SkuName>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `tier`.
+    pub fn with_tier(mut self, value: impl Into<SkuTier>) -> Self {
+        self.tier = Some(value.into());
+        self
+    }
+}
 /// Hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostingAccountProperties {
     /// Free-text description of the hosting account.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
@@ -88,8 +134,45 @@ pub struct HostingAccountProperties {
     )]
     pub model_management_swagger_location: Option<String>,
 }
+impl HostingAccountProperties {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `createdOn`.
+    pub fn with_created_on(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_on = Some(value.into());
+        self
+    }
+    /// Sets `modifiedOn`.
+    pub fn with_modified_on(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.modified_on = Some(value.into());
+        self
+    }
+    /// Sets `modelManagementSwaggerLocation`.
+    pub fn with_model_management_swagger_location(
+        mut self,
+        value: impl Into<String>,
+    ) -> Self {
+        self.model_management_swagger_location = Some(value.into());
+        self
+    }
+}
 /// A Hosting Account ARM resource.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostingAccount {
     /// ARM resource ID.
     ///
@@ -132,24 +215,64 @@ impl HostingAccount {
         }
     }
 }
+impl HostingAccount {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<String>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<HostingAccountTags>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<HostingAccountProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// A page of hosting accounts.
 pub type HostingAccountListResult = crate::runtime::Page<HostingAccount>;
 /// Patchable hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostingAccountPatchProperties {
     /// Free-text description of the hosting account.
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl HostingAccountPatchProperties {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct HostingAccountUpdateParametersTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// PATCH body of a hosting account; all fields optional, at least one required.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HostingAccountUpdateParameters {
     /// Resource tags as a string-to-string map.
     #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
@@ -157,8 +280,27 @@ pub struct HostingAccountUpdateParameters {
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<HostingAccountPatchProperties>,
 }
+impl HostingAccountUpdateParameters {
+    /// Sets `tags`.
+    pub fn with_tags(
+        mut self,
+        value: impl Into<HostingAccountUpdateParametersTags>,
+    ) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<HostingAccountPatchProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OperationDisplay {
     /// Resource provider display name.
     #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
@@ -173,15 +315,39 @@ pub struct OperationDisplay {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+impl OperationDisplay {
+    /// Sets `provider`.
+    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
+        self.provider = Some(value.into());
+        self
+    }
+    /// Sets `resource`.
+    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
+        self.resource = Some(value.into());
+        self
+    }
+    /// Sets `operation`.
+    pub fn with_operation(mut self, value: impl Into<String>) -> Self {
+        self.operation = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// Additional operation properties (an empty object in the document).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct OperationProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Operation {
     /// Operation name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -194,6 +360,28 @@ pub struct Operation {
     /// Additional operation properties (an empty object in the document).
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<OperationProperties>,
+}
+impl Operation {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `display`.
+    pub fn with_display(mut self, value: impl Into<OperationDisplay>) -> Self {
+        self.display = Some(value.into());
+        self
+    }
+    /// Sets `origin`.
+    pub fn with_origin(mut self, value: impl Into<String>) -> Self {
+        self.origin = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<OperationProperties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
 }
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

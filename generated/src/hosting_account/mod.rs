@@ -12,7 +12,7 @@ static SURFACE: crate::runtime::SurfaceInfo = crate::runtime::SurfaceInfo {
 };
 /// Client of the Azure Machine Learning Model Management - hostingAccounts data plane (`hosting-account` feature).
 ///
-/// Sends `api-version=2017-06-01-privatepreview` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.
+/// Sends `api-version=2017-06-01-privatepreview` unless [`ServiceClientOptions::api_version`](crate::ServiceClientOptions::api_version) says otherwise.
 #[derive(Clone, Debug)]
 pub struct HostingAccountClient {
     inner: ::std::sync::Arc<HostingAccountClientInner>,
@@ -33,7 +33,7 @@ impl HostingAccountClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -92,42 +92,42 @@ impl HostingAccountScope {
         &self.inner.hosting_account
     }
     /// Operations on models.
-    pub fn models(&self) -> Models {
-        Models {
+    pub fn models(&self) -> ModelsClient {
+        ModelsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on manifests.
-    pub fn manifests(&self) -> Manifests {
-        Manifests {
+    pub fn manifests(&self) -> ManifestsClient {
+        ManifestsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on images.
-    pub fn images(&self) -> Images {
-        Images {
+    pub fn images(&self) -> ImagesClient {
+        ImagesClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services {
-        Services {
+    pub fn services(&self) -> ServicesClient {
+        ServicesClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations {
-        Operations {
+    pub fn operations(&self) -> OperationsClient {
+        OperationsClient {
             parent: self.inner.clone(),
         }
     }
 }
 /// Operations on models.
 #[derive(Clone, Debug)]
-pub struct Models {
+pub struct ModelsClient {
     parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Models {
+impl ModelsClient {
     /// Register a model.
     ///
     /// Registers a model in the hosting account. Registering again under an existing name creates the next version of that model.
@@ -253,10 +253,10 @@ impl Models {
 }
 /// Operations on manifests.
 #[derive(Clone, Debug)]
-pub struct Manifests {
+pub struct ManifestsClient {
     parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Manifests {
+impl ManifestsClient {
     /// Create a manifest.
     ///
     /// Creates a manifest from one or more registered models, their non-model assets and a target runtime.
@@ -382,10 +382,10 @@ impl Manifests {
 }
 /// Operations on images.
 #[derive(Clone, Debug)]
-pub struct Images {
+pub struct ImagesClient {
     parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Images {
+impl ImagesClient {
     /// Create a Docker image from a manifest.
     ///
     /// Starts building an image (Docker only) from a manifest and pushes it to the given container registry. Asynchronous: the 202 response's x-ms-request-id is the ID to pass to Operations_Get until the operation reaches a terminal state.
@@ -511,10 +511,10 @@ impl Images {
 }
 /// Operations on services.
 #[derive(Clone, Debug)]
-pub struct Services {
+pub struct ServicesClient {
     parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Services {
+impl ServicesClient {
     /// Create a web service from an image.
     ///
     /// Starts deploying an image as a web service on a Kubernetes cluster. Asynchronous: the 202 response's x-ms-request-id is the ID to pass to Operations_Get until the operation reaches a terminal state.
@@ -803,10 +803,10 @@ impl Services {
 }
 /// Operations on operations.
 #[derive(Clone, Debug)]
-pub struct Operations {
+pub struct OperationsClient {
     parent: ::std::sync::Arc<HostingAccountScopeInner>,
 }
-impl Operations {
+impl OperationsClient {
     /// Get the status of an asynchronous operation.
     ///
     /// Returns the state of an image or service operation. The ID is the x-ms-request-id of the 202 response that started it.
@@ -855,87 +855,241 @@ impl Operations {
 }
 /// Optional parameters of `Models_Register`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsRegisterOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsRegisterOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Models_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Models_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Manifests_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ManifestsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ManifestsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Images_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImagesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ImagesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Images_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ImagesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ImagesGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_List`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesListOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Update`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Operations_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OperationsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+}
+impl<'a> OperationsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
 }
 static OP_MODELS_REGISTER: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Models_Register",

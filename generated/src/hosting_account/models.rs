@@ -3,6 +3,7 @@
 //! Types of the Azure Machine Learning Model Management - hostingAccounts data plane.
 /// A non-model file used by a manifest (driver script, schema, ...).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Asset {
     /// Asset identifier.
     ///
@@ -42,6 +43,7 @@ crate::string_enum! {
 }
 /// Azure Container Registry (ACR) that receives the image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegistryInfo {
     /// ACR user name.
     #[serde(rename = "user")]
@@ -70,6 +72,7 @@ impl RegistryInfo {
 }
 /// An image of a hosting account.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Image {
     /// Unique ID of the image.
     ///
@@ -81,8 +84,26 @@ pub struct Image {
     #[serde(rename = "registryInfo", default, skip_serializing_if = "Option::is_none")]
     pub registry_info: Option<RegistryInfo>,
 }
+impl Image {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageType`.
+    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
+        self.image_type = Some(value.into());
+        self
+    }
+    /// Sets `registryInfo`.
+    pub fn with_registry_info(mut self, value: impl Into<RegistryInfo>) -> Self {
+        self.registry_info = Some(value.into());
+        self
+    }
+}
 /// An image to build.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ImageRequest {
     /// ID of the manifest to build the image from.
     #[serde(rename = "manifestId")]
@@ -113,6 +134,13 @@ impl ImageRequest {
         }
     }
 }
+impl ImageRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " Where the manifest's models come from; only registered models."] ModelType,
     Other, [#[doc = " `Registered`"] Registered = "Registered"]
@@ -126,12 +154,14 @@ crate::string_enum! {
 /// Extra requirements of the service, keyed by property type (documented keys: pipRequirements, condaEnvFile).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// The runtime a manifest targets.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetRuntime {
     #[serde(rename = "runtimeType")]
     pub runtime_type: RuntimeType,
@@ -149,8 +179,16 @@ impl TargetRuntime {
         }
     }
 }
+impl TargetRuntime {
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<TargetRuntimeProperties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// A manifest of a hosting account.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Manifest {
     /// Unique ID of the manifest.
     ///
@@ -181,10 +219,56 @@ pub struct Manifest {
     #[serde(rename = "targetRuntime", default, skip_serializing_if = "Option::is_none")]
     pub target_runtime: Option<TargetRuntime>,
 }
+impl Manifest {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `driverProgram`.
+    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
+        self.driver_program = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `modelType`.
+    pub fn with_model_type(mut self, value: impl Into<ModelType>) -> Self {
+        self.model_type = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `assets`.
+    pub fn with_assets(mut self, value: impl Into<Vec<Asset>>) -> Self {
+        self.assets = Some(value.into());
+        self
+    }
+    /// Sets `targetRuntime`.
+    pub fn with_target_runtime(mut self, value: impl Into<TargetRuntime>) -> Self {
+        self.target_runtime = Some(value.into());
+        self
+    }
+}
 /// All manifests of a hosting account (bare array, not paged).
 pub type ManifestList = Vec<Manifest>;
 /// A manifest to create.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ManifestRequest {
     /// Asset ID of the script holding the web service entry point.
     #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
@@ -224,8 +308,21 @@ impl ManifestRequest {
         }
     }
 }
+impl ManifestRequest {
+    /// Sets `driverProgram`.
+    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
+        self.driver_program = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+}
 /// A registered model version.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// Unique ID of this model version.
     ///
@@ -264,10 +361,56 @@ pub struct Model {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::runtime::DateTime>,
 }
+impl Model {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<crate::runtime::SecretString>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `mimeType`.
+    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
+        self.mime_type = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+}
 /// All models of a hosting account (bare array, not paged).
 pub type ModelList = Vec<Model>;
 /// A model to register.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelRequest {
     /// Model name; registering an existing name adds a version.
     ///
@@ -306,6 +449,28 @@ impl ModelRequest {
         }
     }
 }
+impl ModelRequest {
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `mimeType`.
+    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
+        self.mime_type = Some(value.into());
+        self
+    }
+    /// Sets `unpack`.
+    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
+        self.unpack = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " State of a web service."] ServiceState, Other, [#[doc = " `NotStarted`"]
     NotStarted = "NotStarted", #[doc = " `Running`"] Running = "Running", #[doc =
@@ -314,6 +479,7 @@ crate::string_enum! {
 }
 /// A web service of a hosting account.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Service {
     /// Unique ID of the service.
     ///
@@ -339,8 +505,47 @@ pub struct Service {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ServiceState>,
 }
+impl Service {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `updatedAt`.
+    pub fn with_updated_at(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_at = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<ServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+}
 /// A web service to deploy.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceCreateRequest {
     /// ID of the image to deploy.
     #[serde(rename = "imageId")]
@@ -376,6 +581,7 @@ impl ServiceCreateRequest {
 pub type ServiceList = Vec<Service>;
 /// An update of a web service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ServiceUpdateRequest {
     /// ID of the manifest to redeploy the service from.
     #[serde(rename = "manifestId")]

@@ -31,7 +31,7 @@ impl WorkspaceClient {
     pub fn new(
         endpoint: &str,
         credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-        options: Option<crate::ClientOptions>,
+        options: Option<crate::ServiceClientOptions>,
     ) -> ::azure_core::Result<Self> {
         let core = crate::runtime::ClientCore::new(
             &SURFACE,
@@ -90,42 +90,42 @@ impl WorkspaceScope {
         &self.inner.workspace
     }
     /// Operations on assets.
-    pub fn assets(&self) -> Assets {
-        Assets {
+    pub fn assets(&self) -> AssetsClient {
+        AssetsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on models.
-    pub fn models(&self) -> Models {
-        Models {
+    pub fn models(&self) -> ModelsClient {
+        ModelsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on operations.
-    pub fn operations(&self) -> Operations {
-        Operations {
+    pub fn operations(&self) -> OperationsClient {
+        OperationsClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on profiles.
-    pub fn profiles(&self) -> Profiles {
-        Profiles {
+    pub fn profiles(&self) -> ProfilesClient {
+        ProfilesClient {
             parent: self.inner.clone(),
         }
     }
     /// Operations on services.
-    pub fn services(&self) -> Services {
-        Services {
+    pub fn services(&self) -> ServicesClient {
+        ServicesClient {
             parent: self.inner.clone(),
         }
     }
 }
 /// Operations on assets.
 #[derive(Clone, Debug)]
-pub struct Assets {
+pub struct AssetsClient {
     parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Assets {
+impl AssetsClient {
     /// List assets.
     ///
     /// Lists the assets of the workspace, optionally filtered, one page at a time.
@@ -373,10 +373,10 @@ impl Assets {
 }
 /// Operations on models.
 #[derive(Clone, Debug)]
-pub struct Models {
+pub struct ModelsClient {
     parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Models {
+impl ModelsClient {
     /// Get a model.
     ///
     /// Returns the model with the given id.
@@ -679,10 +679,10 @@ impl Models {
 }
 /// Operations on operations.
 #[derive(Clone, Debug)]
-pub struct Operations {
+pub struct OperationsClient {
     parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Operations {
+impl OperationsClient {
     /// Get an async operation.
     ///
     /// Returns the status of a background operation; this is the URL an `Operation-Location` header points to.
@@ -732,10 +732,10 @@ impl Operations {
 }
 /// Operations on profiles.
 #[derive(Clone, Debug)]
-pub struct Profiles {
+pub struct ProfilesClient {
     parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Profiles {
+impl ProfilesClient {
     /// Get a profile.
     ///
     /// Returns one profile of an image.
@@ -927,10 +927,10 @@ impl Profiles {
 }
 /// Operations on services.
 #[derive(Clone, Debug)]
-pub struct Services {
+pub struct ServicesClient {
     parent: ::std::sync::Arc<WorkspaceScopeInner>,
 }
-impl Services {
+impl ServicesClient {
     /// Get a service.
     ///
     /// Returns the service with the given id.
@@ -1377,6 +1377,7 @@ impl Services {
 }
 /// Optional parameters of `Assets_ListQuery`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetsListOptions<'a> {
     /// Only assets produced by this run.
     pub run_id: Option<String>,
@@ -1395,50 +1396,173 @@ pub struct AssetsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> AssetsListOptions<'a> {
+    /// Sets `runId`.
+    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
+        self.run_id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `orderby`.
+    pub fn with_orderby(mut self, value: impl Into<models::OrderString>) -> Self {
+        self.orderby = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Assets_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetsCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> AssetsCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Assets_QueryById`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> AssetsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Assets_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetsDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> AssetsDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Assets_Patch`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct AssetsUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> AssetsUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_QueryById`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_Patch`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_ListQuery`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsListOptions<'a> {
     /// Only models with this name.
     pub name: Option<String>,
@@ -1461,14 +1585,81 @@ pub struct ModelsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsListOptions<'a> {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `framework`.
+    pub fn with_framework(mut self, value: impl Into<String>) -> Self {
+        self.framework = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `runId`.
+    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
+        self.run_id = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    pub fn with_order_by(mut self, value: impl Into<models::OrderString>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_Register`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsRegisterOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsRegisterOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `MLModels_GetMetrics`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ModelsGetMetricsOptions<'a> {
     /// Start of the window, as ISO 8601 text.
     pub start_date: Option<String>,
@@ -1477,20 +1668,63 @@ pub struct ModelsGetMetricsOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ModelsGetMetricsOptions<'a> {
+    /// Sets `startDate`.
+    pub fn with_start_date(mut self, value: impl Into<String>) -> Self {
+        self.start_date = Some(value.into());
+        self
+    }
+    /// Sets `endDate`.
+    pub fn with_end_date(mut self, value: impl Into<String>) -> Self {
+        self.end_date = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Operations_Get`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct OperationsGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> OperationsGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Profiles_QueryById`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProfilesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ProfilesGetOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Profiles_ListQuery`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProfilesListOptions<'a> {
     /// Only profiles with this name.
     pub name: Option<String>,
@@ -1509,34 +1743,129 @@ pub struct ProfilesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ProfilesListOptions<'a> {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets `orderBy`.
+    pub fn with_order_by(mut self, value: impl Into<models::OrderString>) -> Self {
+        self.order_by = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Profiles_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ProfilesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ProfilesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_QueryById`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesGetOptions<'a> {
     /// Include model details when true.
     pub expand: Option<bool>,
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesGetOptions<'a> {
+    /// Sets `expand`.
+    pub fn with_expand(mut self, value: impl Into<bool>) -> Self {
+        self.expand = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Delete`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesDeleteOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesDeleteOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Patch`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesUpdateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesUpdateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_ListQuery`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesListOptions<'a> {
     /// Only services running this image id.
     pub image_id: Option<String>,
@@ -1565,29 +1894,143 @@ pub struct ServicesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesListOptions<'a> {
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `imageName`.
+    pub fn with_image_name(mut self, value: impl Into<String>) -> Self {
+        self.image_name = Some(value.into());
+        self
+    }
+    /// Sets `modelId`.
+    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
+        self.model_id = Some(value.into());
+        self
+    }
+    /// Sets `modelName`.
+    pub fn with_model_name(mut self, value: impl Into<String>) -> Self {
+        self.model_name = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `count`.
+    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
+        self.count = Some(value.into());
+        self
+    }
+    /// Sets `computeType`.
+    pub fn with_compute_type(mut self, value: impl Into<String>) -> Self {
+        self.compute_type = Some(value.into());
+        self
+    }
+    /// Sets `$skipToken`.
+    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
+        self.skip_token = Some(value.into());
+        self
+    }
+    /// Sets `tags`.
+    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
+        self.tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `expand`.
+    pub fn with_expand(mut self, value: impl Into<bool>) -> Self {
+        self.expand = Some(value.into());
+        self
+    }
+    /// Sets `orderby`.
+    pub fn with_orderby(mut self, value: impl Into<models::OrderString>) -> Self {
+        self.orderby = Some(value.into());
+        self
+    }
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_Create`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesCreateOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesCreateOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_ListServiceKeys`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesListKeysOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesListKeysOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_RegenerateServiceKeys`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesRegenerateKeysOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+impl<'a> ServicesRegenerateKeysOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
+}
 /// Optional parameters of `Services_GetServiceToken`.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct ServicesGetTokenOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+}
+impl<'a> ServicesGetTokenOptions<'a> {
+    /// Sets the request's context (client request id, tracing).
+    pub fn with_method_options(
+        mut self,
+        method_options: ::azure_core::http::ClientMethodOptions<'a>,
+    ) -> Self {
+        self.method_options = method_options;
+        self
+    }
 }
 static OP_ASSETS_LIST_QUERY: crate::runtime::OperationInfo = crate::runtime::OperationInfo {
     id: "Assets_ListQuery",

@@ -4,6 +4,7 @@
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct CreateServiceRequestKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -11,6 +12,7 @@ pub struct CreateServiceRequestKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct CreateServiceRequestProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -23,6 +25,7 @@ crate::string_enum! {
 }
 /// A file added to an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnvironmentImageAsset {
     /// Asset identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -37,15 +40,39 @@ pub struct EnvironmentImageAsset {
     #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
     pub unpack: Option<bool>,
 }
+impl EnvironmentImageAsset {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `mimeType`.
+    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
+        self.mime_type = Some(value.into());
+        self
+    }
+    /// Sets `url`.
+    pub fn with_url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `unpack`.
+    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
+        self.unpack = Some(value.into());
+        self
+    }
+}
 /// Conda environment specification (free-form JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelPythonSectionCondaDependencies {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
 }
 /// Python settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelPythonSection {
     /// Path of the Python interpreter.
     #[serde(
@@ -76,15 +103,42 @@ pub struct ModelPythonSection {
     )]
     pub base_conda_environment: Option<String>,
 }
+impl ModelPythonSection {
+    /// Sets `interpreterPath`.
+    pub fn with_interpreter_path(mut self, value: impl Into<String>) -> Self {
+        self.interpreter_path = Some(value.into());
+        self
+    }
+    /// Sets `userManagedDependencies`.
+    pub fn with_user_managed_dependencies(mut self, value: impl Into<bool>) -> Self {
+        self.user_managed_dependencies = Some(value.into());
+        self
+    }
+    /// Sets `condaDependencies`.
+    pub fn with_conda_dependencies(
+        mut self,
+        value: impl Into<ModelPythonSectionCondaDependencies>,
+    ) -> Self {
+        self.conda_dependencies = Some(value.into());
+        self
+    }
+    /// Sets `baseCondaEnvironment`.
+    pub fn with_base_conda_environment(mut self, value: impl Into<String>) -> Self {
+        self.base_conda_environment = Some(value.into());
+        self
+    }
+}
 /// Environment variables to set.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelEnvironmentDefinitionEnvironmentVariables {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Container registry and its credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContainerRegistry {
     /// Registry address.
     #[serde(rename = "address", default, skip_serializing_if = "Option::is_none")]
@@ -96,8 +150,29 @@ pub struct ContainerRegistry {
     #[serde(rename = "password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::runtime::SecretString>,
 }
+impl ContainerRegistry {
+    /// Sets `address`.
+    pub fn with_address(mut self, value: impl Into<String>) -> Self {
+        self.address = Some(value.into());
+        self
+    }
+    /// Sets `username`.
+    pub fn with_username(mut self, value: impl Into<String>) -> Self {
+        self.username = Some(value.into());
+        self
+    }
+    /// Sets `password`.
+    pub fn with_password(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.password = Some(value.into());
+        self
+    }
+}
 /// Docker settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelDockerSection {
     /// Base image, e.g. `ubuntu:latest`.
     #[serde(rename = "baseImage", default, skip_serializing_if = "Option::is_none")]
@@ -127,8 +202,54 @@ pub struct ModelDockerSection {
     )]
     pub base_image_registry: Option<ContainerRegistry>,
 }
+impl ModelDockerSection {
+    /// Sets `baseImage`.
+    pub fn with_base_image(mut self, value: impl Into<String>) -> Self {
+        self.base_image = Some(value.into());
+        self
+    }
+    /// Sets `baseDockerfile`.
+    pub fn with_base_dockerfile(mut self, value: impl Into<String>) -> Self {
+        self.base_dockerfile = Some(value.into());
+        self
+    }
+    /// Sets `enabled`.
+    pub fn with_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.enabled = Some(value.into());
+        self
+    }
+    /// Sets `sharedVolumes`.
+    pub fn with_shared_volumes(mut self, value: impl Into<bool>) -> Self {
+        self.shared_volumes = Some(value.into());
+        self
+    }
+    /// Sets `gpuSupport`.
+    pub fn with_gpu_support(mut self, value: impl Into<bool>) -> Self {
+        self.gpu_support = Some(value.into());
+        self
+    }
+    /// Sets `shmSize`.
+    pub fn with_shm_size(mut self, value: impl Into<String>) -> Self {
+        self.shm_size = Some(value.into());
+        self
+    }
+    /// Sets `arguments`.
+    pub fn with_arguments(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.arguments = Some(value.into());
+        self
+    }
+    /// Sets `baseImageRegistry`.
+    pub fn with_base_image_registry(
+        mut self,
+        value: impl Into<ContainerRegistry>,
+    ) -> Self {
+        self.base_image_registry = Some(value.into());
+        self
+    }
+}
 /// A Maven package coordinate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SparkMavenPackage {
     /// Group id.
     #[serde(rename = "group", default, skip_serializing_if = "Option::is_none")]
@@ -140,8 +261,26 @@ pub struct SparkMavenPackage {
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
+impl SparkMavenPackage {
+    /// Sets `group`.
+    pub fn with_group(mut self, value: impl Into<String>) -> Self {
+        self.group = Some(value.into());
+        self
+    }
+    /// Sets `artifact`.
+    pub fn with_artifact(mut self, value: impl Into<String>) -> Self {
+        self.artifact = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+}
 /// Spark settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelSparkSection {
     /// Maven repositories to search.
     #[serde(rename = "repositories", default, skip_serializing_if = "Option::is_none")]
@@ -157,8 +296,26 @@ pub struct ModelSparkSection {
     )]
     pub precache_packages: Option<bool>,
 }
+impl ModelSparkSection {
+    /// Sets `repositories`.
+    pub fn with_repositories(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.repositories = Some(value.into());
+        self
+    }
+    /// Sets `packages`.
+    pub fn with_packages(mut self, value: impl Into<Vec<SparkMavenPackage>>) -> Self {
+        self.packages = Some(value.into());
+        self
+    }
+    /// Sets `precachePackages`.
+    pub fn with_precache_packages(mut self, value: impl Into<bool>) -> Self {
+        self.precache_packages = Some(value.into());
+        self
+    }
+}
 /// Runtime environment (Python, Docker, Spark settings).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelEnvironmentDefinition {
     /// Environment name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -187,8 +344,49 @@ pub struct ModelEnvironmentDefinition {
     )]
     pub inferencing_stack_version: Option<String>,
 }
+impl ModelEnvironmentDefinition {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `python`.
+    pub fn with_python(mut self, value: impl Into<ModelPythonSection>) -> Self {
+        self.python = Some(value.into());
+        self
+    }
+    /// Sets `environmentVariables`.
+    pub fn with_environment_variables(
+        mut self,
+        value: impl Into<ModelEnvironmentDefinitionEnvironmentVariables>,
+    ) -> Self {
+        self.environment_variables = Some(value.into());
+        self
+    }
+    /// Sets `docker`.
+    pub fn with_docker(mut self, value: impl Into<ModelDockerSection>) -> Self {
+        self.docker = Some(value.into());
+        self
+    }
+    /// Sets `spark`.
+    pub fn with_spark(mut self, value: impl Into<ModelSparkSection>) -> Self {
+        self.spark = Some(value.into());
+        self
+    }
+    /// Sets `inferencingStackVersion`.
+    pub fn with_inferencing_stack_version(mut self, value: impl Into<String>) -> Self {
+        self.inferencing_stack_version = Some(value.into());
+        self
+    }
+}
 /// Image to build from an environment definition.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnvironmentImageRequest {
     /// Entry script of the image.
     #[serde(rename = "driverProgram", default, skip_serializing_if = "Option::is_none")]
@@ -202,8 +400,34 @@ pub struct EnvironmentImageRequest {
     #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ModelEnvironmentDefinition>,
 }
+impl EnvironmentImageRequest {
+    /// Sets `driverProgram`.
+    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
+        self.driver_program = Some(value.into());
+        self
+    }
+    /// Sets `assets`.
+    pub fn with_assets(mut self, value: impl Into<Vec<EnvironmentImageAsset>>) -> Self {
+        self.assets = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn with_environment(
+        mut self,
+        value: impl Into<ModelEnvironmentDefinition>,
+    ) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+}
 /// Resources reserved per container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ContainerResourceRequirements {
     /// CPU cores.
     #[serde(rename = "cpu", default, skip_serializing_if = "Option::is_none")]
@@ -218,8 +442,31 @@ pub struct ContainerResourceRequirements {
     #[serde(rename = "fpga", default, skip_serializing_if = "Option::is_none")]
     pub fpga: Option<i32>,
 }
+impl ContainerResourceRequirements {
+    /// Sets `cpu`.
+    pub fn with_cpu(mut self, value: impl Into<f64>) -> Self {
+        self.cpu = Some(value.into());
+        self
+    }
+    /// Sets `memoryInGB`.
+    pub fn with_memory_in_gb(mut self, value: impl Into<f64>) -> Self {
+        self.memory_in_gb = Some(value.into());
+        self
+    }
+    /// Sets `gpu`.
+    pub fn with_gpu(mut self, value: impl Into<i32>) -> Self {
+        self.gpu = Some(value.into());
+        self
+    }
+    /// Sets `fpga`.
+    pub fn with_fpga(mut self, value: impl Into<i32>) -> Self {
+        self.fpga = Some(value.into());
+        self
+    }
+}
 /// Model data collection switches.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelDataCollection {
     /// Whether data is sent to Event Hubs.
     #[serde(
@@ -232,8 +479,21 @@ pub struct ModelDataCollection {
     #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
     pub storage_enabled: Option<bool>,
 }
+impl ModelDataCollection {
+    /// Sets `eventHubEnabled`.
+    pub fn with_event_hub_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.event_hub_enabled = Some(value.into());
+        self
+    }
+    /// Sets `storageEnabled`.
+    pub fn with_storage_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.storage_enabled = Some(value.into());
+        self
+    }
+}
 /// Request to deploy to Azure Container Instances.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AciServiceCreateRequest {
     /// Service name.
     #[serde(rename = "name")]
@@ -324,9 +584,112 @@ impl AciServiceCreateRequest {
         }
     }
 }
+impl AciServiceCreateRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<CreateServiceRequestProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `environmentImageRequest`.
+    pub fn with_environment_image_request(
+        mut self,
+        value: impl Into<EnvironmentImageRequest>,
+    ) -> Self {
+        self.environment_image_request = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceRequirements`.
+    pub fn with_container_resource_requirements(
+        mut self,
+        value: impl Into<ContainerResourceRequirements>,
+    ) -> Self {
+        self.container_resource_requirements = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `sslEnabled`.
+    pub fn with_ssl_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.ssl_enabled = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `sslCertificate`.
+    pub fn with_ssl_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ssl_certificate = Some(value.into());
+        self
+    }
+    /// Sets `sslKey`.
+    pub fn with_ssl_key(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.ssl_key = Some(value.into());
+        self
+    }
+    /// Sets `cname`.
+    pub fn with_cname(mut self, value: impl Into<String>) -> Self {
+        self.cname = Some(value.into());
+        self
+    }
+    /// Sets `dnsNameLabel`.
+    pub fn with_dns_name_label(mut self, value: impl Into<String>) -> Self {
+        self.dns_name_label = Some(value.into());
+        self
+    }
+}
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ServiceResponseBaseKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -334,6 +697,7 @@ pub struct ServiceResponseBaseKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ServiceResponseBaseProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -347,6 +711,7 @@ crate::string_enum! {
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ImageResponseBaseKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -354,6 +719,7 @@ pub struct ImageResponseBaseKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ImageResponseBaseProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -371,6 +737,7 @@ crate::string_enum! {
 }
 /// Reference to a dataset.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DatasetReference {
     /// Dataset name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -379,9 +746,22 @@ pub struct DatasetReference {
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+impl DatasetReference {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+}
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -389,12 +769,14 @@ pub struct ModelKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ModelProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A registered machine learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// Model identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -485,6 +867,84 @@ impl Model {
         }
     }
 }
+impl Model {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `framework`.
+    pub fn with_framework(mut self, value: impl Into<String>) -> Self {
+        self.framework = Some(value.into());
+        self
+    }
+    /// Sets `frameworkVersion`.
+    pub fn with_framework_version(mut self, value: impl Into<String>) -> Self {
+        self.framework_version = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `datasets`.
+    pub fn with_datasets(mut self, value: impl Into<Vec<DatasetReference>>) -> Self {
+        self.datasets = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+    /// Sets `unpack`.
+    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
+        self.unpack = Some(value.into());
+        self
+    }
+    /// Sets `parentModelId`.
+    pub fn with_parent_model_id(mut self, value: impl Into<String>) -> Self {
+        self.parent_model_id = Some(value.into());
+        self
+    }
+    /// Sets `runId`.
+    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
+        self.run_id = Some(value.into());
+        self
+    }
+    /// Sets `experimentName`.
+    pub fn with_experiment_name(mut self, value: impl Into<String>) -> Self {
+        self.experiment_name = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ModelKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<ModelProperties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " CPU architecture."] ArchitectureType, Other, [#[doc = " `Amd64`"] Amd64 =
     "Amd64", #[doc = " `Arm32v7`"] Arm32v7 = "Arm32v7"]
@@ -503,12 +963,14 @@ crate::string_enum! {
 /// Runtime properties set by the service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct TargetRuntimeProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Platform and runtime an image is built for.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TargetRuntime {
     /// CPU architecture.
     #[serde(
@@ -529,8 +991,34 @@ pub struct TargetRuntime {
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<TargetRuntimeProperties>,
 }
+impl TargetRuntime {
+    /// Sets `targetArchitecture`.
+    pub fn with_target_architecture(
+        mut self,
+        value: impl Into<ArchitectureType>,
+    ) -> Self {
+        self.target_architecture = Some(value.into());
+        self
+    }
+    /// Sets `osType`.
+    pub fn with_os_type(mut self, value: impl Into<OsType>) -> Self {
+        self.os_type = Some(value.into());
+        self
+    }
+    /// Sets `runtimeType`.
+    pub fn with_runtime_type(mut self, value: impl Into<RuntimeType>) -> Self {
+        self.runtime_type = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<TargetRuntimeProperties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DockerImageResponse {
     /// Image identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -605,8 +1093,130 @@ pub struct DockerImageResponse {
     )]
     pub generated_docker_file_uri: Option<String>,
 }
+impl DockerImageResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ImageResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ImageResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+    /// Sets `autoDelete`.
+    pub fn with_auto_delete(mut self, value: impl Into<bool>) -> Self {
+        self.auto_delete = Some(value.into());
+        self
+    }
+    /// Sets `imageType`.
+    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
+        self.image_type = Some(value.into());
+        self
+    }
+    /// Sets `creationState`.
+    pub fn with_creation_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
+        self.creation_state = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `modelDetails`.
+    pub fn with_model_details(mut self, value: impl Into<Vec<Model>>) -> Self {
+        self.model_details = Some(value.into());
+        self
+    }
+    /// Sets `imageLocation`.
+    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
+        self.image_location = Some(value.into());
+        self
+    }
+    /// Sets `imageBuildLogUri`.
+    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
+        self.image_build_log_uri = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `driverProgram`.
+    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
+        self.driver_program = Some(value.into());
+        self
+    }
+    /// Sets `assets`.
+    pub fn with_assets(mut self, value: impl Into<Vec<EnvironmentImageAsset>>) -> Self {
+        self.assets = Some(value.into());
+        self
+    }
+    /// Sets `targetRuntime`.
+    pub fn with_target_runtime(mut self, value: impl Into<TargetRuntime>) -> Self {
+        self.target_runtime = Some(value.into());
+        self
+    }
+    /// Sets `dockerFileUri`.
+    pub fn with_docker_file_uri(mut self, value: impl Into<String>) -> Self {
+        self.docker_file_uri = Some(value.into());
+        self
+    }
+    /// Sets `generatedDockerFileUri`.
+    pub fn with_generated_docker_file_uri(mut self, value: impl Into<String>) -> Self {
+        self.generated_docker_file_uri = Some(value.into());
+        self
+    }
+}
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AciServiceResponseModelConfigMapValue {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -614,6 +1224,7 @@ pub struct AciServiceResponseModelConfigMapValue {
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AciServiceResponseModelConfigMap {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
@@ -623,6 +1234,7 @@ pub struct AciServiceResponseModelConfigMap {
 }
 /// A service running on Azure Container Instances.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AciServiceResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -715,12 +1327,184 @@ pub struct AciServiceResponse {
     #[serde(rename = "models", default, skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<Model>>,
 }
+impl AciServiceResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceRequirements`.
+    pub fn with_container_resource_requirements(
+        mut self,
+        value: impl Into<ContainerResourceRequirements>,
+    ) -> Self {
+        self.container_resource_requirements = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `imageDetails`.
+    pub fn with_image_details(mut self, value: impl Into<DockerImageResponse>) -> Self {
+        self.image_details = Some(value.into());
+        self
+    }
+    /// Sets `scoringUri`.
+    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
+        self.scoring_uri = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `sslEnabled`.
+    pub fn with_ssl_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.ssl_enabled = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `sslCertificate`.
+    pub fn with_ssl_certificate(mut self, value: impl Into<String>) -> Self {
+        self.ssl_certificate = Some(value.into());
+        self
+    }
+    /// Sets `sslKey`.
+    pub fn with_ssl_key(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.ssl_key = Some(value.into());
+        self
+    }
+    /// Sets `cname`.
+    pub fn with_cname(mut self, value: impl Into<String>) -> Self {
+        self.cname = Some(value.into());
+        self
+    }
+    /// Sets `publicIp`.
+    pub fn with_public_ip(mut self, value: impl Into<String>) -> Self {
+        self.public_ip = Some(value.into());
+        self
+    }
+    /// Sets `publicFqdn`.
+    pub fn with_public_fqdn(mut self, value: impl Into<String>) -> Self {
+        self.public_fqdn = Some(value.into());
+        self
+    }
+    /// Sets `swaggerUri`.
+    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
+        self.swagger_uri = Some(value.into());
+        self
+    }
+    /// Sets `modelConfigMap`.
+    pub fn with_model_config_map(
+        mut self,
+        value: impl Into<AciServiceResponseModelConfigMap>,
+    ) -> Self {
+        self.model_config_map = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn with_environment(
+        mut self,
+        value: impl Into<ModelEnvironmentDefinition>,
+    ) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc = " Role of the variant."] VariantType, Other, [#[doc = " `Control`"] Control =
     "Control", #[doc = " `Treatment`"] Treatment = "Treatment"]
 }
 /// A Docker image for FPGA-accelerated containers.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct FpgaDockerImageResponse {
     /// Image identifier, `&lt;name&gt;:&lt;version&gt;`.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -777,6 +1561,102 @@ pub struct FpgaDockerImageResponse {
     #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
 }
+impl FpgaDockerImageResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `version`.
+    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ImageResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ImageResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `modifiedTime`.
+    pub fn with_modified_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.modified_time = Some(value.into());
+        self
+    }
+    /// Sets `autoDelete`.
+    pub fn with_auto_delete(mut self, value: impl Into<bool>) -> Self {
+        self.auto_delete = Some(value.into());
+        self
+    }
+    /// Sets `imageType`.
+    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
+        self.image_type = Some(value.into());
+        self
+    }
+    /// Sets `creationState`.
+    pub fn with_creation_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
+        self.creation_state = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `modelDetails`.
+    pub fn with_model_details(mut self, value: impl Into<Vec<Model>>) -> Self {
+        self.model_details = Some(value.into());
+        self
+    }
+    /// Sets `imageLocation`.
+    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
+        self.image_location = Some(value.into());
+        self
+    }
+    /// Sets `imageBuildLogUri`.
+    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
+        self.image_build_log_uri = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+}
 crate::tagged_union! {
     #[doc = " A built image; the concrete shape depends on `imageFlavor`."]
     ImageResponseBase, tag = "imageFlavor", [#[doc = " `imageFlavor: WEBAPICONTAINER`"]
@@ -787,6 +1667,7 @@ crate::tagged_union! {
 }
 /// Autoscaling settings.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AutoScaler {
     /// Whether autoscaling is on.
     #[serde(
@@ -816,8 +1697,36 @@ pub struct AutoScaler {
     )]
     pub refresh_period_in_seconds: Option<i32>,
 }
+impl AutoScaler {
+    /// Sets `autoscaleEnabled`.
+    pub fn with_autoscale_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.autoscale_enabled = Some(value.into());
+        self
+    }
+    /// Sets `minReplicas`.
+    pub fn with_min_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.min_replicas = Some(value.into());
+        self
+    }
+    /// Sets `maxReplicas`.
+    pub fn with_max_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.max_replicas = Some(value.into());
+        self
+    }
+    /// Sets `targetUtilization`.
+    pub fn with_target_utilization(mut self, value: impl Into<i32>) -> Self {
+        self.target_utilization = Some(value.into());
+        self
+    }
+    /// Sets `refreshPeriodInSeconds`.
+    pub fn with_refresh_period_in_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.refresh_period_in_seconds = Some(value.into());
+        self
+    }
+}
 /// Replica rollout status of an AKS service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AksReplicaStatus {
     /// Replicas wanted.
     #[serde(
@@ -843,8 +1752,31 @@ pub struct AksReplicaStatus {
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::ErrorResponse>,
 }
+impl AksReplicaStatus {
+    /// Sets `desiredReplicas`.
+    pub fn with_desired_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.desired_replicas = Some(value.into());
+        self
+    }
+    /// Sets `updatedReplicas`.
+    pub fn with_updated_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.updated_replicas = Some(value.into());
+        self
+    }
+    /// Sets `availableReplicas`.
+    pub fn with_available_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.available_replicas = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+}
 /// Kubernetes liveness probe settings.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LivenessProbeRequirements {
     /// Failures before the container is restarted.
     #[serde(
@@ -874,8 +1806,36 @@ pub struct LivenessProbeRequirements {
     )]
     pub initial_delay_seconds: Option<i32>,
 }
+impl LivenessProbeRequirements {
+    /// Sets `failureThreshold`.
+    pub fn with_failure_threshold(mut self, value: impl Into<i32>) -> Self {
+        self.failure_threshold = Some(value.into());
+        self
+    }
+    /// Sets `successThreshold`.
+    pub fn with_success_threshold(mut self, value: impl Into<i32>) -> Self {
+        self.success_threshold = Some(value.into());
+        self
+    }
+    /// Sets `timeoutSeconds`.
+    pub fn with_timeout_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.timeout_seconds = Some(value.into());
+        self
+    }
+    /// Sets `periodSeconds`.
+    pub fn with_period_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.period_seconds = Some(value.into());
+        self
+    }
+    /// Sets `initialDelaySeconds`.
+    pub fn with_initial_delay_seconds(mut self, value: impl Into<i32>) -> Self {
+        self.initial_delay_seconds = Some(value.into());
+        self
+    }
+}
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AksServiceResponseModelConfigMapValue {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, ::serde_json::Value>,
@@ -883,6 +1843,7 @@ pub struct AksServiceResponseModelConfigMapValue {
 /// Per-model configuration.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AksServiceResponseModelConfigMap {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<
@@ -892,6 +1853,7 @@ pub struct AksServiceResponseModelConfigMap {
 }
 /// A service running on Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AksServiceResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1019,8 +1981,213 @@ pub struct AksServiceResponse {
     #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ModelEnvironmentDefinition>,
 }
+impl AksServiceResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `isDefault`.
+    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `trafficPercentile`.
+    pub fn with_traffic_percentile(mut self, value: impl Into<f32>) -> Self {
+        self.traffic_percentile = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<VariantType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `imageDetails`.
+    pub fn with_image_details(mut self, value: impl Into<ImageResponseBase>) -> Self {
+        self.image_details = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `models`.
+    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
+        self.models = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceRequirements`.
+    pub fn with_container_resource_requirements(
+        mut self,
+        value: impl Into<ContainerResourceRequirements>,
+    ) -> Self {
+        self.container_resource_requirements = Some(value.into());
+        self
+    }
+    /// Sets `maxConcurrentRequestsPerContainer`.
+    pub fn with_max_concurrent_requests_per_container(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.max_concurrent_requests_per_container = Some(value.into());
+        self
+    }
+    /// Sets `maxQueueWaitMs`.
+    pub fn with_max_queue_wait_ms(mut self, value: impl Into<i32>) -> Self {
+        self.max_queue_wait_ms = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `numReplicas`.
+    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.num_replicas = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `autoScaler`.
+    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
+        self.auto_scaler = Some(value.into());
+        self
+    }
+    /// Sets `scoringUri`.
+    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
+        self.scoring_uri = Some(value.into());
+        self
+    }
+    /// Sets `deploymentStatus`.
+    pub fn with_deployment_status(mut self, value: impl Into<AksReplicaStatus>) -> Self {
+        self.deployment_status = Some(value.into());
+        self
+    }
+    /// Sets `scoringTimeoutMs`.
+    pub fn with_scoring_timeout_ms(mut self, value: impl Into<i32>) -> Self {
+        self.scoring_timeout_ms = Some(value.into());
+        self
+    }
+    /// Sets `livenessProbeRequirements`.
+    pub fn with_liveness_probe_requirements(
+        mut self,
+        value: impl Into<LivenessProbeRequirements>,
+    ) -> Self {
+        self.liveness_probe_requirements = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `aadAuthEnabled`.
+    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.aad_auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `swaggerUri`.
+    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
+        self.swagger_uri = Some(value.into());
+        self
+    }
+    /// Sets `modelConfigMap`.
+    pub fn with_model_config_map(
+        mut self,
+        value: impl Into<AksServiceResponseModelConfigMap>,
+    ) -> Self {
+        self.model_config_map = Some(value.into());
+        self
+    }
+    /// Sets `environment`.
+    pub fn with_environment(
+        mut self,
+        value: impl Into<ModelEnvironmentDefinition>,
+    ) -> Self {
+        self.environment = Some(value.into());
+        self
+    }
+}
 /// An AKS endpoint that splits traffic between variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AksEndpointResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1083,8 +2250,115 @@ pub struct AksEndpointResponse {
     #[serde(rename = "variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<AksServiceResponse>>,
 }
+impl AksEndpointResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `aadAuthEnabled`.
+    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.aad_auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `swaggerUri`.
+    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
+        self.swagger_uri = Some(value.into());
+        self
+    }
+    /// Sets `scoringUri`.
+    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
+        self.scoring_uri = Some(value.into());
+        self
+    }
+    /// Sets `variants`.
+    pub fn with_variants(mut self, value: impl Into<Vec<AksServiceResponse>>) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
 /// Request to deploy to Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AksServiceCreateRequest {
     /// Service name.
     #[serde(rename = "name")]
@@ -1217,6 +2491,146 @@ impl AksServiceCreateRequest {
         }
     }
 }
+impl AksServiceCreateRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<CreateServiceRequestProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `environmentImageRequest`.
+    pub fn with_environment_image_request(
+        mut self,
+        value: impl Into<EnvironmentImageRequest>,
+    ) -> Self {
+        self.environment_image_request = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `isDefault`.
+    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
+        self.is_default = Some(value.into());
+        self
+    }
+    /// Sets `trafficPercentile`.
+    pub fn with_traffic_percentile(mut self, value: impl Into<f32>) -> Self {
+        self.traffic_percentile = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn with_type(mut self, value: impl Into<VariantType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `numReplicas`.
+    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
+        self.num_replicas = Some(value.into());
+        self
+    }
+    /// Sets `dataCollection`.
+    pub fn with_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.data_collection = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `autoScaler`.
+    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
+        self.auto_scaler = Some(value.into());
+        self
+    }
+    /// Sets `containerResourceRequirements`.
+    pub fn with_container_resource_requirements(
+        mut self,
+        value: impl Into<ContainerResourceRequirements>,
+    ) -> Self {
+        self.container_resource_requirements = Some(value.into());
+        self
+    }
+    /// Sets `maxConcurrentRequestsPerContainer`.
+    pub fn with_max_concurrent_requests_per_container(
+        mut self,
+        value: impl Into<i32>,
+    ) -> Self {
+        self.max_concurrent_requests_per_container = Some(value.into());
+        self
+    }
+    /// Sets `maxQueueWaitMs`.
+    pub fn with_max_queue_wait_ms(mut self, value: impl Into<i32>) -> Self {
+        self.max_queue_wait_ms = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `scoringTimeoutMs`.
+    pub fn with_scoring_timeout_ms(mut self, value: impl Into<i32>) -> Self {
+        self.scoring_timeout_ms = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `livenessProbeRequirements`.
+    pub fn with_liveness_probe_requirements(
+        mut self,
+        value: impl Into<LivenessProbeRequirements>,
+    ) -> Self {
+        self.liveness_probe_requirements = Some(value.into());
+        self
+    }
+    /// Sets `aadAuthEnabled`.
+    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.aad_auth_enabled = Some(value.into());
+        self
+    }
+}
 crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS services (abstract; no wire value of its own)."]
@@ -1225,6 +2639,7 @@ crate::tagged_union! {
 }
 /// Pointer to one artifact of an asset.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ArtifactDetails {
     /// Artifact identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1233,9 +2648,22 @@ pub struct ArtifactDetails {
     #[serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
+impl ArtifactDetails {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `prefix`.
+    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+}
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AssetKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1243,6 +2671,7 @@ pub struct AssetKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AssetProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1250,12 +2679,14 @@ pub struct AssetProperties {
 /// Free-form key/value metadata.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct AssetMeta {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A stored asset: a named set of artifacts in the workspace.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Asset {
     /// Asset identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1304,8 +2735,54 @@ impl Asset {
         }
     }
 }
+impl Asset {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `artifacts`.
+    pub fn with_artifacts(mut self, value: impl Into<Vec<ArtifactDetails>>) -> Self {
+        self.artifacts = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<AssetKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(mut self, value: impl Into<AssetProperties>) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `runid`.
+    pub fn with_runid(mut self, value: impl Into<String>) -> Self {
+        self.runid = Some(value.into());
+        self
+    }
+    /// Sets `meta`.
+    pub fn with_meta(mut self, value: impl Into<AssetMeta>) -> Self {
+        self.meta = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+}
 /// Access token for calling a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuthToken {
     /// The bearer token.
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
@@ -1320,8 +2797,34 @@ pub struct AuthToken {
     #[serde(rename = "refreshAfter", default, skip_serializing_if = "Option::is_none")]
     pub refresh_after: Option<i64>,
 }
+impl AuthToken {
+    /// Sets `accessToken`.
+    pub fn with_access_token(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.access_token = Some(value.into());
+        self
+    }
+    /// Sets `tokenType`.
+    pub fn with_token_type(mut self, value: impl Into<String>) -> Self {
+        self.token_type = Some(value.into());
+        self
+    }
+    /// Sets `expiryOn`.
+    pub fn with_expiry_on(mut self, value: impl Into<i64>) -> Self {
+        self.expiry_on = Some(value.into());
+        self
+    }
+    /// Sets `refreshAfter`.
+    pub fn with_refresh_after(mut self, value: impl Into<i64>) -> Self {
+        self.refresh_after = Some(value.into());
+        self
+    }
+}
 /// A batch scoring service on AML compute.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BatchServiceResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1417,8 +2920,148 @@ pub struct BatchServiceResponse {
     )]
     pub process_count_per_node: Option<i32>,
 }
+impl BatchServiceResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `modelIds`.
+    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.model_ids = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `environmentName`.
+    pub fn with_environment_name(mut self, value: impl Into<String>) -> Self {
+        self.environment_name = Some(value.into());
+        self
+    }
+    /// Sets `environmentVersion`.
+    pub fn with_environment_version(mut self, value: impl Into<String>) -> Self {
+        self.environment_version = Some(value.into());
+        self
+    }
+    /// Sets `scoringUri`.
+    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
+        self.scoring_uri = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `modelDataCollection`.
+    pub fn with_model_data_collection(
+        mut self,
+        value: impl Into<ModelDataCollection>,
+    ) -> Self {
+        self.model_data_collection = Some(value.into());
+        self
+    }
+    /// Sets `entryScript`.
+    pub fn with_entry_script(mut self, value: impl Into<String>) -> Self {
+        self.entry_script = Some(value.into());
+        self
+    }
+    /// Sets `inputFormat`.
+    pub fn with_input_format(mut self, value: impl Into<String>) -> Self {
+        self.input_format = Some(value.into());
+        self
+    }
+    /// Sets `outputAction`.
+    pub fn with_output_action(mut self, value: impl Into<String>) -> Self {
+        self.output_action = Some(value.into());
+        self
+    }
+    /// Sets `miniBatchSize`.
+    pub fn with_mini_batch_size(mut self, value: impl Into<i32>) -> Self {
+        self.mini_batch_size = Some(value.into());
+        self
+    }
+    /// Sets `errorThreshold`.
+    pub fn with_error_threshold(mut self, value: impl Into<f64>) -> Self {
+        self.error_threshold = Some(value.into());
+        self
+    }
+    /// Sets `nodeCount`.
+    pub fn with_node_count(mut self, value: impl Into<i32>) -> Self {
+        self.node_count = Some(value.into());
+        self
+    }
+    /// Sets `processCountPerNode`.
+    pub fn with_process_count_per_node(mut self, value: impl Into<i32>) -> Self {
+        self.process_count_per_node = Some(value.into());
+        self
+    }
+}
 /// Request to create an AKS endpoint with variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateEndpointRequest {
     /// Service name.
     #[serde(rename = "name")]
@@ -1495,6 +3138,87 @@ impl CreateEndpointRequest {
         }
     }
 }
+impl CreateEndpointRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<CreateServiceRequestProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `environmentImageRequest`.
+    pub fn with_environment_image_request(
+        mut self,
+        value: impl Into<EnvironmentImageRequest>,
+    ) -> Self {
+        self.environment_image_request = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `appInsightsEnabled`.
+    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.app_insights_enabled = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `aadAuthEnabled`.
+    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.aad_auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `namespace`.
+    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
+        self.namespace = Some(value.into());
+        self
+    }
+    /// Sets `variants`.
+    pub fn with_variants(
+        mut self,
+        value: impl Into<Vec<AksServiceCreateRequest>>,
+    ) -> Self {
+        self.variants = Some(value.into());
+        self
+    }
+}
 crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS create requests (abstract; no wire value of its own)."]
@@ -1504,6 +3228,7 @@ crate::tagged_union! {
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct CreateIotServiceRequestRoutes {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1511,6 +3236,7 @@ pub struct CreateIotServiceRequestRoutes {
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct IotModuleSettingsPropertiesDesired {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1518,12 +3244,14 @@ pub struct IotModuleSettingsPropertiesDesired {
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct IotModuleSettingsEnvironmentVariables {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Settings of one IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IotModuleSettings {
     /// Image of the module.
     #[serde(rename = "imageLocation", default, skip_serializing_if = "Option::is_none")]
@@ -1549,9 +3277,43 @@ pub struct IotModuleSettings {
     )]
     pub environment_variables: Option<IotModuleSettingsEnvironmentVariables>,
 }
+impl IotModuleSettings {
+    /// Sets `imageLocation`.
+    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
+        self.image_location = Some(value.into());
+        self
+    }
+    /// Sets `moduleName`.
+    pub fn with_module_name(mut self, value: impl Into<String>) -> Self {
+        self.module_name = Some(value.into());
+        self
+    }
+    /// Sets `propertiesDesired`.
+    pub fn with_properties_desired(
+        mut self,
+        value: impl Into<IotModuleSettingsPropertiesDesired>,
+    ) -> Self {
+        self.properties_desired = Some(value.into());
+        self
+    }
+    /// Sets `createOptions`.
+    pub fn with_create_options(mut self, value: impl Into<String>) -> Self {
+        self.create_options = Some(value.into());
+        self
+    }
+    /// Sets `environmentVariables`.
+    pub fn with_environment_variables(
+        mut self,
+        value: impl Into<IotModuleSettingsEnvironmentVariables>,
+    ) -> Self {
+        self.environment_variables = Some(value.into());
+        self
+    }
+}
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct IotBaseModuleSettingsPropertiesDesired {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1559,12 +3321,14 @@ pub struct IotBaseModuleSettingsPropertiesDesired {
 /// Environment variables of the module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct IotBaseModuleSettingsEnvironmentVariables {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Settings of the scoring IoT Edge module.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IotBaseModuleSettings {
     /// Module name.
     #[serde(rename = "moduleName", default, skip_serializing_if = "Option::is_none")]
@@ -1587,8 +3351,37 @@ pub struct IotBaseModuleSettings {
     )]
     pub environment_variables: Option<IotBaseModuleSettingsEnvironmentVariables>,
 }
+impl IotBaseModuleSettings {
+    /// Sets `moduleName`.
+    pub fn with_module_name(mut self, value: impl Into<String>) -> Self {
+        self.module_name = Some(value.into());
+        self
+    }
+    /// Sets `propertiesDesired`.
+    pub fn with_properties_desired(
+        mut self,
+        value: impl Into<IotBaseModuleSettingsPropertiesDesired>,
+    ) -> Self {
+        self.properties_desired = Some(value.into());
+        self
+    }
+    /// Sets `createOptions`.
+    pub fn with_create_options(mut self, value: impl Into<String>) -> Self {
+        self.create_options = Some(value.into());
+        self
+    }
+    /// Sets `environmentVariables`.
+    pub fn with_environment_variables(
+        mut self,
+        value: impl Into<IotBaseModuleSettingsEnvironmentVariables>,
+    ) -> Self {
+        self.environment_variables = Some(value.into());
+        self
+    }
+}
 /// Container registry credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegistryInfo {
     /// Registry user name.
     #[serde(rename = "user")]
@@ -1617,6 +3410,7 @@ impl RegistryInfo {
 }
 /// Request to deploy to an IoT Edge device.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateIotServiceRequest {
     /// Service name.
     #[serde(rename = "name")]
@@ -1696,6 +3490,98 @@ impl CreateIotServiceRequest {
         }
     }
 }
+impl CreateIotServiceRequest {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<CreateServiceRequestProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `keys`.
+    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
+        self.keys = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `environmentImageRequest`.
+    pub fn with_environment_image_request(
+        mut self,
+        value: impl Into<EnvironmentImageRequest>,
+    ) -> Self {
+        self.environment_image_request = Some(value.into());
+        self
+    }
+    /// Sets `location`.
+    pub fn with_location(mut self, value: impl Into<String>) -> Self {
+        self.location = Some(value.into());
+        self
+    }
+    /// Sets `iotDeviceId`.
+    pub fn with_iot_device_id(mut self, value: impl Into<String>) -> Self {
+        self.iot_device_id = Some(value.into());
+        self
+    }
+    /// Sets `routes`.
+    pub fn with_routes(
+        mut self,
+        value: impl Into<CreateIotServiceRequestRoutes>,
+    ) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
+    /// Sets `iotEdgeUserModule`.
+    pub fn with_iot_edge_user_module(
+        mut self,
+        value: impl Into<Vec<IotModuleSettings>>,
+    ) -> Self {
+        self.iot_edge_user_module = Some(value.into());
+        self
+    }
+    /// Sets `iotEdgeModule`.
+    pub fn with_iot_edge_module(
+        mut self,
+        value: impl Into<IotBaseModuleSettings>,
+    ) -> Self {
+        self.iot_edge_module = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `acrCredentials`.
+    pub fn with_acr_credentials(mut self, value: impl Into<Vec<RegistryInfo>>) -> Self {
+        self.acr_credentials = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+}
 crate::tagged_union! {
     #[doc = " Request to create a service; the concrete shape depends on `computeType`."]
     CreateServiceRequest, tag = "computeType", [#[doc = " `computeType: ACI`"]
@@ -1707,6 +3593,7 @@ crate::tagged_union! {
 }
 /// Counts of deployments of a model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeploymentSummary {
     /// Deployments that succeeded.
     #[serde(
@@ -1723,15 +3610,29 @@ pub struct DeploymentSummary {
     )]
     pub unsuccessful_deployments: Option<i32>,
 }
+impl DeploymentSummary {
+    /// Sets `successfulDeployments`.
+    pub fn with_successful_deployments(mut self, value: impl Into<i32>) -> Self {
+        self.successful_deployments = Some(value.into());
+        self
+    }
+    /// Sets `unsuccessfulDeployments`.
+    pub fn with_unsuccessful_deployments(mut self, value: impl Into<i32>) -> Self {
+        self.unsuccessful_deployments = Some(value.into());
+        self
+    }
+}
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct IotServiceResponseRoutes {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// A service deployed to an IoT Edge device.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IotServiceResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1786,8 +3687,113 @@ pub struct IotServiceResponse {
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
 }
+impl IotServiceResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+    /// Sets `iotDeviceId`.
+    pub fn with_iot_device_id(mut self, value: impl Into<String>) -> Self {
+        self.iot_device_id = Some(value.into());
+        self
+    }
+    /// Sets `routes`.
+    pub fn with_routes(mut self, value: impl Into<IotServiceResponseRoutes>) -> Self {
+        self.routes = Some(value.into());
+        self
+    }
+    /// Sets `computeName`.
+    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
+        self.compute_name = Some(value.into());
+        self
+    }
+    /// Sets `iotEdgeModules`.
+    pub fn with_iot_edge_modules(
+        mut self,
+        value: impl Into<Vec<IotModuleSettings>>,
+    ) -> Self {
+        self.iot_edge_modules = Some(value.into());
+        self
+    }
+    /// Sets `authEnabled`.
+    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
+        self.auth_enabled = Some(value.into());
+        self
+    }
+    /// Sets `imageDetails`.
+    pub fn with_image_details(mut self, value: impl Into<ImageResponseBase>) -> Self {
+        self.image_details = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+}
 /// One JSON Patch (RFC 6902) operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct JsonPatchOperation {
     /// Value used by add, replace and test.
     #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
@@ -1802,8 +3808,31 @@ pub struct JsonPatchOperation {
     #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 }
+impl JsonPatchOperation {
+    /// Sets `value`.
+    pub fn with_value(mut self, value: impl Into<::serde_json::Value>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+    /// Sets `path`.
+    pub fn with_path(mut self, value: impl Into<String>) -> Self {
+        self.path = Some(value.into());
+        self
+    }
+    /// Sets `op`.
+    pub fn with_op(mut self, value: impl Into<String>) -> Self {
+        self.op = Some(value.into());
+        self
+    }
+    /// Sets `from`.
+    pub fn with_from(mut self, value: impl Into<String>) -> Self {
+        self.from = Some(value.into());
+        self
+    }
+}
 /// Operational summary of a model over a time window.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelOperationalState {
     #[serde(
         rename = "deploymentSummary",
@@ -1818,6 +3847,26 @@ pub struct ModelOperationalState {
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 }
+impl ModelOperationalState {
+    /// Sets `deploymentSummary`.
+    pub fn with_deployment_summary(
+        mut self,
+        value: impl Into<DeploymentSummary>,
+    ) -> Self {
+        self.deployment_summary = Some(value.into());
+        self
+    }
+    /// Sets `endTime`.
+    pub fn with_end_time(mut self, value: impl Into<String>) -> Self {
+        self.end_time = Some(value.into());
+        self
+    }
+    /// Sets `startTime`.
+    pub fn with_start_time(mut self, value: impl Into<String>) -> Self {
+        self.start_time = Some(value.into());
+        self
+    }
+}
 /// One page of assets.
 pub type PaginatedAssetList = crate::runtime::Page<Asset>;
 /// One page of models.
@@ -1825,6 +3874,7 @@ pub type PaginatedModelList = crate::runtime::Page<Model>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ProfileResponseKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1832,12 +3882,14 @@ pub struct ProfileResponseKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ProfileResponseProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Result of profiling an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProfileResponse {
     /// Profile name.
     #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
@@ -1897,10 +3949,89 @@ pub struct ProfileResponse {
     )]
     pub profiling_error_logs: Option<String>,
 }
+impl ProfileResponse {
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `imageId`.
+    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
+        self.image_id = Some(value.into());
+        self
+    }
+    /// Sets `inputData`.
+    pub fn with_input_data(mut self, value: impl Into<String>) -> Self {
+        self.input_data = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<String>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ProfileResponseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ProfileResponseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `recommendedMemoryInGB`.
+    pub fn with_recommended_memory_in_gb(mut self, value: impl Into<f64>) -> Self {
+        self.recommended_memory_in_gb = Some(value.into());
+        self
+    }
+    /// Sets `recommendedCpu`.
+    pub fn with_recommended_cpu(mut self, value: impl Into<f64>) -> Self {
+        self.recommended_cpu = Some(value.into());
+        self
+    }
+    /// Sets `recommendationLatencyInMs`.
+    pub fn with_recommendation_latency_in_ms(mut self, value: impl Into<f64>) -> Self {
+        self.recommendation_latency_in_ms = Some(value.into());
+        self
+    }
+    /// Sets `profileRunResult`.
+    pub fn with_profile_run_result(mut self, value: impl Into<String>) -> Self {
+        self.profile_run_result = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `profilingErrorLogs`.
+    pub fn with_profiling_error_logs(mut self, value: impl Into<String>) -> Self {
+        self.profiling_error_logs = Some(value.into());
+        self
+    }
+}
 /// One page of profiles.
 pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
 /// A service of a compute type the service did not classify.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UnknownServiceResponse {
     /// Service identifier.
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
@@ -1935,6 +4066,72 @@ pub struct UnknownServiceResponse {
     #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
     pub deployment_type: Option<DeploymentType>,
 }
+impl UnknownServiceResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn with_name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ServiceResponseBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+    /// Sets `operationId`.
+    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
+        self.operation_id = Some(value.into());
+        self
+    }
+    /// Sets `state`.
+    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `createdTime`.
+    pub fn with_created_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.created_time = Some(value.into());
+        self
+    }
+    /// Sets `updatedTime`.
+    pub fn with_updated_time(
+        mut self,
+        value: impl Into<crate::runtime::DateTime>,
+    ) -> Self {
+        self.updated_time = Some(value.into());
+        self
+    }
+    /// Sets `error`.
+    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
+        self.error = Some(value.into());
+        self
+    }
+    /// Sets `deploymentType`.
+    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
+        self.deployment_type = Some(value.into());
+        self
+    }
+}
 crate::tagged_union! {
     #[doc = " A deployed service; the concrete shape depends on `computeType`."]
     ServiceResponseBase, tag = "computeType", [#[doc = " `computeType: ACI`"]
@@ -1952,6 +4149,7 @@ pub type PaginatedServiceList = crate::runtime::Page<ServiceResponseBase>;
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ProfileRequestBaseKvTags {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
@@ -1959,12 +4157,14 @@ pub struct ProfileRequestBaseKvTags {
 /// Free-form key/value properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
+#[non_exhaustive]
 pub struct ProfileRequestBaseProperties {
     /// The object's properties, as sent.
     pub additional_properties: ::std::collections::BTreeMap<String, String>,
 }
 /// Request to profile an image.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProfileRequestBase {
     /// Profile name.
     #[serde(rename = "name")]
@@ -1995,6 +4195,31 @@ impl ProfileRequestBase {
         }
     }
 }
+impl ProfileRequestBase {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `inputData`.
+    pub fn with_input_data(mut self, value: impl Into<String>) -> Self {
+        self.input_data = Some(value.into());
+        self
+    }
+    /// Sets `kvTags`.
+    pub fn with_kv_tags(mut self, value: impl Into<ProfileRequestBaseKvTags>) -> Self {
+        self.kv_tags = Some(value.into());
+        self
+    }
+    /// Sets `properties`.
+    pub fn with_properties(
+        mut self,
+        value: impl Into<ProfileRequestBaseProperties>,
+    ) -> Self {
+        self.properties = Some(value.into());
+        self
+    }
+}
 crate::string_enum! {
     #[doc =
     " Key to regenerate. Declared integer by the source document although its values are the strings `Primary`/`Secondary` (see specs/README.md)."]
@@ -2003,6 +4228,7 @@ crate::string_enum! {
 }
 /// Which service key to regenerate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RegenerateServiceKeysRequest {
     /// Key to regenerate. Declared integer by the source document although its values are the strings `Primary`/`Secondary` (see specs/README.md).
     #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
@@ -2010,6 +4236,21 @@ pub struct RegenerateServiceKeysRequest {
     /// Value to give the key.
     #[serde(rename = "keyValue", default, skip_serializing_if = "Option::is_none")]
     pub key_value: Option<crate::runtime::SecretString>,
+}
+impl RegenerateServiceKeysRequest {
+    /// Sets `keyType`.
+    pub fn with_key_type(mut self, value: impl Into<KeyType>) -> Self {
+        self.key_type = Some(value.into());
+        self
+    }
+    /// Sets `keyValue`.
+    pub fn with_key_value(
+        mut self,
+        value: impl Into<crate::runtime::SecretString>,
+    ) -> Self {
+        self.key_value = Some(value.into());
+        self
+    }
 }
 crate::string_enum! {
     OrderString, Other, [#[doc = " `CreatedAtDesc`"] CreatedAtDesc = "CreatedAtDesc",

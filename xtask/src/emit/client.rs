@@ -422,13 +422,38 @@ fn options_struct(op: &Operation, module: &str) -> TokenStream {
             pub #n: Option<#t>,
         }
     });
+    let setters = op.params.iter().filter_map(|p| {
+        let setter = ident(p.setter.as_deref()?);
+        let n = ident(&p.rust_name);
+        let t = type_tokens_in(&p.ty, Some(module));
+        let sdoc = doc(Some(&format!("Sets `{}`.", p.wire_name)));
+        Some(quote! {
+            #sdoc
+            pub fn #setter(mut self, value: impl Into<#t>) -> Self {
+                self.#n = Some(value.into());
+                self
+            }
+        })
+    });
     quote! {
         #odoc
         #[derive(Clone, Debug, Default)]
+        #[non_exhaustive]
         pub struct #ty<'a> {
             #(#fields)*
             /// The request's context (client request id, tracing).
             pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
+        }
+        impl<'a> #ty<'a> {
+            #(#setters)*
+            /// Sets the request's context (client request id, tracing).
+            pub fn with_method_options(
+                mut self,
+                method_options: ::azure_core::http::ClientMethodOptions<'a>,
+            ) -> Self {
+                self.method_options = method_options;
+                self
+            }
         }
     }
 }
@@ -938,7 +963,7 @@ impl ClientShape<'_> {
         });
         let version_doc = match &surface.api_version {
             Some(v) => format!(
-                "Sends `{}={}` unless [`ClientOptions::api_version`](crate::ClientOptions::api_version) says otherwise.",
+                "Sends `{}={}` unless [`ServiceClientOptions::api_version`](crate::ServiceClientOptions::api_version) says otherwise.",
                 v.param, v.value
             ),
             None => "The API version is part of the path.".to_string(),
@@ -1029,7 +1054,7 @@ impl ClientShape<'_> {
                     #(#args,)*
                     #(#client_args,)*
                     credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-                    options: Option<crate::ClientOptions>,
+                    options: Option<crate::ServiceClientOptions>,
                 ) -> ::azure_core::Result<Self> {
                     let endpoint = crate::runtime::fill_host(#template, &[#(#pairs),*]);
                     Self::new(&endpoint, #(#client_names,)* credential, options)
@@ -1067,7 +1092,7 @@ impl ClientShape<'_> {
                     endpoint: &str,
                     #(#client_args,)*
                     credential: ::std::sync::Arc<dyn ::azure_core::credentials::TokenCredential>,
-                    options: Option<crate::ClientOptions>,
+                    options: Option<crate::ServiceClientOptions>,
                 ) -> ::azure_core::Result<Self> {
                     let core = crate::runtime::ClientCore::new(&#info, endpoint, credential, options)?;
                     Ok(Self { inner: ::std::sync::Arc::new(#client_inner { core, #(#client_inits)* }) })

@@ -251,7 +251,7 @@ fn example(api: &Api, doctest: bool) -> String {
             lines.push("}".to_string());
         } else {
             lines.push(format!("let response = {call}.await?;"));
-            lines.push("println!(\"{:?}\", response.into_model());".to_string());
+            lines.push("println!(\"{:?}\", response.into_model()?);".to_string());
         }
     }
     lines.push(format!("{hide}Ok(())"));

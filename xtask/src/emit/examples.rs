@@ -326,14 +326,19 @@ fn call(surface: &Surface, op: &Operation, example: &Example) -> TokenStream {
             let field = ident(&p.rust_name);
             let wire = &p.wire_name;
             let t = type_tokens(&p.ty);
-            quote!(#field: example.opt::<#t>(#wire)?,)
+            quote!(options.#field = example.opt::<#t>(#wire)?;)
         })
         .collect();
     let options_ty = ident(&op.options_type);
+    // Options structs are `#[non_exhaustive]`: set field by field.
     let options = if optional.is_empty() {
         quote!(None)
     } else {
-        quote!(Some(crate::#module::#options_ty { #(#optional)* ..Default::default() }))
+        quote!({
+            let mut options = crate::#module::#options_ty::default();
+            #(#optional)*
+            Some(options)
+        })
     };
 
     let mut target = quote!(client);

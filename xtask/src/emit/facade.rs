@@ -122,19 +122,19 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
         let body_arg = m.body.then(|| quote!(body: &Self::#body_ty,));
         let sig = match m.shape {
             FacadeShape::Unit => quote! {
-                fn #name(&self, #(#args,)* #body_arg) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<()>>> + Send;
+                fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<()>>> + Send;
             },
             FacadeShape::Value => quote! {
-                fn #name(&self, #(#args,)* #body_arg) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<Self::#out>>> + Send;
+                fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<Self::#out>>> + Send;
             },
             FacadeShape::List => quote! {
-                fn #name(&self, #(#args,)* #body_arg) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send;
+                fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send;
             },
             FacadeShape::LongRunning => {
                 let status = ident(&m.status_assoc);
                 assoc_decls.push(quote!(type #status: crate::OperationStatus;));
                 quote! {
-                    fn #name(&self, #(#args,)* #body_arg) -> ::azure_core::Result<crate::Poller<Self::#status, Self::#out>>;
+                    fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> ::azure_core::Result<crate::Poller<Self::#status, Self::#out>>;
                 }
             }
         };
@@ -192,20 +192,22 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
             });
             let body_arg = m.body.then(|| quote!(body: &Self::#body_ty,));
             let body_pass = m.body.then(|| quote!(body,));
-            let inherent = quote!(crate::#module::#group_ty::#name(self, #(#arg_names,)* #body_pass None));
+            let options_ty = ident(&mm.options_type);
+            let options = quote!(options.map(|o| crate::#module::#options_ty::default().with_method_options(o)));
+            let inherent = quote!(crate::#module::#group_ty::#name(self, #(#arg_names,)* #body_pass #options));
             let item = match m.shape {
                 FacadeShape::Unit => quote! {
-                    fn #name(&self, #(#args,)* #body_arg) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<()>>> + Send {
+                    fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<()>>> + Send {
                         #inherent
                     }
                 },
                 FacadeShape::Value => quote! {
-                    fn #name(&self, #(#args,)* #body_arg) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<Self::#out>>> + Send {
+                    fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::std::future::Future<Output = ::azure_core::Result<crate::Response<Self::#out>>> + Send {
                         #inherent
                     }
                 },
                 FacadeShape::List if mm.pageable => quote! {
-                    fn #name(&self, #(#args,)* #body_arg) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send {
+                    fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send {
                         match #inherent {
                             Ok(pager) => ::futures::future::Either::Left(pager),
                             Err(e) => ::futures::future::Either::Right(::futures::stream::once(::std::future::ready(Err(e)))),
@@ -213,10 +215,11 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
                     }
                 },
                 FacadeShape::List => quote! {
-                    fn #name(&self, #(#args,)* #body_arg) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send {
+                    fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> impl ::futures::Stream<Item = ::azure_core::Result<Self::#out>> + Send {
                         use ::futures::TryStreamExt as _;
                         ::futures::stream::once(#inherent)
-                            .map_ok(|response| ::futures::stream::iter(response.into_model().into_iter().map(Ok)))
+                            .and_then(|response| ::std::future::ready(response.into_model()))
+                            .map_ok(|items| ::futures::stream::iter(items.into_iter().map(Ok)))
                             .try_flatten()
                     }
                 },
@@ -225,7 +228,7 @@ fn group(g: &FacadeGroup, index: &TypeIndex<'_>) -> TokenStream {
                     let s = mm.status.as_ref().map(type_tokens).unwrap_or_else(|| quote!(::serde_json::Value));
                     assoc_impls.push(quote!(type #status = #s;));
                     quote! {
-                        fn #name(&self, #(#args,)* #body_arg) -> ::azure_core::Result<crate::Poller<Self::#status, Self::#out>> {
+                        fn #name(&self, #(#args,)* #body_arg options: Option<::azure_core::http::ClientMethodOptions<'_>>) -> ::azure_core::Result<crate::Poller<Self::#status, Self::#out>> {
                             #inherent
                         }
                     }

@@ -127,6 +127,7 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
         .iter()
         .any(|f| f.required)
         .then(|| constructor(&name, s, module, additional_name.as_ref()));
+    let setters = setters(&name, s, module);
     let status = s.status.as_ref().map(|st| {
         let state = state_of(&st.state);
         let location = match &st.resource_location {
@@ -168,11 +169,13 @@ fn struct_def(def: &TypeDef, s: &Struct, module: &str, index: &TypeIndex<'_>) ->
         #docs
         #[derive(Clone, Debug, #derive_default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #transparent
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #additional
         }
         #constructor
+        #setters
         #status
     }
 }
@@ -215,6 +218,34 @@ fn state_path(path: &StatePath) -> Option<TokenStream> {
         (Some(o), false, true) => quote!(#o.and_then(|x| x.#f.as_deref())),
         (Some(o), false, false) => quote!(#o.and_then(|x| x.#f.as_ref()).map(|s| s.as_str())),
     })
+}
+
+/// `with_<field>(value)` for each optional field: with the struct
+/// `#[non_exhaustive]`, the builder-style way to set one.
+fn setters(name: &proc_macro2::Ident, s: &Struct, module: &str) -> Option<TokenStream> {
+    let methods: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let setter = ident(f.setter.as_deref()?);
+            let fname = ident(&f.rust_name);
+            let t = type_tokens_in(&f.ty, Some(module));
+            let value = if f.boxed {
+                quote!(Box::new(value.into()))
+            } else {
+                quote!(value.into())
+            };
+            let sdoc = doc(Some(&format!("Sets `{}`.", f.wire_name)));
+            Some(quote! {
+                #sdoc
+                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
+                    self.#fname = Some(#value);
+                    self
+                }
+            })
+        })
+        .collect();
+    (!methods.is_empty()).then(|| quote! { impl #name { #(#methods)* } })
 }
 
 /// `new(required fields…)` with the optional ones unset.

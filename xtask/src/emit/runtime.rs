@@ -73,7 +73,7 @@ pub const FILES: [(&str, &str); 14] = [
 pub const REEXPORTS: [&str; 19] = [
     "Base64",
     "Base64Url",
-    "ClientOptions",
+    "ServiceClientOptions",
     "DateTime",
     "DateTimeRfc1123",
     "ErrorBody",

@@ -210,30 +210,35 @@ fn member_method(index: &TypeIndex<'_>, op: &Operation, shape: FacadeShape) -> M
             output: Some(p.item.clone()),
             status: None,
             pageable: true,
+            options_type: op.options_type.clone(),
         },
         (OperationKind::LongRunning(lro), _) => MemberMethod {
             body,
             output: Some(lro.result.clone().unwrap_or_else(|| lro.status.clone())),
             status: Some(lro.status.clone()),
             pageable: false,
+            options_type: op.options_type.clone(),
         },
         (_, FacadeShape::List) => MemberMethod {
             body,
             output: single().and_then(|t| array_item(index, &t)),
             status: None,
             pageable: false,
+            options_type: op.options_type.clone(),
         },
         (_, FacadeShape::Unit) => MemberMethod {
             body,
             output: None,
             status: None,
             pageable: false,
+            options_type: op.options_type.clone(),
         },
         _ => MemberMethod {
             body,
             output: single(),
             status: None,
             pageable: false,
+            options_type: op.options_type.clone(),
         },
     }
 }

@@ -160,6 +160,7 @@ pub fn normalize(inputs: &[Input<'_>], crate_name: &str) -> Result<Api, Diagnost
     cycles::mark_boxed(&mut api);
     status::mark_status_types(&mut api);
     names::name_additional_fields(&mut api);
+    names::name_setters(&mut api);
     names::name_module_items(&mut api);
     names::name_example_modules(&mut api);
     api.facade = facade::build(&api, &participants);

@@ -114,6 +114,57 @@ pub(super) fn name_additional_fields(api: &mut Api) {
     }
 }
 
+/// Methods every struct may have besides its setters.
+const STRUCT_METHODS: [&str; 5] = [
+    "new",
+    "default",
+    "poller_status",
+    "resource_location",
+    "failure",
+];
+
+/// The `with_<field>` method of each optional field of each struct, and
+/// of each optional parameter in each options struct, distinct from the
+/// other methods of the type.
+pub(super) fn name_setters(api: &mut Api) {
+    let structs = api
+        .common_types
+        .iter_mut()
+        .chain(api.surfaces.iter_mut().flat_map(|s| s.types.iter_mut()))
+        .filter_map(|def| match &mut def.kind {
+            TypeKind::Struct(s) => Some(s),
+            _ => None,
+        });
+    for s in structs {
+        let mut methods = Namespace::new();
+        for reserved in STRUCT_METHODS {
+            methods.reserve(reserved);
+        }
+        for f in s.fields.iter_mut().filter(|f| !f.required) {
+            f.setter = Some(methods.claim(setter_name(&f.rust_name)));
+        }
+    }
+    for op in api
+        .surfaces
+        .iter_mut()
+        .flat_map(|s| s.operations.iter_mut())
+    {
+        let mut methods = Namespace::new();
+        for reserved in ["default", "with_method_options"] {
+            methods.reserve(reserved);
+        }
+        for p in op.params.iter_mut().filter(|p| !p.required) {
+            p.setter = Some(methods.claim(setter_name(&p.rust_name)));
+        }
+    }
+}
+
+/// `with_type` for `r#type`, `with_2fa` for `_2fa`: snake case whatever
+/// the field's name had to become.
+fn setter_name(field: &str) -> String {
+    value_name(&format!("with {}", field.trim_start_matches("r#")))
+}
+
 /// The module of each surface's example tests in `tests/examples.rs`
 /// (`keys_examples`), clear of the crate's module names the file imports
 /// and of the names it uses itself.

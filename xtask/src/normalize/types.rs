@@ -926,6 +926,8 @@ impl<'a> TypeBuilder<'a> {
                 read_only,
                 boxed: false,
                 doc,
+                // Named once the fields are final (`names`).
+                setter: None,
             });
         }
         let additional = match view.additional {

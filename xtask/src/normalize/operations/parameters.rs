@@ -377,6 +377,8 @@ impl ParamsContext<'_> {
                 .get("x-ms-skip-url-encoding")
                 .and_then(Value::as_bool)
                 == Some(true),
+            // Named with the options struct's other methods (`names`).
+            setter: None,
         }
     }
 }
