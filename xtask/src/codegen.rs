@@ -258,6 +258,9 @@ pub struct Summary {
     pub changed: Vec<String>,
     /// What cost a part of the input but not the crate (broken examples).
     pub warnings: Vec<String>,
+    /// How the public API changed since the output's last `api.json`;
+    /// `None` when there was none to compare with.
+    pub api_change: Option<crate::api::Report>,
 }
 
 /// Loads, normalizes and emits, in memory.
@@ -276,10 +279,11 @@ pub fn run(settings: &Settings) -> Result<Summary, String> {
 pub fn run_keeping_api(settings: &Settings) -> Result<(Api, Summary), String> {
     let (api, files) = generate(settings)?;
     let changed = differences(&settings.out, &files);
+    let api_change = api_change(&settings.out, &api);
     if !changed.is_empty() {
         write_atomically(&settings.out, &files)?;
     }
-    let summary = summary(&api, &files, changed);
+    let summary = summary(&api, &files, changed, api_change);
     Ok((api, summary))
 }
 
@@ -287,10 +291,23 @@ pub fn run_keeping_api(settings: &Settings) -> Result<(Api, Summary), String> {
 pub fn check(settings: &Settings) -> Result<Summary, String> {
     let (api, files) = generate(settings)?;
     let changed = differences(&settings.out, &files);
-    Ok(summary(&api, &files, changed))
+    let api_change = api_change(&settings.out, &api);
+    Ok(summary(&api, &files, changed, api_change))
 }
 
-fn summary(api: &Api, files: &Files, changed: Vec<String>) -> Summary {
+/// The public API's change against the manifest already in `out`.
+fn api_change(out: &Path, api: &Api) -> Option<crate::api::Report> {
+    let text = std::fs::read_to_string(out.join(crate::api::MANIFEST_FILE)).ok()?;
+    let old = crate::api::read(&text)?;
+    Some(crate::api::diff(&old, &crate::api::manifest(api)))
+}
+
+fn summary(
+    api: &Api,
+    files: &Files,
+    changed: Vec<String>,
+    api_change: Option<crate::api::Report>,
+) -> Summary {
     Summary {
         surfaces: api.surfaces.len(),
         operations: api.operation_count(),
@@ -298,6 +315,7 @@ fn summary(api: &Api, files: &Files, changed: Vec<String>) -> Summary {
         files: files.len(),
         changed,
         warnings: api.warnings.iter().map(ToString::to_string).collect(),
+        api_change,
     }
 }
 

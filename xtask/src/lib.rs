@@ -5,6 +5,7 @@
 //! documents, with file and JSON-pointer locations) → `normalize`
 //! (documents → one IR) → `emit` (IR → Rust and files).
 
+pub mod api;
 pub mod codegen;
 pub mod conformance;
 pub mod diagnostic;

@@ -44,6 +44,17 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         specs: Option<PathBuf>,
     },
+    /// How the public API of the crate generated from OLD differs from the
+    /// one generated from NEW (two spec folders, e.g. two api-versions of
+    /// one service): each change judged for the wire and for Rust users,
+    /// and the semver bump (docs/api.md)
+    ApiDiff {
+        old: PathBuf,
+        new: PathBuf,
+        /// The crate's name in both
+        #[arg(long, value_name = "NAME", default_value = "api-client")]
+        crate_name: String,
+    },
     /// Print the normalized IR as JSON (for writing rules)
     Ir {
         /// Default: specs/
@@ -118,6 +129,20 @@ fn run(command: Command) -> Result<ExitCode, String> {
             only,
         } => conformance(specs, report, only),
         Command::Bench { args } => bench(&args),
+        Command::ApiDiff {
+            old,
+            new,
+            crate_name,
+        } => {
+            let manifest_of = |dir: &PathBuf| {
+                xtask::codegen::build_api(dir, &crate_name)
+                    .map(|api| xtask::api::manifest(&api))
+                    .map_err(|e| format!("{}:\n{e}", dir.display()))
+            };
+            let report = xtask::api::diff(&manifest_of(&old)?, &manifest_of(&new)?);
+            print!("{report}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Ir { specs } => {
             match xtask::codegen::build_api(&specs_or_ours(specs), "azureml-mms") {
                 Ok(api) => {
@@ -214,6 +239,11 @@ fn codegen(
     );
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
+    }
+    // What the change means for the crate's users, against its last
+    // `api.json` (docs/api.md).
+    if let Some(report) = &summary.api_change {
+        print!("{report}");
     }
     if check && !summary.changed.is_empty() {
         eprintln!(

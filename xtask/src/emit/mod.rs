@@ -94,6 +94,11 @@ pub fn emit_with(api: &Api, runtime: &RuntimeSource) -> Result<Files, String> {
     }
     files.insert("Cargo.toml".into(), crate_files::cargo_toml(api, runtime));
     files.insert("README.md".into(), crate_files::readme(api));
+    // The public API as data, for the next regeneration's report.
+    files.insert(
+        crate::api::MANIFEST_FILE.into(),
+        crate::api::to_file_text(&crate::api::manifest(api))?,
+    );
 
     let mut rust_files: Vec<(String, Box<dyn RustFile + '_>)> = vec![
         (

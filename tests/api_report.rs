@@ -1,0 +1,81 @@
+//! The API report `cargo xtask codegen` prints: regenerating with
+//! unchanged specs changes nothing; a spec change is judged for the wire
+//! and for Rust users against the `api.json` the last generation left.
+
+use std::path::{Path, PathBuf};
+
+use mms_tests::repo_root;
+use serde_json::{Value, json};
+use xtask::api::Bump;
+use xtask::codegen::{self, Settings};
+
+/// A scratch copy of the widgets spec, and the crate's output folder.
+fn scratch(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("api-report-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let specs = dir.join("specs/widgets");
+    std::fs::create_dir_all(&specs).unwrap_or_else(|e| panic!("{e}"));
+    let from = repo_root().join("tests/fixtures/api-report/widgets/spec.json");
+    std::fs::copy(from, specs.join("spec.json")).unwrap_or_else(|e| panic!("{e}"));
+    (dir.join("specs"), dir.join("out"))
+}
+
+fn edit_spec(specs: &Path, change: impl FnOnce(&mut Value)) {
+    let path = specs.join("widgets/spec.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut spec: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    change(&mut spec);
+    std::fs::write(&path, spec.to_string()).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn generate(specs: &Path, out: &Path) -> Option<xtask::api::Report> {
+    let settings = Settings::standalone(specs.to_path_buf(), out.to_path_buf(), "widgets");
+    codegen::run(&settings)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .api_change
+}
+
+#[test]
+fn unchanged_specs_report_no_api_change() {
+    let (specs, out) = scratch("same");
+    assert!(generate(&specs, &out).is_none(), "nothing to compare with yet");
+    let report = generate(&specs, &out).unwrap_or_else(|| panic!("api.json was written"));
+    assert!(report.changes.is_empty(), "{report}");
+    assert_eq!(report.to_string(), "no API change\n");
+}
+
+#[test]
+fn an_optional_response_field_is_one_compatible_addition_and_a_minor_bump() {
+    let (specs, out) = scratch("field");
+    generate(&specs, &out);
+    edit_spec(&specs, |spec| {
+        spec["definitions"]["Widget"]["properties"]["color"] =
+            json!({"type": "string", "description": "Its color."});
+    });
+    let report = generate(&specs, &out).unwrap_or_else(|| panic!("a report"));
+    let [change] = report.changes.as_slice() else {
+        panic!("one change expected:\n{report}");
+    };
+    assert!(!change.rust_breaking && !change.wire.breaking, "{report}");
+    assert_eq!(change.wire.rule, Some("1041 AddedPropertyInResponse"));
+    assert_eq!(report.bump, Bump::Minor);
+    assert_eq!((report.from.as_str(), report.to.as_str()), ("0.1.0", "0.1.1"));
+}
+
+#[test]
+fn a_required_request_field_is_breaking_and_a_major_bump() {
+    let (specs, out) = scratch("required");
+    generate(&specs, &out);
+    edit_spec(&specs, |spec| {
+        let request = &mut spec["definitions"]["WidgetRequest"];
+        request["properties"]["color"] = json!({"type": "string", "description": "Its color."});
+        request["required"] = json!(["size", "color"]);
+    });
+    let report = generate(&specs, &out).unwrap_or_else(|| panic!("a report"));
+    let [change] = report.changes.as_slice() else {
+        panic!("one change expected:\n{report}");
+    };
+    assert!(change.rust_breaking && change.wire.breaking, "{report}");
+    assert_eq!(change.wire.rule, Some("1034 AddedRequiredProperty"));
+    assert_eq!((report.bump, report.to.as_str()), (Bump::Major, "0.2.0"));
+}

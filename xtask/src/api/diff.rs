@@ -1,0 +1,816 @@
+//! What changed between two API manifests, each change judged twice: on
+//! the wire (would a client written for the old API still work against
+//! the new service; `@azure/oad`'s rule where one applies) and in Rust
+//! (does code written against the old crate still compile, given the
+//! conventions of docs/api.md), and the semver bump the whole implies.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::manifest::{ApiManifest, FieldApi, OperationApi, ParamApi, SurfaceApi, TypeApi};
+
+/// One change of the public API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What changed, in words (`operation Models_Delete (ModelsClient::delete) removed`).
+    pub what: String,
+    pub wire: Verdict,
+    /// Breaks code that compiled against the old crate.
+    pub rust_breaking: bool,
+}
+
+/// The wire-level judgement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub breaking: bool,
+    /// `@azure/oad`'s rule (`1035 RemovedOperation`), where one applies.
+    pub rule: Option<&'static str>,
+}
+
+const fn wire(breaking: bool, rule: &'static str) -> Verdict {
+    Verdict {
+        breaking,
+        rule: Some(rule),
+    }
+}
+
+const fn wire_unruled(breaking: bool) -> Verdict {
+    Verdict {
+        breaking,
+        rule: None,
+    }
+}
+
+/// What the changes mean for the crate's version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bump {
+    None,
+    /// Additions only.
+    Minor,
+    /// Something that compiled no longer does.
+    Major,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub changes: Vec<Change>,
+    pub bump: Bump,
+    /// The version before, and the one the bump gives.
+    pub from: String,
+    pub to: String,
+}
+
+/// Where a type is used: sent (a request body or parameter, or inside
+/// one), received (a response, or inside one), or both. A field added to
+/// a type only received changes nothing a client sends.
+#[derive(Debug, Default)]
+struct Roles {
+    sent: BTreeSet<String>,
+    received: BTreeSet<String>,
+}
+
+impl Roles {
+    fn of(m: &ApiManifest) -> Self {
+        let mut types: BTreeMap<String, &TypeApi> = BTreeMap::new();
+        for t in &m.common_types {
+            types.insert(format!("models::{}", t.name), t);
+        }
+        for s in &m.surfaces {
+            for t in &s.types {
+                types.insert(format!("{}::models::{}", s.module, t.name), t);
+            }
+        }
+        let mut roles = Roles::default();
+        for op in m.surfaces.iter().flat_map(|s| &s.operations) {
+            let sent = op
+                .params
+                .iter()
+                .map(|p| p.ty.as_str())
+                .chain(op.body.iter().map(|b| b.ty.as_str()));
+            for ty in sent {
+                reach(ty, &types, &mut roles.sent);
+            }
+            for ty in op.responses.iter().filter_map(|r| r.ty.as_deref()) {
+                reach(ty, &types, &mut roles.received);
+            }
+        }
+        roles
+    }
+
+    fn received_only(&self, path: &str) -> bool {
+        self.received.contains(path) && !self.sent.contains(path)
+    }
+}
+
+/// Every named type a type string leads to, through fields, aliases and
+/// union variants.
+fn reach(ty: &str, types: &BTreeMap<String, &TypeApi>, seen: &mut BTreeSet<String>) {
+    let mut stack: Vec<String> = named_in(ty);
+    while let Some(path) = stack.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let Some(t) = types.get(&path) else {
+            continue;
+        };
+        for f in &t.fields {
+            stack.extend(named_in(&f.ty));
+        }
+        if let Some(of) = &t.of {
+            stack.extend(named_in(of));
+        }
+    }
+}
+
+/// The generated types a type string names (`Vec<account::models::Model>`
+/// → `account::models::Model`).
+fn named_in(ty: &str) -> Vec<String> {
+    ty.split(['<', '>', ',', ' '])
+        .filter(|t| t.contains("::models::") || t.starts_with("models::"))
+        .map(str::to_string)
+        .collect()
+}
+
+pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
+    let mut changes = Vec::new();
+    let roles = Roles::of(new);
+    let old_surfaces: BTreeMap<&str, &SurfaceApi> = old
+        .surfaces
+        .iter()
+        .map(|s| (s.feature.as_str(), s))
+        .collect();
+    let new_surfaces: BTreeMap<&str, &SurfaceApi> = new
+        .surfaces
+        .iter()
+        .map(|s| (s.feature.as_str(), s))
+        .collect();
+    for (feature, o) in &old_surfaces {
+        match new_surfaces.get(feature) {
+            None => changes.push(Change {
+                what: format!("surface `{feature}` (module `{}`) removed", o.module),
+                wire: wire_unruled(true),
+                rust_breaking: true,
+            }),
+            Some(n) => surface(o, n, &roles, &mut changes),
+        }
+    }
+    for (feature, n) in &new_surfaces {
+        if !old_surfaces.contains_key(feature) {
+            changes.push(Change {
+                what: format!(
+                    "surface `{feature}` (module `{}`, {} operations) added",
+                    n.module,
+                    n.operations.len()
+                ),
+                wire: wire_unruled(false),
+                rust_breaking: false,
+            });
+        }
+    }
+    types(
+        "models",
+        &old.common_types,
+        &new.common_types,
+        &roles,
+        &mut changes,
+    );
+    let bump = if changes.iter().any(|c| c.rust_breaking) {
+        Bump::Major
+    } else if changes.is_empty() {
+        Bump::None
+    } else {
+        Bump::Minor
+    };
+    Report {
+        from: old.version.clone(),
+        to: next_version(&old.version, bump),
+        changes,
+        bump,
+    }
+}
+
+/// Cargo's reading of semver: before 1.0, the minor digit is the major.
+fn next_version(version: &str, bump: Bump) -> String {
+    let mut parts = version
+        .split('.')
+        .map(|p| p.parse::<u64>().unwrap_or(0))
+        .chain(std::iter::repeat(0));
+    let (major, minor, patch) = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    match (bump, major) {
+        (Bump::None, _) => format!("{major}.{minor}.{patch}"),
+        (Bump::Major, 0) => format!("0.{}.0", minor + 1),
+        (Bump::Major, _) => format!("{}.0.0", major + 1),
+        (Bump::Minor, 0) => format!("0.{minor}.{}", patch + 1),
+        (Bump::Minor, _) => format!("{major}.{}.0", minor + 1),
+    }
+}
+
+fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Change>) {
+    let feature = &o.feature;
+    if o.api_version != n.api_version {
+        changes.push(Change {
+            what: format!(
+                "`{feature}`: default api-version {} → {}",
+                o.api_version.as_deref().unwrap_or("(none)"),
+                n.api_version.as_deref().unwrap_or("(none)")
+            ),
+            wire: wire_unruled(false),
+            rust_breaking: false,
+        });
+    }
+    let old_ops: BTreeMap<&str, &OperationApi> = o
+        .operations
+        .iter()
+        .map(|op| (op.operation_id.as_str(), op))
+        .collect();
+    let new_ops: BTreeMap<&str, &OperationApi> = n
+        .operations
+        .iter()
+        .map(|op| (op.operation_id.as_str(), op))
+        .collect();
+    // An operationId renamed: the same method and path under a new id.
+    let mut renamed: BTreeMap<&str, &OperationApi> = BTreeMap::new();
+    for (id, op) in &old_ops {
+        if new_ops.contains_key(id) {
+            continue;
+        }
+        let successor = n.operations.iter().find(|x| {
+            !old_ops.contains_key(x.operation_id.as_str())
+                && x.method == op.method
+                && x.path == op.path
+        });
+        match successor {
+            Some(x) => {
+                renamed.insert(x.operation_id.as_str(), op);
+                changes.push(Change {
+                    what: format!(
+                        "`{feature}`: operationId `{id}` is now `{}` ({} → {})",
+                        x.operation_id, op.rust, x.rust
+                    ),
+                    wire: wire(true, "1008 ModifiedOperationId"),
+                    rust_breaking: op.rust != x.rust,
+                });
+                operation(feature, op, x, changes);
+            }
+            None => changes.push(Change {
+                what: format!("`{feature}`: operation `{id}` ({}) removed", op.rust),
+                wire: wire(true, "1035 RemovedOperation"),
+                rust_breaking: true,
+            }),
+        }
+    }
+    for (id, op) in &new_ops {
+        match old_ops.get(id) {
+            Some(o) => operation(feature, o, op, changes),
+            None if renamed.contains_key(id) => {}
+            None => changes.push(Change {
+                what: format!("`{feature}`: operation `{id}` ({}) added", op.rust),
+                wire: wire(false, "1039 AddedOperation"),
+                rust_breaking: false,
+            }),
+        }
+    }
+    types(
+        &format!("{}::models", o.module),
+        &o.types,
+        &n.types,
+        roles,
+        changes,
+    );
+}
+
+fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Vec<Change>) {
+    let at = format!("`{feature}`: `{}` ({})", n.operation_id, n.rust);
+    if o.rust != n.rust && o.operation_id == n.operation_id {
+        changes.push(Change {
+            what: format!("{at}: Rust method was {}", o.rust),
+            wire: wire_unruled(false),
+            rust_breaking: true,
+        });
+    }
+    if o.kind != n.kind {
+        let (verdict, what) = if o.kind == "long-running" || n.kind == "long-running" {
+            (
+                wire(true, "1044 XmsLongRunningOperationChanged"),
+                "long-running",
+            )
+        } else {
+            // x-ms-pageable says how clients read, not what is sent.
+            (wire_unruled(false), "pageable")
+        };
+        changes.push(Change {
+            what: format!("{at}: {} → {} ({what} marker)", o.kind, n.kind),
+            wire: verdict,
+            rust_breaking: true,
+        });
+    }
+    let key = |p: &ParamApi| (p.location.clone(), p.wire.clone());
+    let old_params: BTreeMap<_, &ParamApi> = o.params.iter().map(|p| (key(p), p)).collect();
+    let new_params: BTreeMap<_, &ParamApi> = n.params.iter().map(|p| (key(p), p)).collect();
+    for (k, p) in &old_params {
+        let Some(q) = new_params.get(k) else {
+            let (verdict, what) = if p.required {
+                (wire(true, "1009 RemovedRequiredParameter"), "required")
+            } else {
+                (wire(true, "1046 RemovedOptionalParameter"), "optional")
+            };
+            changes.push(Change {
+                what: format!("{at}: {what} {} parameter `{}` removed", p.location, p.wire),
+                wire: verdict,
+                rust_breaking: true,
+            });
+            continue;
+        };
+        if p.required != q.required {
+            changes.push(Change {
+                what: format!(
+                    "{at}: {} parameter `{}` is now {}",
+                    p.location,
+                    p.wire,
+                    if q.required { "required" } else { "optional" }
+                ),
+                // Optional where it was required: every old request still valid.
+                wire: wire(q.required, "1025 RequiredStatusChange"),
+                rust_breaking: true,
+            });
+        }
+        if p.ty != q.ty {
+            changes.push(Change {
+                what: format!("{at}: parameter `{}` type {} → {}", p.wire, p.ty, q.ty),
+                wire: wire(true, "1026 TypeChanged"),
+                rust_breaking: true,
+            });
+        }
+    }
+    for (k, q) in &new_params {
+        if old_params.contains_key(k) {
+            continue;
+        }
+        let (verdict, what) = if q.required {
+            (wire(true, "1010 AddingRequiredParameter"), "required")
+        } else {
+            (wire(false, "1043 AddingOptionalParameter"), "optional")
+        };
+        changes.push(Change {
+            what: format!("{at}: {what} {} parameter `{}` added", q.location, q.wire),
+            wire: verdict,
+            // An optional one is a field and a setter of a non-exhaustive
+            // options struct.
+            rust_breaking: q.required,
+        });
+    }
+    match (&o.body, &n.body) {
+        (None, Some(b)) => changes.push(Change {
+            what: format!("{at}: request body {} added", b.ty),
+            wire: wire_unruled(b.required),
+            rust_breaking: true,
+        }),
+        (Some(b), None) => changes.push(Change {
+            what: format!("{at}: request body {} removed", b.ty),
+            wire: wire(true, "1003 RequestBodyFormatNoLongerSupported"),
+            rust_breaking: true,
+        }),
+        (Some(a), Some(b)) if a.ty != b.ty => changes.push(Change {
+            what: format!("{at}: request body {} → {}", a.ty, b.ty),
+            wire: wire(true, "1026 TypeChanged"),
+            rust_breaking: true,
+        }),
+        (Some(a), Some(b)) if a.required != b.required => changes.push(Change {
+            what: format!(
+                "{at}: request body now {}",
+                if b.required { "required" } else { "optional" }
+            ),
+            wire: wire(b.required, "1025 RequiredStatusChange"),
+            rust_breaking: true,
+        }),
+        _ => {}
+    }
+    let old_responses: BTreeMap<u16, &Option<String>> =
+        o.responses.iter().map(|r| (r.status, &r.ty)).collect();
+    let new_responses: BTreeMap<u16, &Option<String>> =
+        n.responses.iter().map(|r| (r.status, &r.ty)).collect();
+    for (status, ty) in &old_responses {
+        match new_responses.get(status) {
+            None => changes.push(Change {
+                what: format!("{at}: response {status} removed"),
+                wire: wire(false, "1012 RemovedResponseCode"),
+                rust_breaking: o.kind == "plain",
+            }),
+            Some(t) if t != ty => changes.push(Change {
+                what: format!(
+                    "{at}: response {status} body {} → {}",
+                    ty.as_deref().unwrap_or("(none)"),
+                    t.as_deref().unwrap_or("(none)")
+                ),
+                wire: wire(true, "1026 TypeChanged"),
+                rust_breaking: true,
+            }),
+            Some(_) => {}
+        }
+    }
+    for status in new_responses.keys() {
+        if !old_responses.contains_key(status) {
+            changes.push(Change {
+                what: format!("{at}: response {status} added"),
+                wire: wire(true, "1011 AddingResponseCode"),
+                rust_breaking: o.kind == "plain",
+            });
+        }
+    }
+}
+
+fn types(module: &str, old: &[TypeApi], new: &[TypeApi], roles: &Roles, changes: &mut Vec<Change>) {
+    let old_types: BTreeMap<&str, &TypeApi> = old.iter().map(|t| (t.name.as_str(), t)).collect();
+    let new_types: BTreeMap<&str, &TypeApi> = new.iter().map(|t| (t.name.as_str(), t)).collect();
+    for (name, o) in &old_types {
+        match new_types.get(name) {
+            None => changes.push(Change {
+                what: format!("type `{module}::{name}` removed"),
+                wire: wire(true, "1006 RemovedDefinition"),
+                rust_breaking: true,
+            }),
+            Some(n) => {
+                let path = format!("{module}::{name}");
+                let received_only = roles.received_only(&path);
+                type_change(&path, o, n, received_only, changes);
+            }
+        }
+    }
+    for name in new_types.keys() {
+        if !old_types.contains_key(name) {
+            changes.push(Change {
+                what: format!("type `{module}::{name}` added"),
+                wire: wire_unruled(false),
+                rust_breaking: false,
+            });
+        }
+    }
+}
+
+fn type_change(
+    path: &str,
+    o: &TypeApi,
+    n: &TypeApi,
+    received_only: bool,
+    changes: &mut Vec<Change>,
+) {
+    if o.kind != n.kind {
+        changes.push(Change {
+            what: format!("type `{path}` was a {}, is a {}", o.kind, n.kind),
+            wire: wire(true, "1026 TypeChanged"),
+            rust_breaking: true,
+        });
+        return;
+    }
+    if o.of != n.of {
+        let rule = if o.kind == "union" {
+            "1030 DifferentDiscriminator"
+        } else {
+            "1026 TypeChanged"
+        };
+        changes.push(Change {
+            what: format!(
+                "type `{path}`: {} → {}",
+                o.of.as_deref().unwrap_or("(none)"),
+                n.of.as_deref().unwrap_or("(none)")
+            ),
+            wire: wire(true, rule),
+            rust_breaking: true,
+        });
+    }
+    let field_key = |f: &FieldApi| f.wire.clone();
+    let old_fields: BTreeMap<String, &FieldApi> =
+        o.fields.iter().map(|f| (field_key(f), f)).collect();
+    let new_fields: BTreeMap<String, &FieldApi> =
+        n.fields.iter().map(|f| (field_key(f), f)).collect();
+    for (wire_name, f) in &old_fields {
+        let Some(g) = new_fields.get(wire_name) else {
+            changes.push(Change {
+                what: format!("`{path}.{}` removed", f.rust),
+                wire: wire(true, "1033 RemovedProperty"),
+                rust_breaking: true,
+            });
+            continue;
+        };
+        if f.ty != g.ty {
+            changes.push(Change {
+                what: format!("`{path}.{}` type {} → {}", f.rust, f.ty, g.ty),
+                wire: wire(true, "1026 TypeChanged"),
+                rust_breaking: true,
+            });
+        }
+        if f.required != g.required {
+            changes.push(Change {
+                what: format!(
+                    "`{path}.{}` is now {}",
+                    f.rust,
+                    if g.required { "required" } else { "optional" }
+                ),
+                wire: wire(true, "1025 RequiredStatusChange"),
+                // The field's type gains or loses its `Option`, and `new`
+                // its argument.
+                rust_breaking: true,
+            });
+        }
+    }
+    for (wire_name, g) in &new_fields {
+        if old_fields.contains_key(wire_name) {
+            continue;
+        }
+        let (verdict, what) = match (received_only, g.required) {
+            // Clients read what they know and keep the rest.
+            (true, required) => (
+                wire(false, "1041 AddedPropertyInResponse"),
+                if required { "required" } else { "optional" },
+            ),
+            (false, true) => (wire(true, "1034 AddedRequiredProperty"), "required"),
+            (false, false) => (wire(false, "1045 AddedOptionalProperty"), "optional"),
+        };
+        changes.push(Change {
+            what: format!("`{path}.{}`: {what} field added ({})", g.rust, g.ty),
+            wire: verdict,
+            // An optional field of a non-exhaustive struct breaks nothing;
+            // a required one is a new argument of `new`.
+            rust_breaking: g.required,
+        });
+    }
+    for v in &o.values {
+        if !n.values.contains(v) {
+            changes.push(Change {
+                what: format!("`{path}`: value `{v}` removed"),
+                wire: wire(true, "1019 RemovedEnumValue"),
+                rust_breaking: true,
+            });
+        }
+    }
+    for v in &n.values {
+        if !o.values.contains(v) {
+            changes.push(Change {
+                what: format!("`{path}`: value `{v}` added"),
+                wire: if n.kind == "enum" {
+                    wire(false, "1020 AddedEnumValue")
+                } else {
+                    wire_unruled(false)
+                },
+                // Enums and unions are non-exhaustive.
+                rust_breaking: false,
+            });
+        }
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.changes.is_empty() {
+            return writeln!(f, "no API change");
+        }
+        let breaking = self.changes.iter().filter(|c| c.rust_breaking).count();
+        writeln!(
+            f,
+            "API changes: {} ({breaking} breaking for Rust users)",
+            self.changes.len()
+        )?;
+        for c in &self.changes {
+            let rust = if c.rust_breaking {
+                "BREAKING"
+            } else {
+                "compatible"
+            };
+            let wire = match (c.wire.breaking, c.wire.rule) {
+                (true, Some(rule)) => format!("wire: breaking [{rule}]"),
+                (false, Some(rule)) => format!("wire: compatible [{rule}]"),
+                (true, None) => "wire: breaking".to_string(),
+                (false, None) => "wire: compatible".to_string(),
+            };
+            writeln!(f, "  {rust:<10} {}  ({wire})", c.what)?;
+        }
+        let bump = match self.bump {
+            Bump::None => "none",
+            Bump::Minor => "minor (additions only)",
+            Bump::Major => "major (breaking)",
+        };
+        writeln!(f, "semver: {bump}: {} → {}", self.from, self.to)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::manifest::{BodyApi, ResponseApi};
+    use super::*;
+
+    fn field(wire: &str, ty: &str, required: bool) -> FieldApi {
+        FieldApi {
+            wire: wire.into(),
+            rust: wire.into(),
+            ty: ty.into(),
+            required,
+        }
+    }
+
+    fn model(fields: Vec<FieldApi>) -> TypeApi {
+        TypeApi {
+            name: "Model".into(),
+            kind: "struct".into(),
+            fields,
+            values: Vec::new(),
+            of: None,
+        }
+    }
+
+    fn state(values: &[&str]) -> TypeApi {
+        TypeApi {
+            name: "State".into(),
+            kind: "enum".into(),
+            fields: Vec::new(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            of: None,
+        }
+    }
+
+    fn op(id: &str, params: Vec<ParamApi>, body: bool) -> OperationApi {
+        OperationApi {
+            operation_id: id.into(),
+            method: if body { "PUT" } else { "GET" }.into(),
+            path: format!("/things/{id}"),
+            rust: format!("ThingsClient::{}", id.to_lowercase()),
+            kind: "plain".into(),
+            params,
+            body: body.then(|| BodyApi {
+                ty: "svc::models::Model".into(),
+                required: true,
+            }),
+            responses: vec![ResponseApi {
+                status: 200,
+                ty: (!body).then(|| "svc::models::Model".into()),
+            }],
+        }
+    }
+
+    fn query(wire: &str, required: bool) -> ParamApi {
+        ParamApi {
+            wire: wire.into(),
+            location: "query".into(),
+            rust: wire.into(),
+            ty: "String".into(),
+            required,
+        }
+    }
+
+    fn api(operations: Vec<OperationApi>, types: Vec<TypeApi>) -> ApiManifest {
+        ApiManifest {
+            format: super::super::manifest::FORMAT,
+            crate_name: "svc".into(),
+            version: "0.3.1".into(),
+            surfaces: vec![SurfaceApi {
+                feature: "svc".into(),
+                module: "svc".into(),
+                client: "SvcClient".into(),
+                api_version: Some("1".into()),
+                operations,
+                types,
+            }],
+            common_types: Vec::new(),
+        }
+    }
+
+    fn one(old: &ApiManifest, new: &ApiManifest) -> Change {
+        let report = diff(old, new);
+        let [change] = report.changes.as_slice() else {
+            panic!("one change expected: {report}");
+        };
+        change.clone()
+    }
+
+    #[test]
+    fn the_same_api_is_no_change() {
+        let a = api(vec![op("Get", vec![], false)], vec![model(vec![])]);
+        let report = diff(&a, &a.clone());
+        assert_eq!(report.bump, Bump::None);
+        assert_eq!(report.to, "0.3.1");
+        assert_eq!(report.to_string(), "no API change\n");
+    }
+
+    #[test]
+    fn an_optional_field_only_received_is_compatible_everywhere() {
+        let old = api(vec![op("Get", vec![], false)], vec![model(vec![])]);
+        let new = api(
+            vec![op("Get", vec![], false)],
+            vec![model(vec![field("note", "String", false)])],
+        );
+        let c = one(&old, &new);
+        assert!(!c.rust_breaking && !c.wire.breaking, "{c:?}");
+        assert_eq!(c.wire.rule, Some("1041 AddedPropertyInResponse"));
+        let report = diff(&old, &new);
+        assert_eq!(report.bump, Bump::Minor);
+        assert_eq!(report.to, "0.3.2");
+    }
+
+    #[test]
+    fn a_required_field_in_a_request_breaks_both() {
+        let old = api(vec![op("Put", vec![], true)], vec![model(vec![])]);
+        let new = api(
+            vec![op("Put", vec![], true)],
+            vec![model(vec![field("size", "i32", true)])],
+        );
+        let c = one(&old, &new);
+        assert!(c.rust_breaking && c.wire.breaking, "{c:?}");
+        assert_eq!(c.wire.rule, Some("1034 AddedRequiredProperty"));
+        assert_eq!(diff(&old, &new).to, "0.4.0");
+    }
+
+    #[test]
+    fn parameters_added_removed_and_made_required() {
+        let base = api(vec![op("Get", vec![query("a", false)], false)], vec![]);
+        let optional = api(
+            vec![op("Get", vec![query("a", false), query("b", false)], false)],
+            vec![],
+        );
+        let c = one(&base, &optional);
+        assert_eq!(c.wire.rule, Some("1043 AddingOptionalParameter"));
+        assert!(!c.rust_breaking && !c.wire.breaking);
+        let required = api(
+            vec![op("Get", vec![query("a", false), query("b", true)], false)],
+            vec![],
+        );
+        let c = one(&base, &required);
+        assert_eq!(c.wire.rule, Some("1010 AddingRequiredParameter"));
+        assert!(c.rust_breaking && c.wire.breaking);
+        let stricter = api(vec![op("Get", vec![query("a", true)], false)], vec![]);
+        let c = one(&base, &stricter);
+        assert_eq!(c.wire.rule, Some("1025 RequiredStatusChange"));
+        assert!(c.rust_breaking && c.wire.breaking);
+        let removed = api(vec![op("Get", vec![], false)], vec![]);
+        assert_eq!(
+            one(&base, &removed).wire.rule,
+            Some("1046 RemovedOptionalParameter")
+        );
+    }
+
+    #[test]
+    fn operations_removed_added_and_renamed() {
+        let old = api(vec![op("Get", vec![], false)], vec![]);
+        let none = api(vec![], vec![]);
+        let c = one(&old, &none);
+        assert_eq!(c.wire.rule, Some("1035 RemovedOperation"));
+        assert!(c.rust_breaking);
+        let c = one(&none, &old);
+        assert_eq!(c.wire.rule, Some("1039 AddedOperation"));
+        assert!(!c.rust_breaking && !c.wire.breaking);
+        let mut renamed = old.clone();
+        renamed.surfaces[0].operations[0].operation_id = "Fetch".into();
+        let c = one(&old, &renamed);
+        assert_eq!(c.wire.rule, Some("1008 ModifiedOperationId"));
+        // The Rust method kept its name.
+        assert!(!c.rust_breaking, "{c:?}");
+    }
+
+    #[test]
+    fn enum_values_added_and_removed() {
+        let old = api(vec![], vec![state(&["On", "Off"])]);
+        let added = api(vec![], vec![state(&["On", "Off", "Paused"])]);
+        let c = one(&old, &added);
+        assert_eq!(c.wire.rule, Some("1020 AddedEnumValue"));
+        assert!(!c.rust_breaking, "enums are non-exhaustive");
+        let removed = api(vec![], vec![state(&["On"])]);
+        let c = one(&old, &removed);
+        assert_eq!(c.wire.rule, Some("1019 RemovedEnumValue"));
+        assert!(c.rust_breaking && c.wire.breaking);
+    }
+
+    #[test]
+    fn kinds_and_field_types() {
+        let old = api(
+            vec![op("Get", vec![], false)],
+            vec![model(vec![field("n", "i32", false)])],
+        );
+        let mut lro = old.clone();
+        lro.surfaces[0].operations[0].kind = "long-running".into();
+        let c = one(&old, &lro);
+        assert_eq!(c.wire.rule, Some("1044 XmsLongRunningOperationChanged"));
+        assert!(c.rust_breaking);
+        let mut paged = old.clone();
+        paged.surfaces[0].operations[0].kind = "pageable".into();
+        let c = one(&old, &paged);
+        assert!(c.rust_breaking && !c.wire.breaking, "{c:?}");
+        let retyped = api(
+            vec![op("Get", vec![], false)],
+            vec![model(vec![field("n", "i64", false)])],
+        );
+        let c = one(&old, &retyped);
+        assert_eq!(c.wire.rule, Some("1026 TypeChanged"));
+        assert!(c.rust_breaking);
+    }
+
+    #[test]
+    fn versions_follow_cargo_semver() {
+        assert_eq!(next_version("0.1.0", Bump::Major), "0.2.0");
+        assert_eq!(next_version("0.1.0", Bump::Minor), "0.1.1");
+        assert_eq!(next_version("1.4.2", Bump::Major), "2.0.0");
+        assert_eq!(next_version("1.4.2", Bump::Minor), "1.5.0");
+        assert_eq!(next_version("garbage", Bump::Minor), "0.0.1");
+    }
+}
