@@ -38,7 +38,10 @@ fn generate(specs: &Path, out: &Path) -> Option<xtask::api::Report> {
 #[test]
 fn unchanged_specs_report_no_api_change() {
     let (specs, out) = scratch("same");
-    assert!(generate(&specs, &out).is_none(), "nothing to compare with yet");
+    assert!(
+        generate(&specs, &out).is_none(),
+        "nothing to compare with yet"
+    );
     let report = generate(&specs, &out).unwrap_or_else(|| panic!("api.json was written"));
     assert!(report.changes.is_empty(), "{report}");
     assert_eq!(report.to_string(), "no API change\n");
@@ -59,7 +62,10 @@ fn an_optional_response_field_is_one_compatible_addition_and_a_minor_bump() {
     assert!(!change.rust_breaking && !change.wire.breaking, "{report}");
     assert_eq!(change.wire.rule, Some("1041 AddedPropertyInResponse"));
     assert_eq!(report.bump, Bump::Minor);
-    assert_eq!((report.from.as_str(), report.to.as_str()), ("0.1.0", "0.1.1"));
+    assert_eq!(
+        (report.from.as_str(), report.to.as_str()),
+        ("0.1.0", "0.1.1")
+    );
 }
 
 #[test]
@@ -78,4 +84,46 @@ fn a_required_request_field_is_breaking_and_a_major_bump() {
     assert!(change.rust_breaking && change.wire.breaking, "{report}");
     assert_eq!(change.wire.rule, Some("1034 AddedRequiredProperty"));
     assert_eq!((report.bump, report.to.as_str()), (Bump::Major, "0.2.0"));
+}
+
+#[test]
+fn with_changelog_the_changes_go_under_unreleased_and_stay() {
+    let (specs, out) = scratch("changelog");
+    generate(&specs, &out);
+    edit_spec(&specs, |spec| {
+        spec["definitions"]["Widget"]["properties"]["color"] =
+            json!({"type": "string", "description": "Its color."});
+    });
+    let mut settings = Settings::standalone(specs.clone(), out.clone(), "widgets");
+    settings.changelog = true;
+    codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
+    let changelog = std::fs::read_to_string(out.join("CHANGELOG.md"))
+        .unwrap_or_else(|e| panic!("CHANGELOG.md: {e}"));
+    assert!(
+        changelog.contains(
+            "## [Unreleased]\n\nNext version: 0.1.1 (from 0.1.0: additions only).\n\n### Added\n\n- `spec::models::Widget.color`: optional field added (String)\n"
+        ),
+        "{changelog}"
+    );
+    // The maintainer's file: kept by a regeneration without the flag, and
+    // not stale.
+    edit_spec(&specs, |spec| {
+        spec["definitions"]["Widget"]["properties"]["shape"] =
+            json!({"type": "string", "description": "Its shape."});
+    });
+    settings.changelog = false;
+    let summary = codegen::run(&settings).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !summary.changed.iter().any(|c| c.contains("CHANGELOG")),
+        "{:?}",
+        summary.changed
+    );
+    let kept = std::fs::read_to_string(out.join("CHANGELOG.md")).unwrap_or_default();
+    assert_eq!(kept, changelog);
+    assert!(
+        codegen::check(&settings)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .changed
+            .is_empty()
+    );
 }

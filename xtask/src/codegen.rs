@@ -16,6 +16,8 @@ pub struct Settings {
     pub crate_name: String,
     /// Embedded in the crate, or our runtime crate as a dependency.
     pub runtime: RuntimeSource,
+    /// Add the API report's changes to the output's `CHANGELOG.md`.
+    pub changelog: bool,
 }
 
 impl Settings {
@@ -27,6 +29,7 @@ impl Settings {
             out,
             crate_name: crate_name.into(),
             runtime: RuntimeSource::Embedded,
+            changelog: false,
         }
     }
 
@@ -37,6 +40,7 @@ impl Settings {
             out: root.join("generated"),
             crate_name: "azureml-mms".to_string(),
             runtime: RuntimeSource::workspace_crate(),
+            changelog: false,
         }
     }
 }
@@ -277,9 +281,20 @@ pub fn run(settings: &Settings) -> Result<Summary, String> {
 
 /// As [`run`], also giving the IR the crate was made from.
 pub fn run_keeping_api(settings: &Settings) -> Result<(Api, Summary), String> {
-    let (api, files) = generate(settings)?;
-    let changed = differences(&settings.out, &files);
+    let (api, mut files) = generate(settings)?;
     let api_change = api_change(&settings.out, &api);
+    if let Some(report) = api_change
+        .as_ref()
+        .filter(|r| settings.changelog && !r.changes.is_empty())
+    {
+        let path = settings.out.join(crate::api::CHANGELOG_FILE);
+        let existing = std::fs::read_to_string(&path).ok();
+        files.insert(
+            crate::api::CHANGELOG_FILE.to_string(),
+            crate::api::changelog::update(existing.as_deref(), report, &api.crate_name),
+        );
+    }
+    let changed = differences(&settings.out, &files);
     if !changed.is_empty() {
         write_atomically(&settings.out, &files)?;
     }
@@ -320,8 +335,9 @@ fn summary(
 }
 
 /// Entries of an output folder that are not generated and survive a
-/// regeneration: a build of the crate where it stands.
-const KEPT: [&str; 2] = ["target", "Cargo.lock"];
+/// regeneration: a build of the crate where it stands, and the changelog
+/// (the maintainer's; `--changelog` adds to it).
+const KEPT: [&str; 3] = ["target", "Cargo.lock", crate::api::CHANGELOG_FILE];
 
 /// Whether a file on disk says what was generated, line endings aside: a
 /// checkout that turned LF into CRLF (Windows, `core.autocrlf`) is not
@@ -396,10 +412,10 @@ fn write_atomically(out: &Path, files: &Files) -> Result<(), String> {
             std::fs::write(&target, text).map_err(|e| format!("{}: {e}", target.display()))?;
         }
         // Keep a build of the crate that lives in the output folder.
-        for kept in KEPT {
+        for kept in KEPT.iter().filter(|k| !files.contains_key(**k)) {
             let from = out.join(kept);
             if from.exists() {
-                std::fs::rename(&from, staging.join(kept))
+                std::fs::rename(&from, staging.join(*kept))
                     .map_err(|e| format!("{}: {e}", from.display()))?;
             }
         }

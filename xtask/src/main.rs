@@ -36,6 +36,10 @@ enum Command {
         /// The crate's name (default with --specs: api-client)
         #[arg(long, value_name = "NAME")]
         crate_name: Option<String>,
+        /// Add the public API's changes to CHANGELOG.md beside the crate,
+        /// under Unreleased (Keep a Changelog)
+        #[arg(long, conflicts_with = "check")]
+        changelog: bool,
     },
     /// Parse every definition, resolve every $ref, print format, operations
     /// and schemas per surface; exit 1 on any problem
@@ -122,7 +126,8 @@ fn run(command: Command) -> Result<ExitCode, String> {
             specs,
             out,
             crate_name,
-        } => codegen(check, specs.zip(out), crate_name),
+            changelog,
+        } => codegen(check, changelog, specs.zip(out), crate_name),
         Command::Conformance {
             specs,
             report,
@@ -203,6 +208,7 @@ fn bench(args: &[String]) -> Result<ExitCode, String> {
 
 fn codegen(
     check: bool,
+    changelog: bool,
     specs_and_out: Option<(PathBuf, PathBuf)>,
     crate_name: Option<String>,
 ) -> Result<ExitCode, String> {
@@ -214,6 +220,7 @@ fn codegen(
     if let Some(name) = crate_name {
         settings.crate_name = name;
     }
+    settings.changelog = changelog;
     let started = std::time::Instant::now();
     let result = if check {
         xtask::codegen::check(&settings)

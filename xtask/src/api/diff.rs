@@ -9,9 +9,18 @@ use std::fmt;
 
 use super::manifest::{ApiManifest, FieldApi, OperationApi, ParamApi, SurfaceApi, TypeApi};
 
+/// Whether something came, went or changed: the changelog's sections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Removed,
+}
+
 /// One change of the public API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
+    pub kind: ChangeKind,
     /// What changed, in words (`operation Models_Delete (ModelsClient::delete) removed`).
     pub what: String,
     pub wire: Verdict,
@@ -69,17 +78,119 @@ struct Roles {
     received: BTreeSet<String>,
 }
 
+/// A manifest's types by path (`account::models::Model`).
+fn type_index(m: &ApiManifest) -> BTreeMap<String, &TypeApi> {
+    let mut types: BTreeMap<String, &TypeApi> = BTreeMap::new();
+    for t in &m.common_types {
+        types.insert(format!("models::{}", t.name), t);
+    }
+    for s in &m.surfaces {
+        for t in &s.types {
+            types.insert(format!("{}::models::{}", s.module, t.name), t);
+        }
+    }
+    types
+}
+
+/// What the comparison needs besides the two sides at hand.
+struct Ctx<'a> {
+    roles: Roles,
+    old_types: BTreeMap<String, &'a TypeApi>,
+    new_types: BTreeMap<String, &'a TypeApi>,
+}
+
+impl Ctx<'_> {
+    /// Whether code that used the old type breaks with the new one.
+    fn rust_retype(&self, old: &str, new: &str) -> bool {
+        rust_type(old, &self.old_types, 0) != rust_type(new, &self.new_types, 0)
+    }
+
+    /// A type changed in Rust: on the wire only if the JSON it stands for
+    /// did (an alias of a string, or a string enum, made a plain
+    /// `String` sends and reads the same JSON).
+    fn type_verdict(&self, old: &str, new: &str) -> Verdict {
+        let (a, b) = (
+            json_shape(old, &self.old_types, 0),
+            json_shape(new, &self.new_types, 0),
+        );
+        let base = |s: &str| s.split('/').next().unwrap_or_default().to_string();
+        if a == b {
+            wire_unruled(false)
+        } else if base(&a) == base(&b) {
+            wire(true, "1023 TypeFormatChanged")
+        } else {
+            wire(true, "1026 TypeChanged")
+        }
+    }
+}
+
+/// A type string with aliases resolved: the Rust type it is (an alias is
+/// the type it names, so a field moved from `SubnetId` = `String` to
+/// `String` compiles as before).
+fn rust_type(ty: &str, types: &BTreeMap<String, &TypeApi>, depth: usize) -> String {
+    if depth > 32 {
+        return ty.to_string();
+    }
+    for (open, close) in [("Vec<", ">"), ("BTreeMap<String, ", ">"), ("Page<", ">")] {
+        if let Some(inner) = ty.strip_prefix(open).and_then(|r| r.strip_suffix(close)) {
+            return format!("{open}{}{close}", rust_type(inner, types, depth + 1));
+        }
+    }
+    match types.get(ty) {
+        Some(t) if t.kind == "alias" => {
+            t.of.as_deref()
+                .map_or_else(|| ty.to_string(), |of| rust_type(of, types, depth + 1))
+        }
+        _ => ty.to_string(),
+    }
+}
+
+/// The JSON a type string stands for: through aliases, an enum as a
+/// string, a struct or union as an object of its name.
+fn json_shape(ty: &str, types: &BTreeMap<String, &TypeApi>, depth: usize) -> String {
+    if depth > 32 {
+        return ty.to_string();
+    }
+    let inner = |prefix: &str| {
+        ty.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix('>'))
+            .map(|t| json_shape(t, types, depth + 1))
+    };
+    if let Some(t) = inner("Vec<") {
+        return format!("array of {t}");
+    }
+    if let Some(t) = inner("BTreeMap<String, ") {
+        return format!("map of {t}");
+    }
+    if let Some(t) = inner("Page<") {
+        return format!("page of {t}");
+    }
+    if let Some(t) = types.get(ty) {
+        return match (t.kind.as_str(), &t.of) {
+            ("alias", Some(of)) => json_shape(of, types, depth + 1),
+            ("enum", _) => "string".to_string(),
+            _ => format!("object {}", t.name),
+        };
+    }
+    match ty {
+        "String" | "SecretString" => "string",
+        "OffsetDateTime" => "string/date-time",
+        "OffsetDateTime (RFC 1123)" => "string/date-time-rfc1123",
+        "Base64Url" => "string/base64url",
+        "Vec<u8>" => "string/byte",
+        "i32" => "integer/int32",
+        "i64" => "integer/int64",
+        "f32" => "number/float",
+        "f64" => "number/double",
+        "bool" => "boolean",
+        other => other,
+    }
+    .to_string()
+}
+
 impl Roles {
     fn of(m: &ApiManifest) -> Self {
-        let mut types: BTreeMap<String, &TypeApi> = BTreeMap::new();
-        for t in &m.common_types {
-            types.insert(format!("models::{}", t.name), t);
-        }
-        for s in &m.surfaces {
-            for t in &s.types {
-                types.insert(format!("{}::models::{}", s.module, t.name), t);
-            }
-        }
+        let types = type_index(m);
         let mut roles = Roles::default();
         for op in m.surfaces.iter().flat_map(|s| &s.operations) {
             let sent = op
@@ -133,7 +244,11 @@ fn named_in(ty: &str) -> Vec<String> {
 
 pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
     let mut changes = Vec::new();
-    let roles = Roles::of(new);
+    let ctx = Ctx {
+        roles: Roles::of(new),
+        old_types: type_index(old),
+        new_types: type_index(new),
+    };
     let old_surfaces: BTreeMap<&str, &SurfaceApi> = old
         .surfaces
         .iter()
@@ -148,10 +263,11 @@ pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
         match new_surfaces.get(feature) {
             None => changes.push(Change {
                 what: format!("surface `{feature}` (module `{}`) removed", o.module),
+                kind: ChangeKind::Removed,
                 wire: wire_unruled(true),
                 rust_breaking: true,
             }),
-            Some(n) => surface(o, n, &roles, &mut changes),
+            Some(n) => surface(o, n, &ctx, &mut changes),
         }
     }
     for (feature, n) in &new_surfaces {
@@ -162,6 +278,7 @@ pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
                     n.module,
                     n.operations.len()
                 ),
+                kind: ChangeKind::Added,
                 wire: wire_unruled(false),
                 rust_breaking: false,
             });
@@ -171,7 +288,7 @@ pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
         "models",
         &old.common_types,
         &new.common_types,
-        &roles,
+        &ctx,
         &mut changes,
     );
     let bump = if changes.iter().any(|c| c.rust_breaking) {
@@ -190,7 +307,7 @@ pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
 }
 
 /// Cargo's reading of semver: before 1.0, the minor digit is the major.
-fn next_version(version: &str, bump: Bump) -> String {
+pub(super) fn next_version(version: &str, bump: Bump) -> String {
     let mut parts = version
         .split('.')
         .map(|p| p.parse::<u64>().unwrap_or(0))
@@ -209,7 +326,7 @@ fn next_version(version: &str, bump: Bump) -> String {
     }
 }
 
-fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Change>) {
+fn surface(o: &SurfaceApi, n: &SurfaceApi, ctx: &Ctx<'_>, changes: &mut Vec<Change>) {
     let feature = &o.feature;
     if o.api_version != n.api_version {
         changes.push(Change {
@@ -218,6 +335,7 @@ fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Chan
                 o.api_version.as_deref().unwrap_or("(none)"),
                 n.api_version.as_deref().unwrap_or("(none)")
             ),
+            kind: ChangeKind::Changed,
             wire: wire_unruled(false),
             rust_breaking: false,
         });
@@ -251,13 +369,15 @@ fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Chan
                         "`{feature}`: operationId `{id}` is now `{}` ({} → {})",
                         x.operation_id, op.rust, x.rust
                     ),
+                    kind: ChangeKind::Changed,
                     wire: wire(true, "1008 ModifiedOperationId"),
                     rust_breaking: op.rust != x.rust,
                 });
-                operation(feature, op, x, changes);
+                operation(feature, op, x, ctx, changes);
             }
             None => changes.push(Change {
                 what: format!("`{feature}`: operation `{id}` ({}) removed", op.rust),
+                kind: ChangeKind::Removed,
                 wire: wire(true, "1035 RemovedOperation"),
                 rust_breaking: true,
             }),
@@ -265,10 +385,11 @@ fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Chan
     }
     for (id, op) in &new_ops {
         match old_ops.get(id) {
-            Some(o) => operation(feature, o, op, changes),
+            Some(o) => operation(feature, o, op, ctx, changes),
             None if renamed.contains_key(id) => {}
             None => changes.push(Change {
                 what: format!("`{feature}`: operation `{id}` ({}) added", op.rust),
+                kind: ChangeKind::Added,
                 wire: wire(false, "1039 AddedOperation"),
                 rust_breaking: false,
             }),
@@ -278,16 +399,23 @@ fn surface(o: &SurfaceApi, n: &SurfaceApi, roles: &Roles, changes: &mut Vec<Chan
         &format!("{}::models", o.module),
         &o.types,
         &n.types,
-        roles,
+        ctx,
         changes,
     );
 }
 
-fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Vec<Change>) {
+fn operation(
+    feature: &str,
+    o: &OperationApi,
+    n: &OperationApi,
+    ctx: &Ctx<'_>,
+    changes: &mut Vec<Change>,
+) {
     let at = format!("`{feature}`: `{}` ({})", n.operation_id, n.rust);
     if o.rust != n.rust && o.operation_id == n.operation_id {
         changes.push(Change {
             what: format!("{at}: Rust method was {}", o.rust),
+            kind: ChangeKind::Changed,
             wire: wire_unruled(false),
             rust_breaking: true,
         });
@@ -304,6 +432,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
         };
         changes.push(Change {
             what: format!("{at}: {} → {} ({what} marker)", o.kind, n.kind),
+            kind: ChangeKind::Changed,
             wire: verdict,
             rust_breaking: true,
         });
@@ -320,6 +449,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
             };
             changes.push(Change {
                 what: format!("{at}: {what} {} parameter `{}` removed", p.location, p.wire),
+                kind: ChangeKind::Removed,
                 wire: verdict,
                 rust_breaking: true,
             });
@@ -334,6 +464,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
                     if q.required { "required" } else { "optional" }
                 ),
                 // Optional where it was required: every old request still valid.
+                kind: ChangeKind::Changed,
                 wire: wire(q.required, "1025 RequiredStatusChange"),
                 rust_breaking: true,
             });
@@ -341,8 +472,9 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
         if p.ty != q.ty {
             changes.push(Change {
                 what: format!("{at}: parameter `{}` type {} → {}", p.wire, p.ty, q.ty),
-                wire: wire(true, "1026 TypeChanged"),
-                rust_breaking: true,
+                kind: ChangeKind::Changed,
+                wire: ctx.type_verdict(&p.ty, &q.ty),
+                rust_breaking: ctx.rust_retype(&p.ty, &q.ty),
             });
         }
     }
@@ -357,6 +489,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
         };
         changes.push(Change {
             what: format!("{at}: {what} {} parameter `{}` added", q.location, q.wire),
+            kind: ChangeKind::Added,
             wire: verdict,
             // An optional one is a field and a setter of a non-exhaustive
             // options struct.
@@ -366,24 +499,28 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
     match (&o.body, &n.body) {
         (None, Some(b)) => changes.push(Change {
             what: format!("{at}: request body {} added", b.ty),
+            kind: ChangeKind::Added,
             wire: wire_unruled(b.required),
             rust_breaking: true,
         }),
         (Some(b), None) => changes.push(Change {
             what: format!("{at}: request body {} removed", b.ty),
+            kind: ChangeKind::Removed,
             wire: wire(true, "1003 RequestBodyFormatNoLongerSupported"),
             rust_breaking: true,
         }),
         (Some(a), Some(b)) if a.ty != b.ty => changes.push(Change {
             what: format!("{at}: request body {} → {}", a.ty, b.ty),
-            wire: wire(true, "1026 TypeChanged"),
-            rust_breaking: true,
+            kind: ChangeKind::Changed,
+            wire: ctx.type_verdict(&a.ty, &b.ty),
+            rust_breaking: ctx.rust_retype(&a.ty, &b.ty),
         }),
         (Some(a), Some(b)) if a.required != b.required => changes.push(Change {
             what: format!(
                 "{at}: request body now {}",
                 if b.required { "required" } else { "optional" }
             ),
+            kind: ChangeKind::Changed,
             wire: wire(b.required, "1025 RequiredStatusChange"),
             rust_breaking: true,
         }),
@@ -397,6 +534,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
         match new_responses.get(status) {
             None => changes.push(Change {
                 what: format!("{at}: response {status} removed"),
+                kind: ChangeKind::Removed,
                 wire: wire(false, "1012 RemovedResponseCode"),
                 rust_breaking: o.kind == "plain",
             }),
@@ -406,8 +544,15 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
                     ty.as_deref().unwrap_or("(none)"),
                     t.as_deref().unwrap_or("(none)")
                 ),
-                wire: wire(true, "1026 TypeChanged"),
-                rust_breaking: true,
+                kind: ChangeKind::Changed,
+                wire: match (ty.as_deref(), t.as_deref()) {
+                    (Some(a), Some(b)) => ctx.type_verdict(a, b),
+                    _ => wire(true, "1026 TypeChanged"),
+                },
+                rust_breaking: match (ty.as_deref(), t.as_deref()) {
+                    (Some(a), Some(b)) => ctx.rust_retype(a, b),
+                    _ => true,
+                },
             }),
             Some(_) => {}
         }
@@ -416,6 +561,7 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
         if !old_responses.contains_key(status) {
             changes.push(Change {
                 what: format!("{at}: response {status} added"),
+                kind: ChangeKind::Added,
                 wire: wire(true, "1011 AddingResponseCode"),
                 rust_breaking: o.kind == "plain",
             });
@@ -423,20 +569,20 @@ fn operation(feature: &str, o: &OperationApi, n: &OperationApi, changes: &mut Ve
     }
 }
 
-fn types(module: &str, old: &[TypeApi], new: &[TypeApi], roles: &Roles, changes: &mut Vec<Change>) {
+fn types(module: &str, old: &[TypeApi], new: &[TypeApi], ctx: &Ctx<'_>, changes: &mut Vec<Change>) {
     let old_types: BTreeMap<&str, &TypeApi> = old.iter().map(|t| (t.name.as_str(), t)).collect();
     let new_types: BTreeMap<&str, &TypeApi> = new.iter().map(|t| (t.name.as_str(), t)).collect();
     for (name, o) in &old_types {
         match new_types.get(name) {
             None => changes.push(Change {
                 what: format!("type `{module}::{name}` removed"),
+                kind: ChangeKind::Removed,
                 wire: wire(true, "1006 RemovedDefinition"),
                 rust_breaking: true,
             }),
             Some(n) => {
                 let path = format!("{module}::{name}");
-                let received_only = roles.received_only(&path);
-                type_change(&path, o, n, received_only, changes);
+                type_change(&path, o, n, ctx, changes);
             }
         }
     }
@@ -444,6 +590,7 @@ fn types(module: &str, old: &[TypeApi], new: &[TypeApi], roles: &Roles, changes:
         if !old_types.contains_key(name) {
             changes.push(Change {
                 what: format!("type `{module}::{name}` added"),
+                kind: ChangeKind::Added,
                 wire: wire_unruled(false),
                 rust_breaking: false,
             });
@@ -451,16 +598,12 @@ fn types(module: &str, old: &[TypeApi], new: &[TypeApi], roles: &Roles, changes:
     }
 }
 
-fn type_change(
-    path: &str,
-    o: &TypeApi,
-    n: &TypeApi,
-    received_only: bool,
-    changes: &mut Vec<Change>,
-) {
+fn type_change(path: &str, o: &TypeApi, n: &TypeApi, ctx: &Ctx<'_>, changes: &mut Vec<Change>) {
+    let received_only = ctx.roles.received_only(path);
     if o.kind != n.kind {
         changes.push(Change {
             what: format!("type `{path}` was a {}, is a {}", o.kind, n.kind),
+            kind: ChangeKind::Changed,
             wire: wire(true, "1026 TypeChanged"),
             rust_breaking: true,
         });
@@ -478,6 +621,7 @@ fn type_change(
                 o.of.as_deref().unwrap_or("(none)"),
                 n.of.as_deref().unwrap_or("(none)")
             ),
+            kind: ChangeKind::Changed,
             wire: wire(true, rule),
             rust_breaking: true,
         });
@@ -491,6 +635,7 @@ fn type_change(
         let Some(g) = new_fields.get(wire_name) else {
             changes.push(Change {
                 what: format!("`{path}.{}` removed", f.rust),
+                kind: ChangeKind::Removed,
                 wire: wire(true, "1033 RemovedProperty"),
                 rust_breaking: true,
             });
@@ -499,8 +644,9 @@ fn type_change(
         if f.ty != g.ty {
             changes.push(Change {
                 what: format!("`{path}.{}` type {} → {}", f.rust, f.ty, g.ty),
-                wire: wire(true, "1026 TypeChanged"),
-                rust_breaking: true,
+                kind: ChangeKind::Changed,
+                wire: ctx.type_verdict(&f.ty, &g.ty),
+                rust_breaking: ctx.rust_retype(&f.ty, &g.ty),
             });
         }
         if f.required != g.required {
@@ -510,6 +656,7 @@ fn type_change(
                     f.rust,
                     if g.required { "required" } else { "optional" }
                 ),
+                kind: ChangeKind::Changed,
                 wire: wire(true, "1025 RequiredStatusChange"),
                 // The field's type gains or loses its `Option`, and `new`
                 // its argument.
@@ -532,6 +679,7 @@ fn type_change(
         };
         changes.push(Change {
             what: format!("`{path}.{}`: {what} field added ({})", g.rust, g.ty),
+            kind: ChangeKind::Added,
             wire: verdict,
             // An optional field of a non-exhaustive struct breaks nothing;
             // a required one is a new argument of `new`.
@@ -542,6 +690,7 @@ fn type_change(
         if !n.values.contains(v) {
             changes.push(Change {
                 what: format!("`{path}`: value `{v}` removed"),
+                kind: ChangeKind::Removed,
                 wire: wire(true, "1019 RemovedEnumValue"),
                 rust_breaking: true,
             });
@@ -551,6 +700,7 @@ fn type_change(
         if !o.values.contains(v) {
             changes.push(Change {
                 what: format!("`{path}`: value `{v}` added"),
+                kind: ChangeKind::Added,
                 wire: if n.kind == "enum" {
                     wire(false, "1020 AddedEnumValue")
                 } else {
@@ -801,8 +951,57 @@ mod tests {
             vec![model(vec![field("n", "i64", false)])],
         );
         let c = one(&old, &retyped);
+        assert_eq!(c.wire.rule, Some("1023 TypeFormatChanged"));
+        assert!(c.rust_breaking && c.wire.breaking);
+        let texted = api(
+            vec![op("Get", vec![], false)],
+            vec![model(vec![field("n", "String", false)])],
+        );
+        let c = one(&old, &texted);
         assert_eq!(c.wire.rule, Some("1026 TypeChanged"));
-        assert!(c.rust_breaking);
+        // A string enum made a plain string: the same JSON, another Rust type.
+        let mut with_enum = api(
+            vec![op("Get", vec![], false)],
+            vec![
+                model(vec![field("s", "svc::models::State", false)]),
+                state(&["On"]),
+            ],
+        );
+        let mut plain = with_enum.clone();
+        plain.surfaces[0].types[0].fields[0].ty = "String".into();
+        plain.surfaces[0].types.truncate(1);
+        with_enum.surfaces[0].types.truncate(2);
+        let report = diff(&with_enum, &plain);
+        let retyped = report
+            .changes
+            .iter()
+            .find(|c| c.what.contains("type svc::models::State → String"))
+            .unwrap_or_else(|| panic!("{report}"));
+        assert!(retyped.rust_breaking && !retyped.wire.breaking, "{report}");
+    }
+
+    #[test]
+    fn an_alias_replaced_by_what_it_names_breaks_nothing() {
+        let alias = TypeApi {
+            name: "SubnetId".into(),
+            kind: "alias".into(),
+            fields: Vec::new(),
+            values: Vec::new(),
+            of: Some("String".into()),
+        };
+        let old = api(
+            vec![],
+            vec![
+                model(vec![field("s", "svc::models::SubnetId", false)]),
+                alias.clone(),
+            ],
+        );
+        let new = api(
+            vec![],
+            vec![model(vec![field("s", "String", false)]), alias],
+        );
+        let c = one(&old, &new);
+        assert!(!c.rust_breaking && !c.wire.breaking, "{c:?}");
     }
 
     #[test]

@@ -2,10 +2,12 @@
 //! written beside the crate (`manifest`), and what changed since the last
 //! one, judged for the wire and for Rust users (`diff`).
 
+pub mod changelog;
 pub mod diff;
 pub mod manifest;
 
-pub use diff::{Bump, Change, Report, diff};
+pub use changelog::CHANGELOG_FILE;
+pub use diff::{Bump, Change, ChangeKind, Report, diff};
 pub use manifest::{ApiManifest, MANIFEST_FILE, manifest};
 
 /// The manifest as written to disk: pretty JSON ending in a newline.
