@@ -127,3 +127,69 @@ fn with_changelog_the_changes_go_under_unreleased_and_stay() {
             .is_empty()
     );
 }
+
+/// Every edit of `tests/fixtures/api-edits/`: the report finds the change
+/// and judges it as `expect.json` says.
+#[test]
+fn every_edit_of_the_suite_is_judged_as_expected() {
+    let suite = repo_root().join("tests/fixtures/api-edits");
+    let manifest = |dir: &Path| {
+        let api = codegen::build_api(dir, "gadgets").unwrap_or_else(|e| panic!("{e}"));
+        xtask::api::manifest(&api)
+    };
+    let base = manifest(&suite.join("base"));
+    let mut edits: Vec<PathBuf> = std::fs::read_dir(&suite)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("expect.json").is_file())
+        .collect();
+    edits.sort();
+    assert!(edits.len() >= 20, "{} edits", edits.len());
+    let mut failures = Vec::new();
+    for edit in &edits {
+        let name = edit.file_name().unwrap_or_default().to_string_lossy();
+        let expect: Value = serde_json::from_str(
+            &std::fs::read_to_string(edit.join("expect.json")).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let report = xtask::api::diff(&base, &manifest(&edit.join("new")));
+        let rule = expect["rule"].as_str();
+        let mentions = expect["mentions"].as_str().unwrap_or_default();
+        let found = report
+            .changes
+            .iter()
+            .find(|c| c.what.contains(mentions) && (rule.is_none() || c.wire.rule == rule));
+        let Some(change) = found else {
+            failures.push(format!(
+                "{name}: no change mentioning {mentions} ({rule:?}):\n{report}"
+            ));
+            continue;
+        };
+        let want = (
+            rule,
+            expect["wire_breaking"].as_bool(),
+            expect["rust_breaking"].as_bool(),
+        );
+        let got = (
+            change.wire.rule,
+            Some(change.wire.breaking),
+            Some(change.rust_breaking),
+        );
+        if want != got {
+            failures.push(format!(
+                "{name}: expected {want:?}, got {got:?}: {}",
+                change.what
+            ));
+        }
+        let bump = if report.changes.iter().any(|c| c.rust_breaking) {
+            Bump::Major
+        } else {
+            Bump::Minor
+        };
+        if report.bump != bump {
+            failures.push(format!("{name}: bump {:?}", report.bump));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -686,13 +686,21 @@ fn type_change(path: &str, o: &TypeApi, n: &TypeApi, ctx: &Ctx<'_>, changes: &mu
             rust_breaking: g.required,
         });
     }
-    for v in &o.values {
+    for (i, v) in o.values.iter().enumerate() {
         if !n.values.contains(v) {
+            // The Rust variant may stay, with another value on the wire (a
+            // subtype's tag renamed).
+            let variant_kept = o.variants.get(i).is_some_and(|r| n.variants.contains(r));
             changes.push(Change {
                 what: format!("`{path}`: value `{v}` removed"),
                 kind: ChangeKind::Removed,
-                wire: wire(true, "1019 RemovedEnumValue"),
-                rust_breaking: true,
+                // oad has a rule for enum values, none for a subtype's tag.
+                wire: if n.kind == "enum" {
+                    wire(true, "1019 RemovedEnumValue")
+                } else {
+                    wire_unruled(true)
+                },
+                rust_breaking: !variant_kept,
             });
         }
     }
@@ -767,6 +775,7 @@ mod tests {
             kind: "struct".into(),
             fields,
             values: Vec::new(),
+            variants: Vec::new(),
             of: None,
         }
     }
@@ -777,6 +786,7 @@ mod tests {
             kind: "enum".into(),
             fields: Vec::new(),
             values: values.iter().map(|v| v.to_string()).collect(),
+            variants: values.iter().map(|v| v.to_string()).collect(),
             of: None,
         }
     }
@@ -987,6 +997,7 @@ mod tests {
             kind: "alias".into(),
             fields: Vec::new(),
             values: Vec::new(),
+            variants: Vec::new(),
             of: Some("String".into()),
         };
         let old = api(

@@ -81,6 +81,9 @@ pub struct TypeApi {
     /// An enum's wire values, or a union's tag values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<String>,
+    /// The Rust variant of each of `values`, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
     /// A union's tag property, or an alias's target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub of: Option<String>,
@@ -179,6 +182,11 @@ fn surface(s: &Surface) -> SurfaceApi {
 }
 
 fn type_api(def: &TypeDef) -> TypeApi {
+    let variants = match &def.kind {
+        TypeKind::Enum(e) => e.values.iter().map(|v| v.rust_name.clone()).collect(),
+        TypeKind::Union(u) => u.variants.iter().map(|v| v.rust_name.clone()).collect(),
+        _ => Vec::new(),
+    };
     let (kind, fields, values, of) = match &def.kind {
         TypeKind::Struct(s) => (
             "struct",
@@ -213,6 +221,7 @@ fn type_api(def: &TypeDef) -> TypeApi {
         kind: kind.to_string(),
         fields,
         values,
+        variants,
         of,
     }
 }
