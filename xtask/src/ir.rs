@@ -278,6 +278,19 @@ pub struct Operation {
     pub examples: Vec<Example>,
 }
 
+impl Operation {
+    /// The path template as the spec writes it (`/models/{id}`).
+    pub fn path_template(&self) -> String {
+        self.path
+            .iter()
+            .map(|s| match s {
+                PathSegment::Literal(l) => l.clone(),
+                PathSegment::Param(p) => format!("{{{p}}}"),
+            })
+            .collect()
+    }
+}
+
 /// One `x-ms-examples` entry matched to its operation: the values a test
 /// calls the method with, the request it must send, and the answers it
 /// replays.

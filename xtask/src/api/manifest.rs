@@ -131,14 +131,7 @@ fn surface(s: &Surface) -> SurfaceApi {
                 OperationApi {
                     operation_id: op.operation_id.clone(),
                     method: op.method.as_str().to_string(),
-                    path: op
-                        .path
-                        .iter()
-                        .map(|p| match p {
-                            crate::ir::PathSegment::Literal(l) => l.clone(),
-                            crate::ir::PathSegment::Param(p) => format!("{{{p}}}"),
-                        })
-                        .collect(),
+                    path: op.path_template(),
                     rust: format!("{owner}::{}", op.name.trim_start_matches("r#")),
                     kind: match op.kind {
                         OperationKind::Plain => "plain",

@@ -295,7 +295,7 @@ impl super::RustFile for SurfaceFile<'_> {
                 };
                 let name = op_static(op);
                 let id = &op.operation_id;
-                let path = route(op);
+                let path = op.path_template();
                 let codes = op
                     .responses
                     .iter()
@@ -309,17 +309,6 @@ impl super::RustFile for SurfaceFile<'_> {
             None => TokenStream::new(),
         }
     }
-}
-
-/// The path template as the spec writes it.
-fn route(op: &Operation) -> String {
-    op.path
-        .iter()
-        .map(|s| match s {
-            PathSegment::Literal(l) => l.clone(),
-            PathSegment::Param(p) => format!("{{{p}}}"),
-        })
-        .collect()
 }
 
 fn parent_of(op: &Operation) -> Parent {
@@ -613,7 +602,7 @@ fn method(op: &Operation, surface: &Surface, parent: TokenStream) -> TokenStream
     let mutable = (!setters.is_empty() || body.is_some()).then(|| quote!(mut));
 
     let mut docs = op.doc.clone().unwrap_or_default();
-    let route = route(op);
+    let route = op.path_template();
     docs.push_str(&format!(
         "\n\n`{}`: `{} {route}`",
         op.operation_id,

@@ -5,7 +5,7 @@
 use super::Input;
 use super::clients;
 use super::rules::SurfaceRules;
-use crate::ir::{Operation, PathSegment, Scope, ScopeParam};
+use crate::ir::{Operation, Scope, ScopeParam};
 use crate::load::Spec;
 use crate::naming::type_name;
 
@@ -131,18 +131,7 @@ pub(super) fn build_scopes(rules: &SurfaceRules) -> Vec<Scope> {
 /// The path template all `operations` start with, cut at a segment
 /// boundary: what the crate's `SURFACES` calls the surface's base path.
 pub(super) fn base_path(operations: &[Operation]) -> String {
-    let templates: Vec<String> = operations
-        .iter()
-        .map(|op| {
-            op.path
-                .iter()
-                .map(|s| match s {
-                    PathSegment::Literal(l) => l.clone(),
-                    PathSegment::Param(p) => format!("{{{p}}}"),
-                })
-                .collect()
-        })
-        .collect();
+    let templates: Vec<String> = operations.iter().map(Operation::path_template).collect();
     let Some(first) = templates.first() else {
         return String::new();
     };
