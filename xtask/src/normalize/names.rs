@@ -7,6 +7,32 @@ use super::COMMON_MODULE;
 use crate::ir::{Api, OperationKind, Response, TypeKind};
 use crate::naming::{Namespace, value_name};
 
+/// The group clients of a surface with a client of its own, clear of the
+/// client's and the scopes' names: Attestation's group `Attestation`
+/// would be `AttestationClient`, the client itself, so it is
+/// `AttestationOperationsClient`. (A shared client's groups are named in
+/// `clients`.)
+fn name_group_clients(surface: &mut crate::ir::Surface, types: &mut Namespace) {
+    let mut named: Vec<(String, String)> = Vec::new();
+    for op in &mut surface.operations {
+        if op.group_type.is_empty() {
+            continue;
+        }
+        if let Some((_, to)) = named.iter().find(|(from, _)| *from == op.group_type) {
+            op.group_type = to.clone();
+            continue;
+        }
+        let wanted = if types.contains(&op.group_type) {
+            let stem = op.group_type.trim_end_matches("Client");
+            format!("{stem}OperationsClient")
+        } else {
+            op.group_type.clone()
+        };
+        let to = types.claim(wanted);
+        named.push((std::mem::replace(&mut op.group_type, to.clone()), to));
+    }
+}
+
 /// The static describing a surface with a client of its own to the
 /// runtime.
 const SURFACE_STATIC: &str = "SURFACE";
@@ -25,14 +51,12 @@ pub(super) fn name_module_items(api: &mut Api) {
         // client and its groups are in `clients`).
         if own_client {
             types.reserve(&surface.client);
-            for op in &surface.operations {
-                if !op.group_type.is_empty() {
-                    types.reserve(&op.group_type);
-                }
-            }
         }
         for scope in &surface.scopes {
             types.reserve(&scope.name);
+        }
+        if own_client {
+            name_group_clients(surface, &mut types);
         }
         // Names derived from them, each clear of all the above.
         if own_client {
