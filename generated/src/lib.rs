@@ -40,7 +40,7 @@
 #[doc(hidden)]
 pub use azureml_mms_runtime as runtime;
 #[doc(hidden)]
-pub use azureml_mms_runtime::{string_enum, tagged_union};
+pub use azureml_mms_runtime::{setters, string_enum, tagged_union};
 #[rustfmt::skip]
 pub mod models;
 #[rustfmt::skip]

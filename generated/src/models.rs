@@ -22,23 +22,11 @@ pub struct ErrorDetail {
     #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
 }
-impl ErrorDetail {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorDetail, [#[doc = " Sets `code`."] with_code => code : String, #[doc =
+    " Sets `message`."] with_message => message : String, #[doc = " Sets `target`."]
+    with_target => target : String]
+);
 /// The Model Management service's error body.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -56,28 +44,12 @@ pub struct ErrorResponse {
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i32>,
 }
-impl ErrorResponse {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetail>>) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `statusCode`.
-    pub fn with_status_code(mut self, value: impl Into<i32>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorResponse, [#[doc = " Sets `code`."] with_code => code : String, #[doc =
+    " Sets `details`."] with_details => details : Vec < ErrorDetail >, #[doc =
+    " Sets `message`."] with_message => message : String, #[doc = " Sets `statusCode`."]
+    with_status_code => status_code : i32]
+);
 crate::string_enum! {
     #[doc = " Kind of resource the operation works on."] AsyncOperationType, Other,
     [#[doc = " `Image`"] Image = "Image", #[doc = " `Service`"] Service = "Service"]
@@ -127,64 +99,19 @@ pub struct AsyncOperationStatus {
     )]
     pub parent_request_id: Option<String>,
 }
-impl AsyncOperationStatus {
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: impl Into<crate::runtime::DateTime>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `operationType`.
-    pub fn with_operation_type(mut self, value: impl Into<AsyncOperationType>) -> Self {
-        self.operation_type = Some(value.into());
-        self
-    }
-    /// Sets `resourceLocation`.
-    pub fn with_resource_location(mut self, value: impl Into<String>) -> Self {
-        self.resource_location = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `operationLog`.
-    pub fn with_operation_log(mut self, value: impl Into<String>) -> Self {
-        self.operation_log = Some(value.into());
-        self
-    }
-    /// Sets `operationDetails`.
-    pub fn with_operation_details(
-        mut self,
-        value: impl Into<AsyncOperationDetails>,
-    ) -> Self {
-        self.operation_details = Some(value.into());
-        self
-    }
-    /// Sets `parentRequestId`.
-    pub fn with_parent_request_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_request_id = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AsyncOperationStatus, [#[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `endTime`."] with_end_time
+    => end_time : crate ::runtime::DateTime, #[doc = " Sets `error`."] with_error =>
+    error : ErrorResponse, #[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `operationType`."] with_operation_type => operation_type : AsyncOperationType,
+    #[doc = " Sets `resourceLocation`."] with_resource_location => resource_location :
+    String, #[doc = " Sets `state`."] with_state => state : AsyncOperationState, #[doc =
+    " Sets `operationLog`."] with_operation_log => operation_log : String, #[doc =
+    " Sets `operationDetails`."] with_operation_details => operation_details :
+    AsyncOperationDetails, #[doc = " Sets `parentRequestId`."] with_parent_request_id =>
+    parent_request_id : String]
+);
 impl crate::runtime::OperationStatus for AsyncOperationStatus {
     fn poller_status(&self) -> ::azure_core::http::poller::PollerStatus {
         crate::runtime::poller_status_of(self.state.as_ref().map(|s| s.as_str()))
@@ -208,24 +135,11 @@ pub struct AuthKeys {
     #[serde(rename = "secondaryKey", default, skip_serializing_if = "Option::is_none")]
     pub secondary_key: Option<crate::runtime::SecretString>,
 }
-impl AuthKeys {
-    /// Sets `primaryKey`.
-    pub fn with_primary_key(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.primary_key = Some(value.into());
-        self
-    }
-    /// Sets `secondaryKey`.
-    pub fn with_secondary_key(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.secondary_key = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AuthKeys, [#[doc = " Sets `primaryKey`."] with_primary_key => primary_key : crate
+    ::runtime::SecretString, #[doc = " Sets `secondaryKey`."] with_secondary_key =>
+    secondary_key : crate ::runtime::SecretString]
+);
 /// Progress of the current step of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -245,15 +159,8 @@ pub struct AsyncOperationDetails {
     )]
     pub sub_operation_state: Option<String>,
 }
-impl AsyncOperationDetails {
-    /// Sets `subOperationType`.
-    pub fn with_sub_operation_type(mut self, value: impl Into<String>) -> Self {
-        self.sub_operation_type = Some(value.into());
-        self
-    }
-    /// Sets `subOperationState`.
-    pub fn with_sub_operation_state(mut self, value: impl Into<String>) -> Self {
-        self.sub_operation_state = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AsyncOperationDetails, [#[doc = " Sets `subOperationType`."] with_sub_operation_type
+    => sub_operation_type : String, #[doc = " Sets `subOperationState`."]
+    with_sub_operation_state => sub_operation_state : String]
+);

@@ -185,3 +185,35 @@ where
     }
     serde::Serialize::serialize(&value, serializer)
 }
+
+/// Builder-style setters for the optional fields of a generated struct
+/// (structs are `#[non_exhaustive]`, so this or assignment is how a user
+/// sets one): `with_<field>(value)` stores `Some(value.into())`, boxed for
+/// the fields after `boxed`. One line per field in the generated source,
+/// where the methods written out took six.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! setters {
+    (
+        $name:ident $(<$lt:lifetime>)?,
+        [$( $(#[$m:meta])* $setter:ident => $field:ident: $ty:ty ),* $(,)?]
+        $(, boxed [$( $(#[$bm:meta])* $bsetter:ident => $bfield:ident: $bty:ty ),* $(,)?])?
+    ) => {
+        impl $(<$lt>)? $name $(<$lt>)? {
+            $(
+                $(#[$m])*
+                pub fn $setter(mut self, value: impl ::std::convert::Into<$ty>) -> Self {
+                    self.$field = ::std::option::Option::Some(value.into());
+                    self
+                }
+            )*
+            $($(
+                $(#[$bm])*
+                pub fn $bsetter(mut self, value: impl ::std::convert::Into<$bty>) -> Self {
+                    self.$bfield = ::std::option::Option::Some(::std::boxed::Box::new(value.into()));
+                    self
+                }
+            )*)?
+        }
+    };
+}

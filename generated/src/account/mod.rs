@@ -1067,27 +1067,13 @@ pub struct ModelsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ModelsListOptions < 'a >, [#[doc = " Sets `name`."] with_name => name : String, #[doc
+    = " Sets `tag`."] with_tag => tag : String, #[doc = " Sets `count`."] with_count =>
+    count : String, #[doc = " Sets `$skipToken`."] with_skip_token => skip_token :
+    String]
+);
 impl<'a> ModelsListOptions<'a> {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `tag`.
-    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
-        self.tag = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<String>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1146,27 +1132,13 @@ pub struct ManifestsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ManifestsListOptions < 'a >, [#[doc = " Sets `modelId`."] with_model_id => model_id :
+    String, #[doc = " Sets `manifestName`."] with_manifest_name => manifest_name :
+    String, #[doc = " Sets `count`."] with_count => count : String, #[doc =
+    " Sets `$skipToken`."] with_skip_token => skip_token : String]
+);
 impl<'a> ManifestsListOptions<'a> {
-    /// Sets `modelId`.
-    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
-    /// Sets `manifestName`.
-    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<String>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1225,27 +1197,13 @@ pub struct ImagesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ImagesListOptions < 'a >, [#[doc = " Sets `manifestId`."] with_manifest_id =>
+    manifest_id : String, #[doc = " Sets `manifestName`."] with_manifest_name =>
+    manifest_name : String, #[doc = " Sets `count`."] with_count => count : String, #[doc
+    = " Sets `$skipToken`."] with_skip_token => skip_token : String]
+);
 impl<'a> ImagesListOptions<'a> {
-    /// Sets `manifestId`.
-    pub fn with_manifest_id(mut self, value: impl Into<String>) -> Self {
-        self.manifest_id = Some(value.into());
-        self
-    }
-    /// Sets `manifestName`.
-    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<String>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1314,52 +1272,18 @@ pub struct ServicesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ServicesListOptions < 'a >, [#[doc = " Sets `serviceName`."] with_service_name =>
+    service_name : String, #[doc = " Sets `modelId`."] with_model_id => model_id :
+    String, #[doc = " Sets `modelName`."] with_model_name => model_name : String, #[doc =
+    " Sets `manifestId`."] with_manifest_id => manifest_id : String, #[doc =
+    " Sets `manifestName`."] with_manifest_name => manifest_name : String, #[doc =
+    " Sets `imageId`."] with_image_id => image_id : String, #[doc =
+    " Sets `computeResourceId`."] with_compute_resource_id => compute_resource_id :
+    String, #[doc = " Sets `count`."] with_count => count : String, #[doc =
+    " Sets `$skipToken`."] with_skip_token => skip_token : String]
+);
 impl<'a> ServicesListOptions<'a> {
-    /// Sets `serviceName`.
-    pub fn with_service_name(mut self, value: impl Into<String>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-    /// Sets `modelId`.
-    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
-    /// Sets `modelName`.
-    pub fn with_model_name(mut self, value: impl Into<String>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-    /// Sets `manifestId`.
-    pub fn with_manifest_id(mut self, value: impl Into<String>) -> Self {
-        self.manifest_id = Some(value.into());
-        self
-    }
-    /// Sets `manifestName`.
-    pub fn with_manifest_name(mut self, value: impl Into<String>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `computeResourceId`.
-    pub fn with_compute_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.compute_resource_id = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<String>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1480,12 +1404,11 @@ pub struct DeploymentsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    DeploymentsListOptions < 'a >, [#[doc = " Sets `serviceId`."] with_service_id =>
+    service_id : String]
+);
 impl<'a> DeploymentsListOptions<'a> {
-    /// Sets `serviceId`.
-    pub fn with_service_id(mut self, value: impl Into<String>) -> Self {
-        self.service_id = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,

@@ -18,28 +18,11 @@ pub struct Asset {
     #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
-impl Asset {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `mimeType`.
-    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-    /// Sets `unpack`.
-    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
-        self.unpack = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Asset, [#[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `mimeType`."]
+    with_mime_type => mime_type : String, #[doc = " Sets `unpack`."] with_unpack =>
+    unpack : bool, #[doc = " Sets `url`."] with_url => url : String]
+);
 /// Autoscaling settings of a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -80,33 +63,14 @@ pub struct AutoScaler {
     )]
     pub target_utilization: Option<i32>,
 }
-impl AutoScaler {
-    /// Sets `autoscaleEnabled`.
-    pub fn with_autoscale_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.autoscale_enabled = Some(value.into());
-        self
-    }
-    /// Sets `maxReplicas`.
-    pub fn with_max_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.max_replicas = Some(value.into());
-        self
-    }
-    /// Sets `minReplicas`.
-    pub fn with_min_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.min_replicas = Some(value.into());
-        self
-    }
-    /// Sets `refreshPeriodInSeconds`.
-    pub fn with_refresh_period_in_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.refresh_period_in_seconds = Some(value.into());
-        self
-    }
-    /// Sets `targetUtilization`.
-    pub fn with_target_utilization(mut self, value: impl Into<i32>) -> Self {
-        self.target_utilization = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AutoScaler, [#[doc = " Sets `autoscaleEnabled`."] with_autoscale_enabled =>
+    autoscale_enabled : bool, #[doc = " Sets `maxReplicas`."] with_max_replicas =>
+    max_replicas : i32, #[doc = " Sets `minReplicas`."] with_min_replicas => min_replicas
+    : i32, #[doc = " Sets `refreshPeriodInSeconds`."] with_refresh_period_in_seconds =>
+    refresh_period_in_seconds : i32, #[doc = " Sets `targetUtilization`."]
+    with_target_utilization => target_utilization : i32]
+);
 crate::string_enum! {
     #[doc = " Kind of compute resource."] ComputeResourceType, Other, [#[doc =
     " `Cluster`"] Cluster = "Cluster"]
@@ -122,18 +86,10 @@ pub struct ComputeResource {
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<ComputeResourceType>,
 }
-impl ComputeResource {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<ComputeResourceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ComputeResource, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `type`."] with_type => r#type : ComputeResourceType]
+);
 /// Resources reserved for each container in the cluster.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -145,18 +101,10 @@ pub struct ContainerResourceReservation {
     #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<String>,
 }
-impl ContainerResourceReservation {
-    /// Sets `cpu`.
-    pub fn with_cpu(mut self, value: impl Into<String>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-    /// Sets `memory`.
-    pub fn with_memory(mut self, value: impl Into<String>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ContainerResourceReservation, [#[doc = " Sets `cpu`."] with_cpu => cpu : String,
+    #[doc = " Sets `memory`."] with_memory => memory : String]
+);
 /// One deployment of an image as a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -184,44 +132,14 @@ pub struct Deployment {
     #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
-impl Deployment {
-    /// Sets `createdAt`.
-    pub fn with_created_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `expiredAt`.
-    pub fn with_expired_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.expired_at = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `serviceName`.
-    pub fn with_service_name(mut self, value: impl Into<String>) -> Self {
-        self.service_name = Some(value.into());
-        self
-    }
-    /// Sets `status`.
-    pub fn with_status(mut self, value: impl Into<String>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Deployment, [#[doc = " Sets `createdAt`."] with_created_at => created_at : crate
+    ::runtime::DateTime, #[doc = " Sets `expiredAt`."] with_expired_at => expired_at :
+    crate ::runtime::DateTime, #[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `imageId`."] with_image_id => image_id : String, #[doc =
+    " Sets `serviceName`."] with_service_name => service_name : String, #[doc =
+    " Sets `status`."] with_status => status : String]
+);
 /// A plain array of deployments (no page envelope).
 pub type DeploymentList = Vec<Deployment>;
 crate::string_enum! {
@@ -330,46 +248,15 @@ impl Manifest {
         }
     }
 }
-impl Manifest {
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `modelType`.
-    pub fn with_model_type(mut self, value: impl Into<ModelType>) -> Self {
-        self.model_type = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `webserviceType`.
-    pub fn with_webservice_type(mut self, value: impl Into<WebServiceType>) -> Self {
-        self.webservice_type = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Manifest, [#[doc = " Sets `createdTime`."] with_created_time => created_time : crate
+    ::runtime::DateTime, #[doc = " Sets `description`."] with_description => description
+    : String, #[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `modelIds`."]
+    with_model_ids => model_ids : Vec < String >, #[doc = " Sets `modelType`."]
+    with_model_type => model_type : ModelType, #[doc = " Sets `version`."] with_version
+    => version : i32, #[doc = " Sets `webserviceType`."] with_webservice_type =>
+    webservice_type : WebServiceType]
+);
 /// A Docker image built from a manifest.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -419,74 +306,21 @@ pub struct Image {
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
 }
-impl Image {
-    /// Sets `computeResourceId`.
-    pub fn with_compute_resource_id(mut self, value: impl Into<String>) -> Self {
-        self.compute_resource_id = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `creationState`.
-    pub fn with_creation_state(
-        mut self,
-        value: impl Into<crate::models::AsyncOperationState>,
-    ) -> Self {
-        self.creation_state = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `imageBuildLogUri`.
-    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
-        self.image_build_log_uri = Some(value.into());
-        self
-    }
-    /// Sets `imageLocation`.
-    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
-        self.image_location = Some(value.into());
-        self
-    }
-    /// Sets `imageType`.
-    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
-        self.image_type = Some(value.into());
-        self
-    }
-    /// Sets `manifest`.
-    pub fn with_manifest(mut self, value: impl Into<Manifest>) -> Self {
-        self.manifest = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Image, [#[doc = " Sets `computeResourceId`."] with_compute_resource_id =>
+    compute_resource_id : String, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `creationState`."]
+    with_creation_state => creation_state : crate ::models::AsyncOperationState, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `id`."] with_id => id : String, #[doc = " Sets `imageBuildLogUri`."]
+    with_image_build_log_uri => image_build_log_uri : String, #[doc =
+    " Sets `imageLocation`."] with_image_location => image_location : String, #[doc =
+    " Sets `imageType`."] with_image_type => image_type : ImageType, #[doc =
+    " Sets `manifest`."] with_manifest => manifest : Manifest, #[doc = " Sets `name`."]
+    with_name => name : String, #[doc = " Sets `version`."] with_version => version :
+    i32]
+);
 /// What to build an image from.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -524,13 +358,10 @@ impl ImageRequest {
         }
     }
 }
-impl ImageRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ImageRequest, [#[doc = " Sets `description`."] with_description => description :
+    String]
+);
 /// A registered Machine Learning model.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -590,41 +421,13 @@ impl Model {
         }
     }
 }
-impl Model {
-    /// Sets `createdAt`.
-    pub fn with_created_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `unpack`.
-    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
-        self.unpack = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Model, [#[doc = " Sets `createdAt`."] with_created_at => created_at : crate
+    ::runtime::DateTime, #[doc = " Sets `description`."] with_description => description
+    : String, #[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `tags`."]
+    with_tags => tags : Vec < String >, #[doc = " Sets `unpack`."] with_unpack => unpack
+    : bool, #[doc = " Sets `version`."] with_version => version : i32]
+);
 /// Model data collection settings of a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -640,18 +443,11 @@ pub struct ModelDataCollection {
     #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
     pub storage_enabled: Option<bool>,
 }
-impl ModelDataCollection {
-    /// Sets `eventHubEnabled`.
-    pub fn with_event_hub_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.event_hub_enabled = Some(value.into());
-        self
-    }
-    /// Sets `storageEnabled`.
-    pub fn with_storage_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.storage_enabled = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelDataCollection, [#[doc = " Sets `eventHubEnabled`."] with_event_hub_enabled =>
+    event_hub_enabled : bool, #[doc = " Sets `storageEnabled`."] with_storage_enabled =>
+    storage_enabled : bool]
+);
 /// A page of images.
 pub type PaginatedImageList = crate::runtime::Page<Image>;
 /// A page of manifests.
@@ -756,106 +552,26 @@ impl ServiceResponse {
         }
     }
 }
-impl ServiceResponse {
-    /// Sets `createdAt`.
-    pub fn with_created_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `ID`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `image`.
-    pub fn with_image(mut self, value: impl Into<Image>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
-    /// Sets `manifest`.
-    pub fn with_manifest(mut self, value: impl Into<Manifest>) -> Self {
-        self.manifest = Some(value.into());
-        self
-    }
-    /// Sets `models`.
-    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.models = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `scoringUri`.
-    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
-        self.scoring_uri = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(
-        mut self,
-        value: impl Into<crate::models::AsyncOperationState>,
-    ) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `autoScaler`.
-    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
-        self.auto_scaler = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceReservation`.
-    pub fn with_container_resource_reservation(
-        mut self,
-        value: impl Into<ContainerResourceReservation>,
-    ) -> Self {
-        self.container_resource_reservation = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `maxConcurrentRequestsPerContainer`.
-    pub fn with_max_concurrent_requests_per_container(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.max_concurrent_requests_per_container = Some(value.into());
-        self
-    }
-    /// Sets `numReplicas`.
-    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.num_replicas = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ServiceResponse, [#[doc = " Sets `createdAt`."] with_created_at => created_at : crate
+    ::runtime::DateTime, #[doc = " Sets `ID`."] with_id => id : String, #[doc =
+    " Sets `image`."] with_image => image : Image, #[doc = " Sets `manifest`."]
+    with_manifest => manifest : Manifest, #[doc = " Sets `models`."] with_models =>
+    models : Vec < Model >, #[doc = " Sets `name`."] with_name => name : String, #[doc =
+    " Sets `scoringUri`."] with_scoring_uri => scoring_uri : String, #[doc =
+    " Sets `state`."] with_state => state : crate ::models::AsyncOperationState, #[doc =
+    " Sets `updatedAt`."] with_updated_at => updated_at : crate ::runtime::DateTime,
+    #[doc = " Sets `appInsightsEnabled`."] with_app_insights_enabled =>
+    app_insights_enabled : bool, #[doc = " Sets `autoScaler`."] with_auto_scaler =>
+    auto_scaler : AutoScaler, #[doc = " Sets `containerResourceReservation`."]
+    with_container_resource_reservation => container_resource_reservation :
+    ContainerResourceReservation, #[doc = " Sets `dataCollection`."] with_data_collection
+    => data_collection : ModelDataCollection, #[doc =
+    " Sets `maxConcurrentRequestsPerContainer`."]
+    with_max_concurrent_requests_per_container => max_concurrent_requests_per_container :
+    i32, #[doc = " Sets `numReplicas`."] with_num_replicas => num_replicas : i32, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse]
+);
 /// A page of services.
 pub type PaginatedServiceList = crate::runtime::Page<ServiceResponse>;
 /// A request to create a service.
@@ -923,47 +639,17 @@ impl ServiceCreateRequest {
         }
     }
 }
-impl ServiceCreateRequest {
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `autoScaler`.
-    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
-        self.auto_scaler = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceReservation`.
-    pub fn with_container_resource_reservation(
-        mut self,
-        value: impl Into<ContainerResourceReservation>,
-    ) -> Self {
-        self.container_resource_reservation = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `maxConcurrentRequestsPerContainer`.
-    pub fn with_max_concurrent_requests_per_container(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.max_concurrent_requests_per_container = Some(value.into());
-        self
-    }
-    /// Sets `numReplicas`.
-    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.num_replicas = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ServiceCreateRequest, [#[doc = " Sets `appInsightsEnabled`."]
+    with_app_insights_enabled => app_insights_enabled : bool, #[doc =
+    " Sets `autoScaler`."] with_auto_scaler => auto_scaler : AutoScaler, #[doc =
+    " Sets `containerResourceReservation`."] with_container_resource_reservation =>
+    container_resource_reservation : ContainerResourceReservation, #[doc =
+    " Sets `dataCollection`."] with_data_collection => data_collection :
+    ModelDataCollection, #[doc = " Sets `maxConcurrentRequestsPerContainer`."]
+    with_max_concurrent_requests_per_container => max_concurrent_requests_per_container :
+    i32, #[doc = " Sets `numReplicas`."] with_num_replicas => num_replicas : i32]
+);
 crate::string_enum! {
     #[doc = " The key to regenerate."] KeyType, Other, [#[doc = " `Primary`"] Primary =
     "Primary", #[doc = " `Secondary`"] Secondary = "Secondary"]
@@ -976,13 +662,10 @@ pub struct ServiceRegenerateKeyRequest {
     #[serde(rename = "keyType", default, skip_serializing_if = "Option::is_none")]
     pub key_type: Option<KeyType>,
 }
-impl ServiceRegenerateKeyRequest {
-    /// Sets `keyType`.
-    pub fn with_key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ServiceRegenerateKeyRequest, [#[doc = " Sets `keyType`."] with_key_type => key_type :
+    KeyType]
+);
 /// A request to update a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1022,49 +705,15 @@ pub struct ServiceUpdateRequest {
     #[serde(rename = "numReplicas", default, skip_serializing_if = "Option::is_none")]
     pub num_replicas: Option<i32>,
 }
-impl ServiceUpdateRequest {
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `autoScaler`.
-    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
-        self.auto_scaler = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceReservation`.
-    pub fn with_container_resource_reservation(
-        mut self,
-        value: impl Into<ContainerResourceReservation>,
-    ) -> Self {
-        self.container_resource_reservation = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `maxConcurrentRequestsPerContainer`.
-    pub fn with_max_concurrent_requests_per_container(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.max_concurrent_requests_per_container = Some(value.into());
-        self
-    }
-    /// Sets `numReplicas`.
-    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.num_replicas = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ServiceUpdateRequest, [#[doc = " Sets `appInsightsEnabled`."]
+    with_app_insights_enabled => app_insights_enabled : bool, #[doc =
+    " Sets `autoScaler`."] with_auto_scaler => auto_scaler : AutoScaler, #[doc =
+    " Sets `containerResourceReservation`."] with_container_resource_reservation =>
+    container_resource_reservation : ContainerResourceReservation, #[doc =
+    " Sets `dataCollection`."] with_data_collection => data_collection :
+    ModelDataCollection, #[doc = " Sets `imageId`."] with_image_id => image_id : String,
+    #[doc = " Sets `maxConcurrentRequestsPerContainer`."]
+    with_max_concurrent_requests_per_container => max_concurrent_requests_per_container :
+    i32, #[doc = " Sets `numReplicas`."] with_num_replicas => num_replicas : i32]
+);

@@ -511,12 +511,11 @@ pub struct ResourceGroupAccountsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ResourceGroupAccountsListOptions < 'a >, [#[doc = " Sets `$skiptoken`."]
+    with_skiptoken => skiptoken : String]
+);
 impl<'a> ResourceGroupAccountsListOptions<'a> {
-    /// Sets `$skiptoken`.
-    pub fn with_skiptoken(mut self, value: impl Into<String>) -> Self {
-        self.skiptoken = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -535,12 +534,11 @@ pub struct SubscriptionAccountsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    SubscriptionAccountsListOptions < 'a >, [#[doc = " Sets `$skiptoken`."]
+    with_skiptoken => skiptoken : String]
+);
 impl<'a> SubscriptionAccountsListOptions<'a> {
-    /// Sets `$skiptoken`.
-    pub fn with_skiptoken(mut self, value: impl Into<String>) -> Self {
-        self.skiptoken = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,

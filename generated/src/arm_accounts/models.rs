@@ -12,18 +12,10 @@ pub struct ErrorDetail {
     #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
-impl ErrorDetail {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorDetail, [#[doc = " Sets `code`."] with_code => code : String, #[doc =
+    " Sets `message`."] with_message => message : String]
+);
 /// Error body of this surface: code, message and details at the top level (no `error` wrapper).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -38,23 +30,11 @@ pub struct ErrorResponse {
     #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<ErrorDetail>>,
 }
-impl ErrorResponse {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(mut self, value: impl Into<Vec<ErrorDetail>>) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorResponse, [#[doc = " Sets `code`."] with_code => code : String, #[doc =
+    " Sets `message`."] with_message => message : String, #[doc = " Sets `details`."]
+    with_details => details : Vec < ErrorDetail >]
+);
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -88,13 +68,7 @@ impl Sku {
         Self { name, capacity: None }
     }
 }
-impl Sku {
-    /// Sets `capacity`.
-    pub fn with_capacity(mut self, value: impl Into<i32>) -> Self {
-        self.capacity = Some(value.into());
-        self
-    }
-}
+crate::setters!(Sku, [#[doc = " Sets `capacity`."] with_capacity => capacity : i32]);
 /// Account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -103,13 +77,10 @@ pub struct ModelManagementAccountProperties {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-impl ModelManagementAccountProperties {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelManagementAccountProperties, [#[doc = " Sets `description`."] with_description
+    => description : String]
+);
 /// A Model Management Account ARM resource.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -155,36 +126,13 @@ impl ModelManagementAccount {
         }
     }
 }
-impl ModelManagementAccount {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<ModelManagementAccountTags>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ModelManagementAccountProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelManagementAccount, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `type`."] with_type =>
+    r#type : String, #[doc = " Sets `tags`."] with_tags => tags :
+    ModelManagementAccountTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : ModelManagementAccountProperties]
+);
 /// A page of accounts.
 pub type ModelManagementAccountListResult = crate::runtime::Page<ModelManagementAccount>;
 /// Resource tags as a string-to-string map.
@@ -218,16 +166,10 @@ impl ModelManagementAccountUpdateParameters {
         }
     }
 }
-impl ModelManagementAccountUpdateParameters {
-    /// Sets `tags`.
-    pub fn with_tags(
-        mut self,
-        value: impl Into<ModelManagementAccountUpdateParametersTags>,
-    ) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelManagementAccountUpdateParameters, [#[doc = " Sets `tags`."] with_tags => tags :
+    ModelManagementAccountUpdateParametersTags]
+);
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -245,28 +187,12 @@ pub struct OperationDisplay {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-impl OperationDisplay {
-    /// Sets `provider`.
-    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Sets `operation`.
-    pub fn with_operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    OperationDisplay, [#[doc = " Sets `provider`."] with_provider => provider : String,
+    #[doc = " Sets `resource`."] with_resource => resource : String, #[doc =
+    " Sets `operation`."] with_operation => operation : String, #[doc =
+    " Sets `description`."] with_description => description : String]
+);
 /// One resource provider operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -280,22 +206,10 @@ pub struct Operation {
     #[serde(rename = "origin", default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
 }
-impl Operation {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `display`.
-    pub fn with_display(mut self, value: impl Into<OperationDisplay>) -> Self {
-        self.display = Some(value.into());
-        self
-    }
-    /// Sets `origin`.
-    pub fn with_origin(mut self, value: impl Into<String>) -> Self {
-        self.origin = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Operation, [#[doc = " Sets `name`."] with_name => name : String, #[doc =
+    " Sets `display`."] with_display => display : OperationDisplay, #[doc =
+    " Sets `origin`."] with_origin => origin : String]
+);
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

@@ -18,28 +18,12 @@ pub struct ErrorDefinition {
     #[serde(rename = "details", default, skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<ErrorDefinition>>,
 }
-impl ErrorDefinition {
-    /// Sets `code`.
-    pub fn with_code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-    /// Sets `message`.
-    pub fn with_message(mut self, value: impl Into<String>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-    /// Sets `target`.
-    pub fn with_target(mut self, value: impl Into<String>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
-    /// Sets `details`.
-    pub fn with_details(mut self, value: impl Into<Vec<ErrorDefinition>>) -> Self {
-        self.details = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorDefinition, [#[doc = " Sets `code`."] with_code => code : String, #[doc =
+    " Sets `message`."] with_message => message : String, #[doc = " Sets `target`."]
+    with_target => target : String, #[doc = " Sets `details`."] with_details => details :
+    Vec < ErrorDefinition >]
+);
 /// Standard ARM error envelope (the document defines no error body).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -47,13 +31,9 @@ pub struct ErrorResponse {
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorDefinition>,
 }
-impl ErrorResponse {
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<ErrorDefinition>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ErrorResponse, [#[doc = " Sets `error`."] with_error => error : ErrorDefinition]
+);
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -85,18 +65,10 @@ pub struct Sku {
     #[serde(rename = "tier", default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<SkuTier>,
 }
-impl Sku {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<SkuName>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `tier`.
-    pub fn with_tier(mut self, value: impl Into<SkuTier>) -> Self {
-        self.tier = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Sku, [#[doc = " Sets `name`."] with_name => name : SkuName, #[doc = " Sets `tier`."]
+    with_tier => tier : SkuTier]
+);
 /// Hosting account properties.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -134,42 +106,14 @@ pub struct HostingAccountProperties {
     )]
     pub model_management_swagger_location: Option<String>,
 }
-impl HostingAccountProperties {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `createdOn`.
-    pub fn with_created_on(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_on = Some(value.into());
-        self
-    }
-    /// Sets `modifiedOn`.
-    pub fn with_modified_on(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.modified_on = Some(value.into());
-        self
-    }
-    /// Sets `modelManagementSwaggerLocation`.
-    pub fn with_model_management_swagger_location(
-        mut self,
-        value: impl Into<String>,
-    ) -> Self {
-        self.model_management_swagger_location = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    HostingAccountProperties, [#[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `createdOn`."] with_created_on => created_on : crate ::runtime::DateTime,
+    #[doc = " Sets `modifiedOn`."] with_modified_on => modified_on : crate
+    ::runtime::DateTime, #[doc = " Sets `modelManagementSwaggerLocation`."]
+    with_model_management_swagger_location => model_management_swagger_location : String]
+);
 /// A Hosting Account ARM resource.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -215,36 +159,13 @@ impl HostingAccount {
         }
     }
 }
-impl HostingAccount {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<HostingAccountTags>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<HostingAccountProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    HostingAccount, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `type`."] with_type =>
+    r#type : String, #[doc = " Sets `tags`."] with_tags => tags : HostingAccountTags,
+    #[doc = " Sets `properties`."] with_properties => properties :
+    HostingAccountProperties]
+);
 /// A page of hosting accounts.
 pub type HostingAccountListResult = crate::runtime::Page<HostingAccount>;
 /// Patchable hosting account properties.
@@ -255,13 +176,10 @@ pub struct HostingAccountPatchProperties {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-impl HostingAccountPatchProperties {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    HostingAccountPatchProperties, [#[doc = " Sets `description`."] with_description =>
+    description : String]
+);
 /// Resource tags as a string-to-string map.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -280,24 +198,11 @@ pub struct HostingAccountUpdateParameters {
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<HostingAccountPatchProperties>,
 }
-impl HostingAccountUpdateParameters {
-    /// Sets `tags`.
-    pub fn with_tags(
-        mut self,
-        value: impl Into<HostingAccountUpdateParametersTags>,
-    ) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<HostingAccountPatchProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    HostingAccountUpdateParameters, [#[doc = " Sets `tags`."] with_tags => tags :
+    HostingAccountUpdateParametersTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : HostingAccountPatchProperties]
+);
 /// Display text of an operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -315,28 +220,12 @@ pub struct OperationDisplay {
     #[serde(rename = "description", default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
-impl OperationDisplay {
-    /// Sets `provider`.
-    pub fn with_provider(mut self, value: impl Into<String>) -> Self {
-        self.provider = Some(value.into());
-        self
-    }
-    /// Sets `resource`.
-    pub fn with_resource(mut self, value: impl Into<String>) -> Self {
-        self.resource = Some(value.into());
-        self
-    }
-    /// Sets `operation`.
-    pub fn with_operation(mut self, value: impl Into<String>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    OperationDisplay, [#[doc = " Sets `provider`."] with_provider => provider : String,
+    #[doc = " Sets `resource`."] with_resource => resource : String, #[doc =
+    " Sets `operation`."] with_operation => operation : String, #[doc =
+    " Sets `description`."] with_description => description : String]
+);
 /// Additional operation properties (an empty object in the document).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -361,27 +250,11 @@ pub struct Operation {
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<OperationProperties>,
 }
-impl Operation {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `display`.
-    pub fn with_display(mut self, value: impl Into<OperationDisplay>) -> Self {
-        self.display = Some(value.into());
-        self
-    }
-    /// Sets `origin`.
-    pub fn with_origin(mut self, value: impl Into<String>) -> Self {
-        self.origin = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<OperationProperties>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Operation, [#[doc = " Sets `name`."] with_name => name : String, #[doc =
+    " Sets `display`."] with_display => display : OperationDisplay, #[doc =
+    " Sets `origin`."] with_origin => origin : String, #[doc = " Sets `properties`."]
+    with_properties => properties : OperationProperties]
+);
 /// The operations of the resource provider.
 pub type OperationListResult = crate::runtime::Page<Operation>;

@@ -84,23 +84,11 @@ pub struct Image {
     #[serde(rename = "registryInfo", default, skip_serializing_if = "Option::is_none")]
     pub registry_info: Option<RegistryInfo>,
 }
-impl Image {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `imageType`.
-    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
-        self.image_type = Some(value.into());
-        self
-    }
-    /// Sets `registryInfo`.
-    pub fn with_registry_info(mut self, value: impl Into<RegistryInfo>) -> Self {
-        self.registry_info = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Image, [#[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `imageType`."]
+    with_image_type => image_type : ImageType, #[doc = " Sets `registryInfo`."]
+    with_registry_info => registry_info : RegistryInfo]
+);
 /// An image to build.
 #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -134,13 +122,10 @@ impl ImageRequest {
         }
     }
 }
-impl ImageRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ImageRequest, [#[doc = " Sets `description`."] with_description => description :
+    String]
+);
 crate::string_enum! {
     #[doc = " Where the manifest's models come from; only registered models."] ModelType,
     Other, [#[doc = " `Registered`"] Registered = "Registered"]
@@ -179,13 +164,10 @@ impl TargetRuntime {
         }
     }
 }
-impl TargetRuntime {
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<TargetRuntimeProperties>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    TargetRuntime, [#[doc = " Sets `properties`."] with_properties => properties :
+    TargetRuntimeProperties]
+);
 /// A manifest of a hosting account.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -219,51 +201,16 @@ pub struct Manifest {
     #[serde(rename = "targetRuntime", default, skip_serializing_if = "Option::is_none")]
     pub target_runtime: Option<TargetRuntime>,
 }
-impl Manifest {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `driverProgram`.
-    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
-        self.driver_program = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `modelType`.
-    pub fn with_model_type(mut self, value: impl Into<ModelType>) -> Self {
-        self.model_type = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `assets`.
-    pub fn with_assets(mut self, value: impl Into<Vec<Asset>>) -> Self {
-        self.assets = Some(value.into());
-        self
-    }
-    /// Sets `targetRuntime`.
-    pub fn with_target_runtime(mut self, value: impl Into<TargetRuntime>) -> Self {
-        self.target_runtime = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Manifest, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `driverProgram`."] with_driver_program => driver_program : String, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `createdTime`."] with_created_time => created_time : crate
+    ::runtime::DateTime, #[doc = " Sets `modelType`."] with_model_type => model_type :
+    ModelType, #[doc = " Sets `modelIds`."] with_model_ids => model_ids : Vec < String >,
+    #[doc = " Sets `assets`."] with_assets => assets : Vec < Asset >, #[doc =
+    " Sets `targetRuntime`."] with_target_runtime => target_runtime : TargetRuntime]
+);
 /// All manifests of a hosting account (bare array, not paged).
 pub type ManifestList = Vec<Manifest>;
 /// A manifest to create.
@@ -308,18 +255,11 @@ impl ManifestRequest {
         }
     }
 }
-impl ManifestRequest {
-    /// Sets `driverProgram`.
-    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
-        self.driver_program = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ManifestRequest, [#[doc = " Sets `driverProgram`."] with_driver_program =>
+    driver_program : String, #[doc = " Sets `description`."] with_description =>
+    description : String]
+);
 /// A registered model version.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -361,51 +301,15 @@ pub struct Model {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<crate::runtime::DateTime>,
 }
-impl Model {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i32>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<crate::runtime::SecretString>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `mimeType`.
-    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Model, [#[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `name`."]
+    with_name => name : String, #[doc = " Sets `version`."] with_version => version :
+    i32, #[doc = " Sets `description`."] with_description => description : String, #[doc
+    = " Sets `url`."] with_url => url : crate ::runtime::SecretString, #[doc =
+    " Sets `tags`."] with_tags => tags : Vec < String >, #[doc = " Sets `mimeType`."]
+    with_mime_type => mime_type : String, #[doc = " Sets `createdAt`."] with_created_at
+    => created_at : crate ::runtime::DateTime]
+);
 /// All models of a hosting account (bare array, not paged).
 pub type ModelList = Vec<Model>;
 /// A model to register.
@@ -449,28 +353,12 @@ impl ModelRequest {
         }
     }
 }
-impl ModelRequest {
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `mimeType`.
-    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-    /// Sets `unpack`.
-    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
-        self.unpack = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelRequest, [#[doc = " Sets `tags`."] with_tags => tags : Vec < String >, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `mimeType`."] with_mime_type => mime_type : String, #[doc = " Sets `unpack`."]
+    with_unpack => unpack : bool]
+);
 crate::string_enum! {
     #[doc = " State of a web service."] ServiceState, Other, [#[doc = " `NotStarted`"]
     NotStarted = "NotStarted", #[doc = " `Running`"] Running = "Running", #[doc =
@@ -505,44 +393,14 @@ pub struct Service {
     #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ServiceState>,
 }
-impl Service {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `createdAt`.
-    pub fn with_created_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_at = Some(value.into());
-        self
-    }
-    /// Sets `updatedAt`.
-    pub fn with_updated_at(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_at = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<ServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Service, [#[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `imageId`."]
+    with_image_id => image_id : String, #[doc = " Sets `name`."] with_name => name :
+    String, #[doc = " Sets `createdAt`."] with_created_at => created_at : crate
+    ::runtime::DateTime, #[doc = " Sets `updatedAt`."] with_updated_at => updated_at :
+    crate ::runtime::DateTime, #[doc = " Sets `state`."] with_state => state :
+    ServiceState]
+);
 /// A web service to deploy.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]

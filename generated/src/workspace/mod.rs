@@ -1396,42 +1396,15 @@ pub struct AssetsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    AssetsListOptions < 'a >, [#[doc = " Sets `runId`."] with_run_id => run_id : String,
+    #[doc = " Sets `name`."] with_name => name : String, #[doc = " Sets `count`."]
+    with_count => count : i32, #[doc = " Sets `$skipToken`."] with_skip_token =>
+    skip_token : String, #[doc = " Sets `tags`."] with_tags => tags : String, #[doc =
+    " Sets `properties`."] with_properties => properties : String, #[doc =
+    " Sets `orderby`."] with_orderby => orderby : models::OrderString]
+);
 impl<'a> AssetsListOptions<'a> {
-    /// Sets `runId`.
-    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
-        self.run_id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `orderby`.
-    pub fn with_orderby(mut self, value: impl Into<models::OrderString>) -> Self {
-        self.orderby = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1585,52 +1558,17 @@ pub struct ModelsListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ModelsListOptions < 'a >, [#[doc = " Sets `name`."] with_name => name : String, #[doc
+    = " Sets `framework`."] with_framework => framework : String, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `count`."] with_count => count : i32, #[doc = " Sets `$skipToken`."]
+    with_skip_token => skip_token : String, #[doc = " Sets `tags`."] with_tags => tags :
+    String, #[doc = " Sets `properties`."] with_properties => properties : String, #[doc
+    = " Sets `runId`."] with_run_id => run_id : String, #[doc = " Sets `orderBy`."]
+    with_order_by => order_by : models::OrderString]
+);
 impl<'a> ModelsListOptions<'a> {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `framework`.
-    pub fn with_framework(mut self, value: impl Into<String>) -> Self {
-        self.framework = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `runId`.
-    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
-        self.run_id = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn with_order_by(mut self, value: impl Into<models::OrderString>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1668,17 +1606,11 @@ pub struct ModelsGetMetricsOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ModelsGetMetricsOptions < 'a >, [#[doc = " Sets `startDate`."] with_start_date =>
+    start_date : String, #[doc = " Sets `endDate`."] with_end_date => end_date : String]
+);
 impl<'a> ModelsGetMetricsOptions<'a> {
-    /// Sets `startDate`.
-    pub fn with_start_date(mut self, value: impl Into<String>) -> Self {
-        self.start_date = Some(value.into());
-        self
-    }
-    /// Sets `endDate`.
-    pub fn with_end_date(mut self, value: impl Into<String>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1743,42 +1675,15 @@ pub struct ProfilesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ProfilesListOptions < 'a >, [#[doc = " Sets `name`."] with_name => name : String,
+    #[doc = " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `tags`."] with_tags => tags : String, #[doc = " Sets `properties`."]
+    with_properties => properties : String, #[doc = " Sets `count`."] with_count => count
+    : i32, #[doc = " Sets `$skipToken`."] with_skip_token => skip_token : String, #[doc =
+    " Sets `orderBy`."] with_order_by => order_by : models::OrderString]
+);
 impl<'a> ProfilesListOptions<'a> {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
-    /// Sets `orderBy`.
-    pub fn with_order_by(mut self, value: impl Into<models::OrderString>) -> Self {
-        self.order_by = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1814,12 +1719,10 @@ pub struct ServicesGetOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ServicesGetOptions < 'a >, [#[doc = " Sets `expand`."] with_expand => expand : bool]
+);
 impl<'a> ServicesGetOptions<'a> {
-    /// Sets `expand`.
-    pub fn with_expand(mut self, value: impl Into<bool>) -> Self {
-        self.expand = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,
@@ -1894,67 +1797,20 @@ pub struct ServicesListOptions<'a> {
     /// The request's context (client request id, tracing).
     pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
 }
+crate::setters!(
+    ServicesListOptions < 'a >, [#[doc = " Sets `imageId`."] with_image_id => image_id :
+    String, #[doc = " Sets `imageName`."] with_image_name => image_name : String, #[doc =
+    " Sets `modelId`."] with_model_id => model_id : String, #[doc = " Sets `modelName`."]
+    with_model_name => model_name : String, #[doc = " Sets `name`."] with_name => name :
+    String, #[doc = " Sets `count`."] with_count => count : i32, #[doc =
+    " Sets `computeType`."] with_compute_type => compute_type : String, #[doc =
+    " Sets `$skipToken`."] with_skip_token => skip_token : String, #[doc =
+    " Sets `tags`."] with_tags => tags : String, #[doc = " Sets `properties`."]
+    with_properties => properties : String, #[doc = " Sets `expand`."] with_expand =>
+    expand : bool, #[doc = " Sets `orderby`."] with_orderby => orderby :
+    models::OrderString]
+);
 impl<'a> ServicesListOptions<'a> {
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `imageName`.
-    pub fn with_image_name(mut self, value: impl Into<String>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-    /// Sets `modelId`.
-    pub fn with_model_id(mut self, value: impl Into<String>) -> Self {
-        self.model_id = Some(value.into());
-        self
-    }
-    /// Sets `modelName`.
-    pub fn with_model_name(mut self, value: impl Into<String>) -> Self {
-        self.model_name = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `count`.
-    pub fn with_count(mut self, value: impl Into<i32>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-    /// Sets `computeType`.
-    pub fn with_compute_type(mut self, value: impl Into<String>) -> Self {
-        self.compute_type = Some(value.into());
-        self
-    }
-    /// Sets `$skipToken`.
-    pub fn with_skip_token(mut self, value: impl Into<String>) -> Self {
-        self.skip_token = Some(value.into());
-        self
-    }
-    /// Sets `tags`.
-    pub fn with_tags(mut self, value: impl Into<String>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<String>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `expand`.
-    pub fn with_expand(mut self, value: impl Into<bool>) -> Self {
-        self.expand = Some(value.into());
-        self
-    }
-    /// Sets `orderby`.
-    pub fn with_orderby(mut self, value: impl Into<models::OrderString>) -> Self {
-        self.orderby = Some(value.into());
-        self
-    }
     /// Sets the request's context (client request id, tracing).
     pub fn with_method_options(
         mut self,

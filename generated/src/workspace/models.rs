@@ -40,28 +40,11 @@ pub struct EnvironmentImageAsset {
     #[serde(rename = "unpack", default, skip_serializing_if = "Option::is_none")]
     pub unpack: Option<bool>,
 }
-impl EnvironmentImageAsset {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `mimeType`.
-    pub fn with_mime_type(mut self, value: impl Into<String>) -> Self {
-        self.mime_type = Some(value.into());
-        self
-    }
-    /// Sets `url`.
-    pub fn with_url(mut self, value: impl Into<String>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
-    /// Sets `unpack`.
-    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
-        self.unpack = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    EnvironmentImageAsset, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `mimeType`."] with_mime_type => mime_type : String, #[doc = " Sets `url`."]
+    with_url => url : String, #[doc = " Sets `unpack`."] with_unpack => unpack : bool]
+);
 /// Conda environment specification (free-form JSON).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -103,31 +86,14 @@ pub struct ModelPythonSection {
     )]
     pub base_conda_environment: Option<String>,
 }
-impl ModelPythonSection {
-    /// Sets `interpreterPath`.
-    pub fn with_interpreter_path(mut self, value: impl Into<String>) -> Self {
-        self.interpreter_path = Some(value.into());
-        self
-    }
-    /// Sets `userManagedDependencies`.
-    pub fn with_user_managed_dependencies(mut self, value: impl Into<bool>) -> Self {
-        self.user_managed_dependencies = Some(value.into());
-        self
-    }
-    /// Sets `condaDependencies`.
-    pub fn with_conda_dependencies(
-        mut self,
-        value: impl Into<ModelPythonSectionCondaDependencies>,
-    ) -> Self {
-        self.conda_dependencies = Some(value.into());
-        self
-    }
-    /// Sets `baseCondaEnvironment`.
-    pub fn with_base_conda_environment(mut self, value: impl Into<String>) -> Self {
-        self.base_conda_environment = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelPythonSection, [#[doc = " Sets `interpreterPath`."] with_interpreter_path =>
+    interpreter_path : String, #[doc = " Sets `userManagedDependencies`."]
+    with_user_managed_dependencies => user_managed_dependencies : bool, #[doc =
+    " Sets `condaDependencies`."] with_conda_dependencies => conda_dependencies :
+    ModelPythonSectionCondaDependencies, #[doc = " Sets `baseCondaEnvironment`."]
+    with_base_conda_environment => base_conda_environment : String]
+);
 /// Environment variables to set.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -150,26 +116,11 @@ pub struct ContainerRegistry {
     #[serde(rename = "password", default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::runtime::SecretString>,
 }
-impl ContainerRegistry {
-    /// Sets `address`.
-    pub fn with_address(mut self, value: impl Into<String>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-    /// Sets `username`.
-    pub fn with_username(mut self, value: impl Into<String>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-    /// Sets `password`.
-    pub fn with_password(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ContainerRegistry, [#[doc = " Sets `address`."] with_address => address : String,
+    #[doc = " Sets `username`."] with_username => username : String, #[doc =
+    " Sets `password`."] with_password => password : crate ::runtime::SecretString]
+);
 /// Docker settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -202,51 +153,16 @@ pub struct ModelDockerSection {
     )]
     pub base_image_registry: Option<ContainerRegistry>,
 }
-impl ModelDockerSection {
-    /// Sets `baseImage`.
-    pub fn with_base_image(mut self, value: impl Into<String>) -> Self {
-        self.base_image = Some(value.into());
-        self
-    }
-    /// Sets `baseDockerfile`.
-    pub fn with_base_dockerfile(mut self, value: impl Into<String>) -> Self {
-        self.base_dockerfile = Some(value.into());
-        self
-    }
-    /// Sets `enabled`.
-    pub fn with_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-    /// Sets `sharedVolumes`.
-    pub fn with_shared_volumes(mut self, value: impl Into<bool>) -> Self {
-        self.shared_volumes = Some(value.into());
-        self
-    }
-    /// Sets `gpuSupport`.
-    pub fn with_gpu_support(mut self, value: impl Into<bool>) -> Self {
-        self.gpu_support = Some(value.into());
-        self
-    }
-    /// Sets `shmSize`.
-    pub fn with_shm_size(mut self, value: impl Into<String>) -> Self {
-        self.shm_size = Some(value.into());
-        self
-    }
-    /// Sets `arguments`.
-    pub fn with_arguments(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.arguments = Some(value.into());
-        self
-    }
-    /// Sets `baseImageRegistry`.
-    pub fn with_base_image_registry(
-        mut self,
-        value: impl Into<ContainerRegistry>,
-    ) -> Self {
-        self.base_image_registry = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelDockerSection, [#[doc = " Sets `baseImage`."] with_base_image => base_image :
+    String, #[doc = " Sets `baseDockerfile`."] with_base_dockerfile => base_dockerfile :
+    String, #[doc = " Sets `enabled`."] with_enabled => enabled : bool, #[doc =
+    " Sets `sharedVolumes`."] with_shared_volumes => shared_volumes : bool, #[doc =
+    " Sets `gpuSupport`."] with_gpu_support => gpu_support : bool, #[doc =
+    " Sets `shmSize`."] with_shm_size => shm_size : String, #[doc = " Sets `arguments`."]
+    with_arguments => arguments : Vec < String >, #[doc = " Sets `baseImageRegistry`."]
+    with_base_image_registry => base_image_registry : ContainerRegistry]
+);
 /// A Maven package coordinate.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -261,23 +177,11 @@ pub struct SparkMavenPackage {
     #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
 }
-impl SparkMavenPackage {
-    /// Sets `group`.
-    pub fn with_group(mut self, value: impl Into<String>) -> Self {
-        self.group = Some(value.into());
-        self
-    }
-    /// Sets `artifact`.
-    pub fn with_artifact(mut self, value: impl Into<String>) -> Self {
-        self.artifact = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    SparkMavenPackage, [#[doc = " Sets `group`."] with_group => group : String, #[doc =
+    " Sets `artifact`."] with_artifact => artifact : String, #[doc = " Sets `version`."]
+    with_version => version : String]
+);
 /// Spark settings of an environment.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -296,23 +200,12 @@ pub struct ModelSparkSection {
     )]
     pub precache_packages: Option<bool>,
 }
-impl ModelSparkSection {
-    /// Sets `repositories`.
-    pub fn with_repositories(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.repositories = Some(value.into());
-        self
-    }
-    /// Sets `packages`.
-    pub fn with_packages(mut self, value: impl Into<Vec<SparkMavenPackage>>) -> Self {
-        self.packages = Some(value.into());
-        self
-    }
-    /// Sets `precachePackages`.
-    pub fn with_precache_packages(mut self, value: impl Into<bool>) -> Self {
-        self.precache_packages = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelSparkSection, [#[doc = " Sets `repositories`."] with_repositories =>
+    repositories : Vec < String >, #[doc = " Sets `packages`."] with_packages => packages
+    : Vec < SparkMavenPackage >, #[doc = " Sets `precachePackages`."]
+    with_precache_packages => precache_packages : bool]
+);
 /// Runtime environment (Python, Docker, Spark settings).
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -344,46 +237,16 @@ pub struct ModelEnvironmentDefinition {
     )]
     pub inferencing_stack_version: Option<String>,
 }
-impl ModelEnvironmentDefinition {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<String>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `python`.
-    pub fn with_python(mut self, value: impl Into<ModelPythonSection>) -> Self {
-        self.python = Some(value.into());
-        self
-    }
-    /// Sets `environmentVariables`.
-    pub fn with_environment_variables(
-        mut self,
-        value: impl Into<ModelEnvironmentDefinitionEnvironmentVariables>,
-    ) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-    /// Sets `docker`.
-    pub fn with_docker(mut self, value: impl Into<ModelDockerSection>) -> Self {
-        self.docker = Some(value.into());
-        self
-    }
-    /// Sets `spark`.
-    pub fn with_spark(mut self, value: impl Into<ModelSparkSection>) -> Self {
-        self.spark = Some(value.into());
-        self
-    }
-    /// Sets `inferencingStackVersion`.
-    pub fn with_inferencing_stack_version(mut self, value: impl Into<String>) -> Self {
-        self.inferencing_stack_version = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelEnvironmentDefinition, [#[doc = " Sets `name`."] with_name => name : String,
+    #[doc = " Sets `version`."] with_version => version : String, #[doc =
+    " Sets `python`."] with_python => python : ModelPythonSection, #[doc =
+    " Sets `environmentVariables`."] with_environment_variables => environment_variables
+    : ModelEnvironmentDefinitionEnvironmentVariables, #[doc = " Sets `docker`."]
+    with_docker => docker : ModelDockerSection, #[doc = " Sets `spark`."] with_spark =>
+    spark : ModelSparkSection, #[doc = " Sets `inferencingStackVersion`."]
+    with_inferencing_stack_version => inferencing_stack_version : String]
+);
 /// Image to build from an environment definition.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -400,31 +263,13 @@ pub struct EnvironmentImageRequest {
     #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ModelEnvironmentDefinition>,
 }
-impl EnvironmentImageRequest {
-    /// Sets `driverProgram`.
-    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
-        self.driver_program = Some(value.into());
-        self
-    }
-    /// Sets `assets`.
-    pub fn with_assets(mut self, value: impl Into<Vec<EnvironmentImageAsset>>) -> Self {
-        self.assets = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `environment`.
-    pub fn with_environment(
-        mut self,
-        value: impl Into<ModelEnvironmentDefinition>,
-    ) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    EnvironmentImageRequest, [#[doc = " Sets `driverProgram`."] with_driver_program =>
+    driver_program : String, #[doc = " Sets `assets`."] with_assets => assets : Vec <
+    EnvironmentImageAsset >, #[doc = " Sets `modelIds`."] with_model_ids => model_ids :
+    Vec < String >, #[doc = " Sets `environment`."] with_environment => environment :
+    ModelEnvironmentDefinition]
+);
 /// Resources reserved per container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -442,28 +287,12 @@ pub struct ContainerResourceRequirements {
     #[serde(rename = "fpga", default, skip_serializing_if = "Option::is_none")]
     pub fpga: Option<i32>,
 }
-impl ContainerResourceRequirements {
-    /// Sets `cpu`.
-    pub fn with_cpu(mut self, value: impl Into<f64>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-    /// Sets `memoryInGB`.
-    pub fn with_memory_in_gb(mut self, value: impl Into<f64>) -> Self {
-        self.memory_in_gb = Some(value.into());
-        self
-    }
-    /// Sets `gpu`.
-    pub fn with_gpu(mut self, value: impl Into<i32>) -> Self {
-        self.gpu = Some(value.into());
-        self
-    }
-    /// Sets `fpga`.
-    pub fn with_fpga(mut self, value: impl Into<i32>) -> Self {
-        self.fpga = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ContainerResourceRequirements, [#[doc = " Sets `cpu`."] with_cpu => cpu : f64, #[doc
+    = " Sets `memoryInGB`."] with_memory_in_gb => memory_in_gb : f64, #[doc =
+    " Sets `gpu`."] with_gpu => gpu : i32, #[doc = " Sets `fpga`."] with_fpga => fpga :
+    i32]
+);
 /// Model data collection switches.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -479,18 +308,11 @@ pub struct ModelDataCollection {
     #[serde(rename = "storageEnabled", default, skip_serializing_if = "Option::is_none")]
     pub storage_enabled: Option<bool>,
 }
-impl ModelDataCollection {
-    /// Sets `eventHubEnabled`.
-    pub fn with_event_hub_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.event_hub_enabled = Some(value.into());
-        self
-    }
-    /// Sets `storageEnabled`.
-    pub fn with_storage_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.storage_enabled = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelDataCollection, [#[doc = " Sets `eventHubEnabled`."] with_event_hub_enabled =>
+    event_hub_enabled : bool, #[doc = " Sets `storageEnabled`."] with_storage_enabled =>
+    storage_enabled : bool]
+);
 /// Request to deploy to Azure Container Instances.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -584,108 +406,28 @@ impl AciServiceCreateRequest {
         }
     }
 }
-impl AciServiceCreateRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<CreateServiceRequestProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `keys`.
-    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
-        self.keys = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `environmentImageRequest`.
-    pub fn with_environment_image_request(
-        mut self,
-        value: impl Into<EnvironmentImageRequest>,
-    ) -> Self {
-        self.environment_image_request = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceRequirements`.
-    pub fn with_container_resource_requirements(
-        mut self,
-        value: impl Into<ContainerResourceRequirements>,
-    ) -> Self {
-        self.container_resource_requirements = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `sslEnabled`.
-    pub fn with_ssl_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.ssl_enabled = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `sslCertificate`.
-    pub fn with_ssl_certificate(mut self, value: impl Into<String>) -> Self {
-        self.ssl_certificate = Some(value.into());
-        self
-    }
-    /// Sets `sslKey`.
-    pub fn with_ssl_key(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.ssl_key = Some(value.into());
-        self
-    }
-    /// Sets `cname`.
-    pub fn with_cname(mut self, value: impl Into<String>) -> Self {
-        self.cname = Some(value.into());
-        self
-    }
-    /// Sets `dnsNameLabel`.
-    pub fn with_dns_name_label(mut self, value: impl Into<String>) -> Self {
-        self.dns_name_label = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AciServiceCreateRequest, [#[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags :
+    CreateServiceRequestKvTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : CreateServiceRequestProperties, #[doc = " Sets `keys`."] with_keys =>
+    keys : crate ::models::AuthKeys, #[doc = " Sets `deploymentType`."]
+    with_deployment_type => deployment_type : DeploymentType, #[doc = " Sets `imageId`."]
+    with_image_id => image_id : String, #[doc = " Sets `environmentImageRequest`."]
+    with_environment_image_request => environment_image_request :
+    EnvironmentImageRequest, #[doc = " Sets `location`."] with_location => location :
+    String, #[doc = " Sets `containerResourceRequirements`."]
+    with_container_resource_requirements => container_resource_requirements :
+    ContainerResourceRequirements, #[doc = " Sets `authEnabled`."] with_auth_enabled =>
+    auth_enabled : bool, #[doc = " Sets `sslEnabled`."] with_ssl_enabled => ssl_enabled :
+    bool, #[doc = " Sets `appInsightsEnabled`."] with_app_insights_enabled =>
+    app_insights_enabled : bool, #[doc = " Sets `dataCollection`."] with_data_collection
+    => data_collection : ModelDataCollection, #[doc = " Sets `sslCertificate`."]
+    with_ssl_certificate => ssl_certificate : String, #[doc = " Sets `sslKey`."]
+    with_ssl_key => ssl_key : crate ::runtime::SecretString, #[doc = " Sets `cname`."]
+    with_cname => cname : String, #[doc = " Sets `dnsNameLabel`."] with_dns_name_label =>
+    dns_name_label : String]
+);
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -746,18 +488,10 @@ pub struct DatasetReference {
     #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
-impl DatasetReference {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    DatasetReference, [#[doc = " Sets `name`."] with_name => name : String, #[doc =
+    " Sets `id`."] with_id => id : String]
+);
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -867,84 +601,22 @@ impl Model {
         }
     }
 }
-impl Model {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `framework`.
-    pub fn with_framework(mut self, value: impl Into<String>) -> Self {
-        self.framework = Some(value.into());
-        self
-    }
-    /// Sets `frameworkVersion`.
-    pub fn with_framework_version(mut self, value: impl Into<String>) -> Self {
-        self.framework_version = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `datasets`.
-    pub fn with_datasets(mut self, value: impl Into<Vec<DatasetReference>>) -> Self {
-        self.datasets = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `modifiedTime`.
-    pub fn with_modified_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.modified_time = Some(value.into());
-        self
-    }
-    /// Sets `unpack`.
-    pub fn with_unpack(mut self, value: impl Into<bool>) -> Self {
-        self.unpack = Some(value.into());
-        self
-    }
-    /// Sets `parentModelId`.
-    pub fn with_parent_model_id(mut self, value: impl Into<String>) -> Self {
-        self.parent_model_id = Some(value.into());
-        self
-    }
-    /// Sets `runId`.
-    pub fn with_run_id(mut self, value: impl Into<String>) -> Self {
-        self.run_id = Some(value.into());
-        self
-    }
-    /// Sets `experimentName`.
-    pub fn with_experiment_name(mut self, value: impl Into<String>) -> Self {
-        self.experiment_name = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ModelKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<ModelProperties>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Model, [#[doc = " Sets `id`."] with_id => id : String, #[doc = " Sets `framework`."]
+    with_framework => framework : String, #[doc = " Sets `frameworkVersion`."]
+    with_framework_version => framework_version : String, #[doc = " Sets `version`."]
+    with_version => version : i64, #[doc = " Sets `datasets`."] with_datasets => datasets
+    : Vec < DatasetReference >, #[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `modifiedTime`."]
+    with_modified_time => modified_time : crate ::runtime::DateTime, #[doc =
+    " Sets `unpack`."] with_unpack => unpack : bool, #[doc = " Sets `parentModelId`."]
+    with_parent_model_id => parent_model_id : String, #[doc = " Sets `runId`."]
+    with_run_id => run_id : String, #[doc = " Sets `experimentName`."]
+    with_experiment_name => experiment_name : String, #[doc = " Sets `kvTags`."]
+    with_kv_tags => kv_tags : ModelKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ModelProperties]
+);
 crate::string_enum! {
     #[doc = " CPU architecture."] ArchitectureType, Other, [#[doc = " `Amd64`"] Amd64 =
     "Amd64", #[doc = " `Arm32v7`"] Arm32v7 = "Arm32v7"]
@@ -991,31 +663,13 @@ pub struct TargetRuntime {
     #[serde(rename = "properties", default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<TargetRuntimeProperties>,
 }
-impl TargetRuntime {
-    /// Sets `targetArchitecture`.
-    pub fn with_target_architecture(
-        mut self,
-        value: impl Into<ArchitectureType>,
-    ) -> Self {
-        self.target_architecture = Some(value.into());
-        self
-    }
-    /// Sets `osType`.
-    pub fn with_os_type(mut self, value: impl Into<OsType>) -> Self {
-        self.os_type = Some(value.into());
-        self
-    }
-    /// Sets `runtimeType`.
-    pub fn with_runtime_type(mut self, value: impl Into<RuntimeType>) -> Self {
-        self.runtime_type = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<TargetRuntimeProperties>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    TargetRuntime, [#[doc = " Sets `targetArchitecture`."] with_target_architecture =>
+    target_architecture : ArchitectureType, #[doc = " Sets `osType`."] with_os_type =>
+    os_type : OsType, #[doc = " Sets `runtimeType`."] with_runtime_type => runtime_type :
+    RuntimeType, #[doc = " Sets `properties`."] with_properties => properties :
+    TargetRuntimeProperties]
+);
 /// A Docker image built for a web API container.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1093,127 +747,32 @@ pub struct DockerImageResponse {
     )]
     pub generated_docker_file_uri: Option<String>,
 }
-impl DockerImageResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ImageResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ImageResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `modifiedTime`.
-    pub fn with_modified_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.modified_time = Some(value.into());
-        self
-    }
-    /// Sets `autoDelete`.
-    pub fn with_auto_delete(mut self, value: impl Into<bool>) -> Self {
-        self.auto_delete = Some(value.into());
-        self
-    }
-    /// Sets `imageType`.
-    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
-        self.image_type = Some(value.into());
-        self
-    }
-    /// Sets `creationState`.
-    pub fn with_creation_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
-        self.creation_state = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `modelDetails`.
-    pub fn with_model_details(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.model_details = Some(value.into());
-        self
-    }
-    /// Sets `imageLocation`.
-    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
-        self.image_location = Some(value.into());
-        self
-    }
-    /// Sets `imageBuildLogUri`.
-    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
-        self.image_build_log_uri = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `driverProgram`.
-    pub fn with_driver_program(mut self, value: impl Into<String>) -> Self {
-        self.driver_program = Some(value.into());
-        self
-    }
-    /// Sets `assets`.
-    pub fn with_assets(mut self, value: impl Into<Vec<EnvironmentImageAsset>>) -> Self {
-        self.assets = Some(value.into());
-        self
-    }
-    /// Sets `targetRuntime`.
-    pub fn with_target_runtime(mut self, value: impl Into<TargetRuntime>) -> Self {
-        self.target_runtime = Some(value.into());
-        self
-    }
-    /// Sets `dockerFileUri`.
-    pub fn with_docker_file_uri(mut self, value: impl Into<String>) -> Self {
-        self.docker_file_uri = Some(value.into());
-        self
-    }
-    /// Sets `generatedDockerFileUri`.
-    pub fn with_generated_docker_file_uri(mut self, value: impl Into<String>) -> Self {
-        self.generated_docker_file_uri = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    DockerImageResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `version`."] with_version
+    => version : i64, #[doc = " Sets `description`."] with_description => description :
+    String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags : ImageResponseBaseKvTags,
+    #[doc = " Sets `properties`."] with_properties => properties :
+    ImageResponseBaseProperties, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `modifiedTime`."]
+    with_modified_time => modified_time : crate ::runtime::DateTime, #[doc =
+    " Sets `autoDelete`."] with_auto_delete => auto_delete : bool, #[doc =
+    " Sets `imageType`."] with_image_type => image_type : ImageType, #[doc =
+    " Sets `creationState`."] with_creation_state => creation_state :
+    AsyncOperationState, #[doc = " Sets `error`."] with_error => error : crate
+    ::models::ErrorResponse, #[doc = " Sets `modelIds`."] with_model_ids => model_ids :
+    Vec < String >, #[doc = " Sets `modelDetails`."] with_model_details => model_details
+    : Vec < Model >, #[doc = " Sets `imageLocation`."] with_image_location =>
+    image_location : String, #[doc = " Sets `imageBuildLogUri`."]
+    with_image_build_log_uri => image_build_log_uri : String, #[doc =
+    " Sets `operationId`."] with_operation_id => operation_id : String, #[doc =
+    " Sets `driverProgram`."] with_driver_program => driver_program : String, #[doc =
+    " Sets `assets`."] with_assets => assets : Vec < EnvironmentImageAsset >, #[doc =
+    " Sets `targetRuntime`."] with_target_runtime => target_runtime : TargetRuntime,
+    #[doc = " Sets `dockerFileUri`."] with_docker_file_uri => docker_file_uri : String,
+    #[doc = " Sets `generatedDockerFileUri`."] with_generated_docker_file_uri =>
+    generated_docker_file_uri : String]
+);
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 #[non_exhaustive]
@@ -1327,177 +886,39 @@ pub struct AciServiceResponse {
     #[serde(rename = "models", default, skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<Model>>,
 }
-impl AciServiceResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceRequirements`.
-    pub fn with_container_resource_requirements(
-        mut self,
-        value: impl Into<ContainerResourceRequirements>,
-    ) -> Self {
-        self.container_resource_requirements = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `imageDetails`.
-    pub fn with_image_details(mut self, value: impl Into<DockerImageResponse>) -> Self {
-        self.image_details = Some(value.into());
-        self
-    }
-    /// Sets `scoringUri`.
-    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
-        self.scoring_uri = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `sslEnabled`.
-    pub fn with_ssl_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.ssl_enabled = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `sslCertificate`.
-    pub fn with_ssl_certificate(mut self, value: impl Into<String>) -> Self {
-        self.ssl_certificate = Some(value.into());
-        self
-    }
-    /// Sets `sslKey`.
-    pub fn with_ssl_key(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.ssl_key = Some(value.into());
-        self
-    }
-    /// Sets `cname`.
-    pub fn with_cname(mut self, value: impl Into<String>) -> Self {
-        self.cname = Some(value.into());
-        self
-    }
-    /// Sets `publicIp`.
-    pub fn with_public_ip(mut self, value: impl Into<String>) -> Self {
-        self.public_ip = Some(value.into());
-        self
-    }
-    /// Sets `publicFqdn`.
-    pub fn with_public_fqdn(mut self, value: impl Into<String>) -> Self {
-        self.public_fqdn = Some(value.into());
-        self
-    }
-    /// Sets `swaggerUri`.
-    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
-        self.swagger_uri = Some(value.into());
-        self
-    }
-    /// Sets `modelConfigMap`.
-    pub fn with_model_config_map(
-        mut self,
-        value: impl Into<AciServiceResponseModelConfigMap>,
-    ) -> Self {
-        self.model_config_map = Some(value.into());
-        self
-    }
-    /// Sets `environment`.
-    pub fn with_environment(
-        mut self,
-        value: impl Into<ModelEnvironmentDefinition>,
-    ) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-    /// Sets `models`.
-    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.models = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AciServiceResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType,
+    #[doc = " Sets `containerResourceRequirements`."]
+    with_container_resource_requirements => container_resource_requirements :
+    ContainerResourceRequirements, #[doc = " Sets `imageId`."] with_image_id => image_id
+    : String, #[doc = " Sets `imageDetails`."] with_image_details => image_details :
+    DockerImageResponse, #[doc = " Sets `scoringUri`."] with_scoring_uri => scoring_uri :
+    String, #[doc = " Sets `location`."] with_location => location : String, #[doc =
+    " Sets `authEnabled`."] with_auth_enabled => auth_enabled : bool, #[doc =
+    " Sets `sslEnabled`."] with_ssl_enabled => ssl_enabled : bool, #[doc =
+    " Sets `appInsightsEnabled`."] with_app_insights_enabled => app_insights_enabled :
+    bool, #[doc = " Sets `dataCollection`."] with_data_collection => data_collection :
+    ModelDataCollection, #[doc = " Sets `sslCertificate`."] with_ssl_certificate =>
+    ssl_certificate : String, #[doc = " Sets `sslKey`."] with_ssl_key => ssl_key : crate
+    ::runtime::SecretString, #[doc = " Sets `cname`."] with_cname => cname : String,
+    #[doc = " Sets `publicIp`."] with_public_ip => public_ip : String, #[doc =
+    " Sets `publicFqdn`."] with_public_fqdn => public_fqdn : String, #[doc =
+    " Sets `swaggerUri`."] with_swagger_uri => swagger_uri : String, #[doc =
+    " Sets `modelConfigMap`."] with_model_config_map => model_config_map :
+    AciServiceResponseModelConfigMap, #[doc = " Sets `environment`."] with_environment =>
+    environment : ModelEnvironmentDefinition, #[doc = " Sets `models`."] with_models =>
+    models : Vec < Model >]
+);
 crate::string_enum! {
     #[doc = " Role of the variant."] VariantType, Other, [#[doc = " `Control`"] Control =
     "Control", #[doc = " `Treatment`"] Treatment = "Treatment"]
@@ -1561,102 +982,26 @@ pub struct FpgaDockerImageResponse {
     #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
 }
-impl FpgaDockerImageResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `version`.
-    pub fn with_version(mut self, value: impl Into<i64>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ImageResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ImageResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `modifiedTime`.
-    pub fn with_modified_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.modified_time = Some(value.into());
-        self
-    }
-    /// Sets `autoDelete`.
-    pub fn with_auto_delete(mut self, value: impl Into<bool>) -> Self {
-        self.auto_delete = Some(value.into());
-        self
-    }
-    /// Sets `imageType`.
-    pub fn with_image_type(mut self, value: impl Into<ImageType>) -> Self {
-        self.image_type = Some(value.into());
-        self
-    }
-    /// Sets `creationState`.
-    pub fn with_creation_state(mut self, value: impl Into<AsyncOperationState>) -> Self {
-        self.creation_state = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `modelDetails`.
-    pub fn with_model_details(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.model_details = Some(value.into());
-        self
-    }
-    /// Sets `imageLocation`.
-    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
-        self.image_location = Some(value.into());
-        self
-    }
-    /// Sets `imageBuildLogUri`.
-    pub fn with_image_build_log_uri(mut self, value: impl Into<String>) -> Self {
-        self.image_build_log_uri = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    FpgaDockerImageResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `version`."] with_version
+    => version : i64, #[doc = " Sets `description`."] with_description => description :
+    String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags : ImageResponseBaseKvTags,
+    #[doc = " Sets `properties`."] with_properties => properties :
+    ImageResponseBaseProperties, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `modifiedTime`."]
+    with_modified_time => modified_time : crate ::runtime::DateTime, #[doc =
+    " Sets `autoDelete`."] with_auto_delete => auto_delete : bool, #[doc =
+    " Sets `imageType`."] with_image_type => image_type : ImageType, #[doc =
+    " Sets `creationState`."] with_creation_state => creation_state :
+    AsyncOperationState, #[doc = " Sets `error`."] with_error => error : crate
+    ::models::ErrorResponse, #[doc = " Sets `modelIds`."] with_model_ids => model_ids :
+    Vec < String >, #[doc = " Sets `modelDetails`."] with_model_details => model_details
+    : Vec < Model >, #[doc = " Sets `imageLocation`."] with_image_location =>
+    image_location : String, #[doc = " Sets `imageBuildLogUri`."]
+    with_image_build_log_uri => image_build_log_uri : String, #[doc =
+    " Sets `operationId`."] with_operation_id => operation_id : String]
+);
 crate::tagged_union! {
     #[doc = " A built image; the concrete shape depends on `imageFlavor`."]
     ImageResponseBase, tag = "imageFlavor", [#[doc = " `imageFlavor: WEBAPICONTAINER`"]
@@ -1697,33 +1042,14 @@ pub struct AutoScaler {
     )]
     pub refresh_period_in_seconds: Option<i32>,
 }
-impl AutoScaler {
-    /// Sets `autoscaleEnabled`.
-    pub fn with_autoscale_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.autoscale_enabled = Some(value.into());
-        self
-    }
-    /// Sets `minReplicas`.
-    pub fn with_min_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.min_replicas = Some(value.into());
-        self
-    }
-    /// Sets `maxReplicas`.
-    pub fn with_max_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.max_replicas = Some(value.into());
-        self
-    }
-    /// Sets `targetUtilization`.
-    pub fn with_target_utilization(mut self, value: impl Into<i32>) -> Self {
-        self.target_utilization = Some(value.into());
-        self
-    }
-    /// Sets `refreshPeriodInSeconds`.
-    pub fn with_refresh_period_in_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.refresh_period_in_seconds = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AutoScaler, [#[doc = " Sets `autoscaleEnabled`."] with_autoscale_enabled =>
+    autoscale_enabled : bool, #[doc = " Sets `minReplicas`."] with_min_replicas =>
+    min_replicas : i32, #[doc = " Sets `maxReplicas`."] with_max_replicas => max_replicas
+    : i32, #[doc = " Sets `targetUtilization`."] with_target_utilization =>
+    target_utilization : i32, #[doc = " Sets `refreshPeriodInSeconds`."]
+    with_refresh_period_in_seconds => refresh_period_in_seconds : i32]
+);
 /// Replica rollout status of an AKS service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1752,28 +1078,13 @@ pub struct AksReplicaStatus {
     #[serde(rename = "error", default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::ErrorResponse>,
 }
-impl AksReplicaStatus {
-    /// Sets `desiredReplicas`.
-    pub fn with_desired_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.desired_replicas = Some(value.into());
-        self
-    }
-    /// Sets `updatedReplicas`.
-    pub fn with_updated_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.updated_replicas = Some(value.into());
-        self
-    }
-    /// Sets `availableReplicas`.
-    pub fn with_available_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.available_replicas = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AksReplicaStatus, [#[doc = " Sets `desiredReplicas`."] with_desired_replicas =>
+    desired_replicas : i32, #[doc = " Sets `updatedReplicas`."] with_updated_replicas =>
+    updated_replicas : i32, #[doc = " Sets `availableReplicas`."] with_available_replicas
+    => available_replicas : i32, #[doc = " Sets `error`."] with_error => error : crate
+    ::models::ErrorResponse]
+);
 /// Kubernetes liveness probe settings.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1806,33 +1117,15 @@ pub struct LivenessProbeRequirements {
     )]
     pub initial_delay_seconds: Option<i32>,
 }
-impl LivenessProbeRequirements {
-    /// Sets `failureThreshold`.
-    pub fn with_failure_threshold(mut self, value: impl Into<i32>) -> Self {
-        self.failure_threshold = Some(value.into());
-        self
-    }
-    /// Sets `successThreshold`.
-    pub fn with_success_threshold(mut self, value: impl Into<i32>) -> Self {
-        self.success_threshold = Some(value.into());
-        self
-    }
-    /// Sets `timeoutSeconds`.
-    pub fn with_timeout_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.timeout_seconds = Some(value.into());
-        self
-    }
-    /// Sets `periodSeconds`.
-    pub fn with_period_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.period_seconds = Some(value.into());
-        self
-    }
-    /// Sets `initialDelaySeconds`.
-    pub fn with_initial_delay_seconds(mut self, value: impl Into<i32>) -> Self {
-        self.initial_delay_seconds = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    LivenessProbeRequirements, [#[doc = " Sets `failureThreshold`."]
+    with_failure_threshold => failure_threshold : i32, #[doc =
+    " Sets `successThreshold`."] with_success_threshold => success_threshold : i32, #[doc
+    = " Sets `timeoutSeconds`."] with_timeout_seconds => timeout_seconds : i32, #[doc =
+    " Sets `periodSeconds`."] with_period_seconds => period_seconds : i32, #[doc =
+    " Sets `initialDelaySeconds`."] with_initial_delay_seconds => initial_delay_seconds :
+    i32]
+);
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
 #[non_exhaustive]
@@ -1981,210 +1274,48 @@ pub struct AksServiceResponse {
     #[serde(rename = "environment", default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<ModelEnvironmentDefinition>,
 }
-impl AksServiceResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `trafficPercentile`.
-    pub fn with_traffic_percentile(mut self, value: impl Into<f32>) -> Self {
-        self.traffic_percentile = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<VariantType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `imageDetails`.
-    pub fn with_image_details(mut self, value: impl Into<ImageResponseBase>) -> Self {
-        self.image_details = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `models`.
-    pub fn with_models(mut self, value: impl Into<Vec<Model>>) -> Self {
-        self.models = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceRequirements`.
-    pub fn with_container_resource_requirements(
-        mut self,
-        value: impl Into<ContainerResourceRequirements>,
-    ) -> Self {
-        self.container_resource_requirements = Some(value.into());
-        self
-    }
-    /// Sets `maxConcurrentRequestsPerContainer`.
-    pub fn with_max_concurrent_requests_per_container(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.max_concurrent_requests_per_container = Some(value.into());
-        self
-    }
-    /// Sets `maxQueueWaitMs`.
-    pub fn with_max_queue_wait_ms(mut self, value: impl Into<i32>) -> Self {
-        self.max_queue_wait_ms = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-    /// Sets `numReplicas`.
-    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.num_replicas = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `autoScaler`.
-    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
-        self.auto_scaler = Some(value.into());
-        self
-    }
-    /// Sets `scoringUri`.
-    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
-        self.scoring_uri = Some(value.into());
-        self
-    }
-    /// Sets `deploymentStatus`.
-    pub fn with_deployment_status(mut self, value: impl Into<AksReplicaStatus>) -> Self {
-        self.deployment_status = Some(value.into());
-        self
-    }
-    /// Sets `scoringTimeoutMs`.
-    pub fn with_scoring_timeout_ms(mut self, value: impl Into<i32>) -> Self {
-        self.scoring_timeout_ms = Some(value.into());
-        self
-    }
-    /// Sets `livenessProbeRequirements`.
-    pub fn with_liveness_probe_requirements(
-        mut self,
-        value: impl Into<LivenessProbeRequirements>,
-    ) -> Self {
-        self.liveness_probe_requirements = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `aadAuthEnabled`.
-    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.aad_auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `swaggerUri`.
-    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
-        self.swagger_uri = Some(value.into());
-        self
-    }
-    /// Sets `modelConfigMap`.
-    pub fn with_model_config_map(
-        mut self,
-        value: impl Into<AksServiceResponseModelConfigMap>,
-    ) -> Self {
-        self.model_config_map = Some(value.into());
-        self
-    }
-    /// Sets `environment`.
-    pub fn with_environment(
-        mut self,
-        value: impl Into<ModelEnvironmentDefinition>,
-    ) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AksServiceResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType,
+    #[doc = " Sets `isDefault`."] with_is_default => is_default : bool, #[doc =
+    " Sets `trafficPercentile`."] with_traffic_percentile => traffic_percentile : f32,
+    #[doc = " Sets `type`."] with_type => r#type : VariantType, #[doc =
+    " Sets `imageDetails`."] with_image_details => image_details : ImageResponseBase,
+    #[doc = " Sets `imageId`."] with_image_id => image_id : String, #[doc =
+    " Sets `models`."] with_models => models : Vec < Model >, #[doc =
+    " Sets `containerResourceRequirements`."] with_container_resource_requirements =>
+    container_resource_requirements : ContainerResourceRequirements, #[doc =
+    " Sets `maxConcurrentRequestsPerContainer`."]
+    with_max_concurrent_requests_per_container => max_concurrent_requests_per_container :
+    i32, #[doc = " Sets `maxQueueWaitMs`."] with_max_queue_wait_ms => max_queue_wait_ms :
+    i32, #[doc = " Sets `computeName`."] with_compute_name => compute_name : String,
+    #[doc = " Sets `namespace`."] with_namespace => namespace : String, #[doc =
+    " Sets `numReplicas`."] with_num_replicas => num_replicas : i32, #[doc =
+    " Sets `dataCollection`."] with_data_collection => data_collection :
+    ModelDataCollection, #[doc = " Sets `appInsightsEnabled`."] with_app_insights_enabled
+    => app_insights_enabled : bool, #[doc = " Sets `autoScaler`."] with_auto_scaler =>
+    auto_scaler : AutoScaler, #[doc = " Sets `scoringUri`."] with_scoring_uri =>
+    scoring_uri : String, #[doc = " Sets `deploymentStatus`."] with_deployment_status =>
+    deployment_status : AksReplicaStatus, #[doc = " Sets `scoringTimeoutMs`."]
+    with_scoring_timeout_ms => scoring_timeout_ms : i32, #[doc =
+    " Sets `livenessProbeRequirements`."] with_liveness_probe_requirements =>
+    liveness_probe_requirements : LivenessProbeRequirements, #[doc =
+    " Sets `authEnabled`."] with_auth_enabled => auth_enabled : bool, #[doc =
+    " Sets `aadAuthEnabled`."] with_aad_auth_enabled => aad_auth_enabled : bool, #[doc =
+    " Sets `swaggerUri`."] with_swagger_uri => swagger_uri : String, #[doc =
+    " Sets `modelConfigMap`."] with_model_config_map => model_config_map :
+    AksServiceResponseModelConfigMap, #[doc = " Sets `environment`."] with_environment =>
+    environment : ModelEnvironmentDefinition]
+);
 /// An AKS endpoint that splits traffic between variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2250,112 +1381,27 @@ pub struct AksEndpointResponse {
     #[serde(rename = "variants", default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<AksServiceResponse>>,
 }
-impl AksEndpointResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `aadAuthEnabled`.
-    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.aad_auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `swaggerUri`.
-    pub fn with_swagger_uri(mut self, value: impl Into<String>) -> Self {
-        self.swagger_uri = Some(value.into());
-        self
-    }
-    /// Sets `scoringUri`.
-    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
-        self.scoring_uri = Some(value.into());
-        self
-    }
-    /// Sets `variants`.
-    pub fn with_variants(mut self, value: impl Into<Vec<AksServiceResponse>>) -> Self {
-        self.variants = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AksEndpointResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType,
+    #[doc = " Sets `computeName`."] with_compute_name => compute_name : String, #[doc =
+    " Sets `namespace`."] with_namespace => namespace : String, #[doc =
+    " Sets `appInsightsEnabled`."] with_app_insights_enabled => app_insights_enabled :
+    bool, #[doc = " Sets `authEnabled`."] with_auth_enabled => auth_enabled : bool, #[doc
+    = " Sets `aadAuthEnabled`."] with_aad_auth_enabled => aad_auth_enabled : bool, #[doc
+    = " Sets `swaggerUri`."] with_swagger_uri => swagger_uri : String, #[doc =
+    " Sets `scoringUri`."] with_scoring_uri => scoring_uri : String, #[doc =
+    " Sets `variants`."] with_variants => variants : Vec < AksServiceResponse >]
+);
 /// Request to deploy to Azure Kubernetes Service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2491,146 +1537,37 @@ impl AksServiceCreateRequest {
         }
     }
 }
-impl AksServiceCreateRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<CreateServiceRequestProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `keys`.
-    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
-        self.keys = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `environmentImageRequest`.
-    pub fn with_environment_image_request(
-        mut self,
-        value: impl Into<EnvironmentImageRequest>,
-    ) -> Self {
-        self.environment_image_request = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `isDefault`.
-    pub fn with_is_default(mut self, value: impl Into<bool>) -> Self {
-        self.is_default = Some(value.into());
-        self
-    }
-    /// Sets `trafficPercentile`.
-    pub fn with_traffic_percentile(mut self, value: impl Into<f32>) -> Self {
-        self.traffic_percentile = Some(value.into());
-        self
-    }
-    /// Sets `type`.
-    pub fn with_type(mut self, value: impl Into<VariantType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-    /// Sets `numReplicas`.
-    pub fn with_num_replicas(mut self, value: impl Into<i32>) -> Self {
-        self.num_replicas = Some(value.into());
-        self
-    }
-    /// Sets `dataCollection`.
-    pub fn with_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.data_collection = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `autoScaler`.
-    pub fn with_auto_scaler(mut self, value: impl Into<AutoScaler>) -> Self {
-        self.auto_scaler = Some(value.into());
-        self
-    }
-    /// Sets `containerResourceRequirements`.
-    pub fn with_container_resource_requirements(
-        mut self,
-        value: impl Into<ContainerResourceRequirements>,
-    ) -> Self {
-        self.container_resource_requirements = Some(value.into());
-        self
-    }
-    /// Sets `maxConcurrentRequestsPerContainer`.
-    pub fn with_max_concurrent_requests_per_container(
-        mut self,
-        value: impl Into<i32>,
-    ) -> Self {
-        self.max_concurrent_requests_per_container = Some(value.into());
-        self
-    }
-    /// Sets `maxQueueWaitMs`.
-    pub fn with_max_queue_wait_ms(mut self, value: impl Into<i32>) -> Self {
-        self.max_queue_wait_ms = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-    /// Sets `scoringTimeoutMs`.
-    pub fn with_scoring_timeout_ms(mut self, value: impl Into<i32>) -> Self {
-        self.scoring_timeout_ms = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `livenessProbeRequirements`.
-    pub fn with_liveness_probe_requirements(
-        mut self,
-        value: impl Into<LivenessProbeRequirements>,
-    ) -> Self {
-        self.liveness_probe_requirements = Some(value.into());
-        self
-    }
-    /// Sets `aadAuthEnabled`.
-    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.aad_auth_enabled = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AksServiceCreateRequest, [#[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags :
+    CreateServiceRequestKvTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : CreateServiceRequestProperties, #[doc = " Sets `keys`."] with_keys =>
+    keys : crate ::models::AuthKeys, #[doc = " Sets `deploymentType`."]
+    with_deployment_type => deployment_type : DeploymentType, #[doc = " Sets `imageId`."]
+    with_image_id => image_id : String, #[doc = " Sets `environmentImageRequest`."]
+    with_environment_image_request => environment_image_request :
+    EnvironmentImageRequest, #[doc = " Sets `location`."] with_location => location :
+    String, #[doc = " Sets `isDefault`."] with_is_default => is_default : bool, #[doc =
+    " Sets `trafficPercentile`."] with_traffic_percentile => traffic_percentile : f32,
+    #[doc = " Sets `type`."] with_type => r#type : VariantType, #[doc =
+    " Sets `numReplicas`."] with_num_replicas => num_replicas : i32, #[doc =
+    " Sets `dataCollection`."] with_data_collection => data_collection :
+    ModelDataCollection, #[doc = " Sets `computeName`."] with_compute_name =>
+    compute_name : String, #[doc = " Sets `appInsightsEnabled`."]
+    with_app_insights_enabled => app_insights_enabled : bool, #[doc =
+    " Sets `autoScaler`."] with_auto_scaler => auto_scaler : AutoScaler, #[doc =
+    " Sets `containerResourceRequirements`."] with_container_resource_requirements =>
+    container_resource_requirements : ContainerResourceRequirements, #[doc =
+    " Sets `maxConcurrentRequestsPerContainer`."]
+    with_max_concurrent_requests_per_container => max_concurrent_requests_per_container :
+    i32, #[doc = " Sets `maxQueueWaitMs`."] with_max_queue_wait_ms => max_queue_wait_ms :
+    i32, #[doc = " Sets `namespace`."] with_namespace => namespace : String, #[doc =
+    " Sets `scoringTimeoutMs`."] with_scoring_timeout_ms => scoring_timeout_ms : i32,
+    #[doc = " Sets `authEnabled`."] with_auth_enabled => auth_enabled : bool, #[doc =
+    " Sets `livenessProbeRequirements`."] with_liveness_probe_requirements =>
+    liveness_probe_requirements : LivenessProbeRequirements, #[doc =
+    " Sets `aadAuthEnabled`."] with_aad_auth_enabled => aad_auth_enabled : bool]
+);
 crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS services (abstract; no wire value of its own)."]
@@ -2648,18 +1585,10 @@ pub struct ArtifactDetails {
     #[serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
 }
-impl ArtifactDetails {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `prefix`.
-    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ArtifactDetails, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `prefix`."] with_prefix => prefix : String]
+);
 /// Free-form key/value tags.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -2735,51 +1664,16 @@ impl Asset {
         }
     }
 }
-impl Asset {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `artifacts`.
-    pub fn with_artifacts(mut self, value: impl Into<Vec<ArtifactDetails>>) -> Self {
-        self.artifacts = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<AssetKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(mut self, value: impl Into<AssetProperties>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `runid`.
-    pub fn with_runid(mut self, value: impl Into<String>) -> Self {
-        self.runid = Some(value.into());
-        self
-    }
-    /// Sets `meta`.
-    pub fn with_meta(mut self, value: impl Into<AssetMeta>) -> Self {
-        self.meta = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    Asset, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `artifacts`."] with_artifacts => artifacts : Vec < ArtifactDetails >, #[doc =
+    " Sets `kvTags`."] with_kv_tags => kv_tags : AssetKvTags, #[doc =
+    " Sets `properties`."] with_properties => properties : AssetProperties, #[doc =
+    " Sets `runid`."] with_runid => runid : String, #[doc = " Sets `meta`."] with_meta =>
+    meta : AssetMeta, #[doc = " Sets `createdTime`."] with_created_time => created_time :
+    crate ::runtime::DateTime]
+);
 /// Access token for calling a service.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2797,31 +1691,12 @@ pub struct AuthToken {
     #[serde(rename = "refreshAfter", default, skip_serializing_if = "Option::is_none")]
     pub refresh_after: Option<i64>,
 }
-impl AuthToken {
-    /// Sets `accessToken`.
-    pub fn with_access_token(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.access_token = Some(value.into());
-        self
-    }
-    /// Sets `tokenType`.
-    pub fn with_token_type(mut self, value: impl Into<String>) -> Self {
-        self.token_type = Some(value.into());
-        self
-    }
-    /// Sets `expiryOn`.
-    pub fn with_expiry_on(mut self, value: impl Into<i64>) -> Self {
-        self.expiry_on = Some(value.into());
-        self
-    }
-    /// Sets `refreshAfter`.
-    pub fn with_refresh_after(mut self, value: impl Into<i64>) -> Self {
-        self.refresh_after = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    AuthToken, [#[doc = " Sets `accessToken`."] with_access_token => access_token : crate
+    ::runtime::SecretString, #[doc = " Sets `tokenType`."] with_token_type => token_type
+    : String, #[doc = " Sets `expiryOn`."] with_expiry_on => expiry_on : i64, #[doc =
+    " Sets `refreshAfter`."] with_refresh_after => refresh_after : i64]
+);
 /// A batch scoring service on AML compute.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2920,145 +1795,35 @@ pub struct BatchServiceResponse {
     )]
     pub process_count_per_node: Option<i32>,
 }
-impl BatchServiceResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `modelIds`.
-    pub fn with_model_ids(mut self, value: impl Into<Vec<String>>) -> Self {
-        self.model_ids = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `environmentName`.
-    pub fn with_environment_name(mut self, value: impl Into<String>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-    /// Sets `environmentVersion`.
-    pub fn with_environment_version(mut self, value: impl Into<String>) -> Self {
-        self.environment_version = Some(value.into());
-        self
-    }
-    /// Sets `scoringUri`.
-    pub fn with_scoring_uri(mut self, value: impl Into<String>) -> Self {
-        self.scoring_uri = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `modelDataCollection`.
-    pub fn with_model_data_collection(
-        mut self,
-        value: impl Into<ModelDataCollection>,
-    ) -> Self {
-        self.model_data_collection = Some(value.into());
-        self
-    }
-    /// Sets `entryScript`.
-    pub fn with_entry_script(mut self, value: impl Into<String>) -> Self {
-        self.entry_script = Some(value.into());
-        self
-    }
-    /// Sets `inputFormat`.
-    pub fn with_input_format(mut self, value: impl Into<String>) -> Self {
-        self.input_format = Some(value.into());
-        self
-    }
-    /// Sets `outputAction`.
-    pub fn with_output_action(mut self, value: impl Into<String>) -> Self {
-        self.output_action = Some(value.into());
-        self
-    }
-    /// Sets `miniBatchSize`.
-    pub fn with_mini_batch_size(mut self, value: impl Into<i32>) -> Self {
-        self.mini_batch_size = Some(value.into());
-        self
-    }
-    /// Sets `errorThreshold`.
-    pub fn with_error_threshold(mut self, value: impl Into<f64>) -> Self {
-        self.error_threshold = Some(value.into());
-        self
-    }
-    /// Sets `nodeCount`.
-    pub fn with_node_count(mut self, value: impl Into<i32>) -> Self {
-        self.node_count = Some(value.into());
-        self
-    }
-    /// Sets `processCountPerNode`.
-    pub fn with_process_count_per_node(mut self, value: impl Into<i32>) -> Self {
-        self.process_count_per_node = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    BatchServiceResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType,
+    #[doc = " Sets `modelIds`."] with_model_ids => model_ids : Vec < String >, #[doc =
+    " Sets `computeName`."] with_compute_name => compute_name : String, #[doc =
+    " Sets `environmentName`."] with_environment_name => environment_name : String, #[doc
+    = " Sets `environmentVersion`."] with_environment_version => environment_version :
+    String, #[doc = " Sets `scoringUri`."] with_scoring_uri => scoring_uri : String,
+    #[doc = " Sets `appInsightsEnabled`."] with_app_insights_enabled =>
+    app_insights_enabled : bool, #[doc = " Sets `modelDataCollection`."]
+    with_model_data_collection => model_data_collection : ModelDataCollection, #[doc =
+    " Sets `entryScript`."] with_entry_script => entry_script : String, #[doc =
+    " Sets `inputFormat`."] with_input_format => input_format : String, #[doc =
+    " Sets `outputAction`."] with_output_action => output_action : String, #[doc =
+    " Sets `miniBatchSize`."] with_mini_batch_size => mini_batch_size : i32, #[doc =
+    " Sets `errorThreshold`."] with_error_threshold => error_threshold : f64, #[doc =
+    " Sets `nodeCount`."] with_node_count => node_count : i32, #[doc =
+    " Sets `processCountPerNode`."] with_process_count_per_node => process_count_per_node
+    : i32]
+);
 /// Request to create an AKS endpoint with variants.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3138,87 +1903,24 @@ impl CreateEndpointRequest {
         }
     }
 }
-impl CreateEndpointRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<CreateServiceRequestProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `keys`.
-    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
-        self.keys = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `environmentImageRequest`.
-    pub fn with_environment_image_request(
-        mut self,
-        value: impl Into<EnvironmentImageRequest>,
-    ) -> Self {
-        self.environment_image_request = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `appInsightsEnabled`.
-    pub fn with_app_insights_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.app_insights_enabled = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `aadAuthEnabled`.
-    pub fn with_aad_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.aad_auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `namespace`.
-    pub fn with_namespace(mut self, value: impl Into<String>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-    /// Sets `variants`.
-    pub fn with_variants(
-        mut self,
-        value: impl Into<Vec<AksServiceCreateRequest>>,
-    ) -> Self {
-        self.variants = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    CreateEndpointRequest, [#[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags :
+    CreateServiceRequestKvTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : CreateServiceRequestProperties, #[doc = " Sets `keys`."] with_keys =>
+    keys : crate ::models::AuthKeys, #[doc = " Sets `deploymentType`."]
+    with_deployment_type => deployment_type : DeploymentType, #[doc = " Sets `imageId`."]
+    with_image_id => image_id : String, #[doc = " Sets `environmentImageRequest`."]
+    with_environment_image_request => environment_image_request :
+    EnvironmentImageRequest, #[doc = " Sets `location`."] with_location => location :
+    String, #[doc = " Sets `computeName`."] with_compute_name => compute_name : String,
+    #[doc = " Sets `appInsightsEnabled`."] with_app_insights_enabled =>
+    app_insights_enabled : bool, #[doc = " Sets `authEnabled`."] with_auth_enabled =>
+    auth_enabled : bool, #[doc = " Sets `aadAuthEnabled`."] with_aad_auth_enabled =>
+    aad_auth_enabled : bool, #[doc = " Sets `namespace`."] with_namespace => namespace :
+    String, #[doc = " Sets `variants`."] with_variants => variants : Vec <
+    AksServiceCreateRequest >]
+);
 crate::tagged_union! {
     #[doc =
     " Variant fields shared by AKS create requests (abstract; no wire value of its own)."]
@@ -3277,39 +1979,15 @@ pub struct IotModuleSettings {
     )]
     pub environment_variables: Option<IotModuleSettingsEnvironmentVariables>,
 }
-impl IotModuleSettings {
-    /// Sets `imageLocation`.
-    pub fn with_image_location(mut self, value: impl Into<String>) -> Self {
-        self.image_location = Some(value.into());
-        self
-    }
-    /// Sets `moduleName`.
-    pub fn with_module_name(mut self, value: impl Into<String>) -> Self {
-        self.module_name = Some(value.into());
-        self
-    }
-    /// Sets `propertiesDesired`.
-    pub fn with_properties_desired(
-        mut self,
-        value: impl Into<IotModuleSettingsPropertiesDesired>,
-    ) -> Self {
-        self.properties_desired = Some(value.into());
-        self
-    }
-    /// Sets `createOptions`.
-    pub fn with_create_options(mut self, value: impl Into<String>) -> Self {
-        self.create_options = Some(value.into());
-        self
-    }
-    /// Sets `environmentVariables`.
-    pub fn with_environment_variables(
-        mut self,
-        value: impl Into<IotModuleSettingsEnvironmentVariables>,
-    ) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    IotModuleSettings, [#[doc = " Sets `imageLocation`."] with_image_location =>
+    image_location : String, #[doc = " Sets `moduleName`."] with_module_name =>
+    module_name : String, #[doc = " Sets `propertiesDesired`."] with_properties_desired
+    => properties_desired : IotModuleSettingsPropertiesDesired, #[doc =
+    " Sets `createOptions`."] with_create_options => create_options : String, #[doc =
+    " Sets `environmentVariables`."] with_environment_variables => environment_variables
+    : IotModuleSettingsEnvironmentVariables]
+);
 /// Desired properties of the module twin.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -3351,34 +2029,14 @@ pub struct IotBaseModuleSettings {
     )]
     pub environment_variables: Option<IotBaseModuleSettingsEnvironmentVariables>,
 }
-impl IotBaseModuleSettings {
-    /// Sets `moduleName`.
-    pub fn with_module_name(mut self, value: impl Into<String>) -> Self {
-        self.module_name = Some(value.into());
-        self
-    }
-    /// Sets `propertiesDesired`.
-    pub fn with_properties_desired(
-        mut self,
-        value: impl Into<IotBaseModuleSettingsPropertiesDesired>,
-    ) -> Self {
-        self.properties_desired = Some(value.into());
-        self
-    }
-    /// Sets `createOptions`.
-    pub fn with_create_options(mut self, value: impl Into<String>) -> Self {
-        self.create_options = Some(value.into());
-        self
-    }
-    /// Sets `environmentVariables`.
-    pub fn with_environment_variables(
-        mut self,
-        value: impl Into<IotBaseModuleSettingsEnvironmentVariables>,
-    ) -> Self {
-        self.environment_variables = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    IotBaseModuleSettings, [#[doc = " Sets `moduleName`."] with_module_name =>
+    module_name : String, #[doc = " Sets `propertiesDesired`."] with_properties_desired
+    => properties_desired : IotBaseModuleSettingsPropertiesDesired, #[doc =
+    " Sets `createOptions`."] with_create_options => create_options : String, #[doc =
+    " Sets `environmentVariables`."] with_environment_variables => environment_variables
+    : IotBaseModuleSettingsEnvironmentVariables]
+);
 /// Container registry credentials.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3490,98 +2148,26 @@ impl CreateIotServiceRequest {
         }
     }
 }
-impl CreateIotServiceRequest {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<CreateServiceRequestKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<CreateServiceRequestProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `keys`.
-    pub fn with_keys(mut self, value: impl Into<crate::models::AuthKeys>) -> Self {
-        self.keys = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `environmentImageRequest`.
-    pub fn with_environment_image_request(
-        mut self,
-        value: impl Into<EnvironmentImageRequest>,
-    ) -> Self {
-        self.environment_image_request = Some(value.into());
-        self
-    }
-    /// Sets `location`.
-    pub fn with_location(mut self, value: impl Into<String>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-    /// Sets `iotDeviceId`.
-    pub fn with_iot_device_id(mut self, value: impl Into<String>) -> Self {
-        self.iot_device_id = Some(value.into());
-        self
-    }
-    /// Sets `routes`.
-    pub fn with_routes(
-        mut self,
-        value: impl Into<CreateIotServiceRequestRoutes>,
-    ) -> Self {
-        self.routes = Some(value.into());
-        self
-    }
-    /// Sets `iotEdgeUserModule`.
-    pub fn with_iot_edge_user_module(
-        mut self,
-        value: impl Into<Vec<IotModuleSettings>>,
-    ) -> Self {
-        self.iot_edge_user_module = Some(value.into());
-        self
-    }
-    /// Sets `iotEdgeModule`.
-    pub fn with_iot_edge_module(
-        mut self,
-        value: impl Into<IotBaseModuleSettings>,
-    ) -> Self {
-        self.iot_edge_module = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `acrCredentials`.
-    pub fn with_acr_credentials(mut self, value: impl Into<Vec<RegistryInfo>>) -> Self {
-        self.acr_credentials = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    CreateIotServiceRequest, [#[doc = " Sets `description`."] with_description =>
+    description : String, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags :
+    CreateServiceRequestKvTags, #[doc = " Sets `properties`."] with_properties =>
+    properties : CreateServiceRequestProperties, #[doc = " Sets `keys`."] with_keys =>
+    keys : crate ::models::AuthKeys, #[doc = " Sets `deploymentType`."]
+    with_deployment_type => deployment_type : DeploymentType, #[doc = " Sets `imageId`."]
+    with_image_id => image_id : String, #[doc = " Sets `environmentImageRequest`."]
+    with_environment_image_request => environment_image_request :
+    EnvironmentImageRequest, #[doc = " Sets `location`."] with_location => location :
+    String, #[doc = " Sets `iotDeviceId`."] with_iot_device_id => iot_device_id : String,
+    #[doc = " Sets `routes`."] with_routes => routes : CreateIotServiceRequestRoutes,
+    #[doc = " Sets `iotEdgeUserModule`."] with_iot_edge_user_module =>
+    iot_edge_user_module : Vec < IotModuleSettings >, #[doc = " Sets `iotEdgeModule`."]
+    with_iot_edge_module => iot_edge_module : IotBaseModuleSettings, #[doc =
+    " Sets `computeName`."] with_compute_name => compute_name : String, #[doc =
+    " Sets `acrCredentials`."] with_acr_credentials => acr_credentials : Vec <
+    RegistryInfo >, #[doc = " Sets `authEnabled`."] with_auth_enabled => auth_enabled :
+    bool]
+);
 crate::tagged_union! {
     #[doc = " Request to create a service; the concrete shape depends on `computeType`."]
     CreateServiceRequest, tag = "computeType", [#[doc = " `computeType: ACI`"]
@@ -3610,18 +2196,12 @@ pub struct DeploymentSummary {
     )]
     pub unsuccessful_deployments: Option<i32>,
 }
-impl DeploymentSummary {
-    /// Sets `successfulDeployments`.
-    pub fn with_successful_deployments(mut self, value: impl Into<i32>) -> Self {
-        self.successful_deployments = Some(value.into());
-        self
-    }
-    /// Sets `unsuccessfulDeployments`.
-    pub fn with_unsuccessful_deployments(mut self, value: impl Into<i32>) -> Self {
-        self.unsuccessful_deployments = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    DeploymentSummary, [#[doc = " Sets `successfulDeployments`."]
+    with_successful_deployments => successful_deployments : i32, #[doc =
+    " Sets `unsuccessfulDeployments`."] with_unsuccessful_deployments =>
+    unsuccessful_deployments : i32]
+);
 /// IoT Edge message routes.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(transparent)]
@@ -3687,110 +2267,27 @@ pub struct IotServiceResponse {
     #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
 }
-impl IotServiceResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-    /// Sets `iotDeviceId`.
-    pub fn with_iot_device_id(mut self, value: impl Into<String>) -> Self {
-        self.iot_device_id = Some(value.into());
-        self
-    }
-    /// Sets `routes`.
-    pub fn with_routes(mut self, value: impl Into<IotServiceResponseRoutes>) -> Self {
-        self.routes = Some(value.into());
-        self
-    }
-    /// Sets `computeName`.
-    pub fn with_compute_name(mut self, value: impl Into<String>) -> Self {
-        self.compute_name = Some(value.into());
-        self
-    }
-    /// Sets `iotEdgeModules`.
-    pub fn with_iot_edge_modules(
-        mut self,
-        value: impl Into<Vec<IotModuleSettings>>,
-    ) -> Self {
-        self.iot_edge_modules = Some(value.into());
-        self
-    }
-    /// Sets `authEnabled`.
-    pub fn with_auth_enabled(mut self, value: impl Into<bool>) -> Self {
-        self.auth_enabled = Some(value.into());
-        self
-    }
-    /// Sets `imageDetails`.
-    pub fn with_image_details(mut self, value: impl Into<ImageResponseBase>) -> Self {
-        self.image_details = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    IotServiceResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType,
+    #[doc = " Sets `iotDeviceId`."] with_iot_device_id => iot_device_id : String, #[doc =
+    " Sets `routes`."] with_routes => routes : IotServiceResponseRoutes, #[doc =
+    " Sets `computeName`."] with_compute_name => compute_name : String, #[doc =
+    " Sets `iotEdgeModules`."] with_iot_edge_modules => iot_edge_modules : Vec <
+    IotModuleSettings >, #[doc = " Sets `authEnabled`."] with_auth_enabled =>
+    auth_enabled : bool, #[doc = " Sets `imageDetails`."] with_image_details =>
+    image_details : ImageResponseBase, #[doc = " Sets `imageId`."] with_image_id =>
+    image_id : String]
+);
 /// One JSON Patch (RFC 6902) operation.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3808,28 +2305,12 @@ pub struct JsonPatchOperation {
     #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
 }
-impl JsonPatchOperation {
-    /// Sets `value`.
-    pub fn with_value(mut self, value: impl Into<::serde_json::Value>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-    /// Sets `path`.
-    pub fn with_path(mut self, value: impl Into<String>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-    /// Sets `op`.
-    pub fn with_op(mut self, value: impl Into<String>) -> Self {
-        self.op = Some(value.into());
-        self
-    }
-    /// Sets `from`.
-    pub fn with_from(mut self, value: impl Into<String>) -> Self {
-        self.from = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    JsonPatchOperation, [#[doc = " Sets `value`."] with_value => value :
+    ::serde_json::Value, #[doc = " Sets `path`."] with_path => path : String, #[doc =
+    " Sets `op`."] with_op => op : String, #[doc = " Sets `from`."] with_from => from :
+    String]
+);
 /// Operational summary of a model over a time window.
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3847,26 +2328,12 @@ pub struct ModelOperationalState {
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
 }
-impl ModelOperationalState {
-    /// Sets `deploymentSummary`.
-    pub fn with_deployment_summary(
-        mut self,
-        value: impl Into<DeploymentSummary>,
-    ) -> Self {
-        self.deployment_summary = Some(value.into());
-        self
-    }
-    /// Sets `endTime`.
-    pub fn with_end_time(mut self, value: impl Into<String>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-    /// Sets `startTime`.
-    pub fn with_start_time(mut self, value: impl Into<String>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ModelOperationalState, [#[doc = " Sets `deploymentSummary`."] with_deployment_summary
+    => deployment_summary : DeploymentSummary, #[doc = " Sets `endTime`."] with_end_time
+    => end_time : String, #[doc = " Sets `startTime`."] with_start_time => start_time :
+    String]
+);
 /// One page of assets.
 pub type PaginatedAssetList = crate::runtime::Page<Asset>;
 /// One page of models.
@@ -3949,84 +2416,24 @@ pub struct ProfileResponse {
     )]
     pub profiling_error_logs: Option<String>,
 }
-impl ProfileResponse {
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `imageId`.
-    pub fn with_image_id(mut self, value: impl Into<String>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-    /// Sets `inputData`.
-    pub fn with_input_data(mut self, value: impl Into<String>) -> Self {
-        self.input_data = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<String>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ProfileResponseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ProfileResponseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `recommendedMemoryInGB`.
-    pub fn with_recommended_memory_in_gb(mut self, value: impl Into<f64>) -> Self {
-        self.recommended_memory_in_gb = Some(value.into());
-        self
-    }
-    /// Sets `recommendedCpu`.
-    pub fn with_recommended_cpu(mut self, value: impl Into<f64>) -> Self {
-        self.recommended_cpu = Some(value.into());
-        self
-    }
-    /// Sets `recommendationLatencyInMs`.
-    pub fn with_recommendation_latency_in_ms(mut self, value: impl Into<f64>) -> Self {
-        self.recommendation_latency_in_ms = Some(value.into());
-        self
-    }
-    /// Sets `profileRunResult`.
-    pub fn with_profile_run_result(mut self, value: impl Into<String>) -> Self {
-        self.profile_run_result = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `profilingErrorLogs`.
-    pub fn with_profiling_error_logs(mut self, value: impl Into<String>) -> Self {
-        self.profiling_error_logs = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ProfileResponse, [#[doc = " Sets `name`."] with_name => name : String, #[doc =
+    " Sets `description`."] with_description => description : String, #[doc =
+    " Sets `imageId`."] with_image_id => image_id : String, #[doc = " Sets `inputData`."]
+    with_input_data => input_data : String, #[doc = " Sets `state`."] with_state => state
+    : String, #[doc = " Sets `createdTime`."] with_created_time => created_time : crate
+    ::runtime::DateTime, #[doc = " Sets `kvTags`."] with_kv_tags => kv_tags :
+    ProfileResponseKvTags, #[doc = " Sets `properties`."] with_properties => properties :
+    ProfileResponseProperties, #[doc = " Sets `recommendedMemoryInGB`."]
+    with_recommended_memory_in_gb => recommended_memory_in_gb : f64, #[doc =
+    " Sets `recommendedCpu`."] with_recommended_cpu => recommended_cpu : f64, #[doc =
+    " Sets `recommendationLatencyInMs`."] with_recommendation_latency_in_ms =>
+    recommendation_latency_in_ms : f64, #[doc = " Sets `profileRunResult`."]
+    with_profile_run_result => profile_run_result : String, #[doc = " Sets `error`."]
+    with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `profilingErrorLogs`."] with_profiling_error_logs => profiling_error_logs :
+    String]
+);
 /// One page of profiles.
 pub type PaginatedProfileResponseList = crate::runtime::Page<ProfileResponse>;
 /// A service of a compute type the service did not classify.
@@ -4066,72 +2473,19 @@ pub struct UnknownServiceResponse {
     #[serde(rename = "deploymentType", default, skip_serializing_if = "Option::is_none")]
     pub deployment_type: Option<DeploymentType>,
 }
-impl UnknownServiceResponse {
-    /// Sets `id`.
-    pub fn with_id(mut self, value: impl Into<String>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-    /// Sets `name`.
-    pub fn with_name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ServiceResponseBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ServiceResponseBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-    /// Sets `operationId`.
-    pub fn with_operation_id(mut self, value: impl Into<String>) -> Self {
-        self.operation_id = Some(value.into());
-        self
-    }
-    /// Sets `state`.
-    pub fn with_state(mut self, value: impl Into<WebServiceState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-    /// Sets `createdTime`.
-    pub fn with_created_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-    /// Sets `updatedTime`.
-    pub fn with_updated_time(
-        mut self,
-        value: impl Into<crate::runtime::DateTime>,
-    ) -> Self {
-        self.updated_time = Some(value.into());
-        self
-    }
-    /// Sets `error`.
-    pub fn with_error(mut self, value: impl Into<crate::models::ErrorResponse>) -> Self {
-        self.error = Some(value.into());
-        self
-    }
-    /// Sets `deploymentType`.
-    pub fn with_deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    UnknownServiceResponse, [#[doc = " Sets `id`."] with_id => id : String, #[doc =
+    " Sets `name`."] with_name => name : String, #[doc = " Sets `description`."]
+    with_description => description : String, #[doc = " Sets `kvTags`."] with_kv_tags =>
+    kv_tags : ServiceResponseBaseKvTags, #[doc = " Sets `properties`."] with_properties
+    => properties : ServiceResponseBaseProperties, #[doc = " Sets `operationId`."]
+    with_operation_id => operation_id : String, #[doc = " Sets `state`."] with_state =>
+    state : WebServiceState, #[doc = " Sets `createdTime`."] with_created_time =>
+    created_time : crate ::runtime::DateTime, #[doc = " Sets `updatedTime`."]
+    with_updated_time => updated_time : crate ::runtime::DateTime, #[doc =
+    " Sets `error`."] with_error => error : crate ::models::ErrorResponse, #[doc =
+    " Sets `deploymentType`."] with_deployment_type => deployment_type : DeploymentType]
+);
 crate::tagged_union! {
     #[doc = " A deployed service; the concrete shape depends on `computeType`."]
     ServiceResponseBase, tag = "computeType", [#[doc = " `computeType: ACI`"]
@@ -4195,31 +2549,12 @@ impl ProfileRequestBase {
         }
     }
 }
-impl ProfileRequestBase {
-    /// Sets `description`.
-    pub fn with_description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-    /// Sets `inputData`.
-    pub fn with_input_data(mut self, value: impl Into<String>) -> Self {
-        self.input_data = Some(value.into());
-        self
-    }
-    /// Sets `kvTags`.
-    pub fn with_kv_tags(mut self, value: impl Into<ProfileRequestBaseKvTags>) -> Self {
-        self.kv_tags = Some(value.into());
-        self
-    }
-    /// Sets `properties`.
-    pub fn with_properties(
-        mut self,
-        value: impl Into<ProfileRequestBaseProperties>,
-    ) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    ProfileRequestBase, [#[doc = " Sets `description`."] with_description => description
+    : String, #[doc = " Sets `inputData`."] with_input_data => input_data : String, #[doc
+    = " Sets `kvTags`."] with_kv_tags => kv_tags : ProfileRequestBaseKvTags, #[doc =
+    " Sets `properties`."] with_properties => properties : ProfileRequestBaseProperties]
+);
 crate::string_enum! {
     #[doc =
     " Key to regenerate. Declared integer by the source document although its values are the strings `Primary`/`Secondary` (see specs/README.md)."]
@@ -4237,21 +2572,11 @@ pub struct RegenerateServiceKeysRequest {
     #[serde(rename = "keyValue", default, skip_serializing_if = "Option::is_none")]
     pub key_value: Option<crate::runtime::SecretString>,
 }
-impl RegenerateServiceKeysRequest {
-    /// Sets `keyType`.
-    pub fn with_key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-    /// Sets `keyValue`.
-    pub fn with_key_value(
-        mut self,
-        value: impl Into<crate::runtime::SecretString>,
-    ) -> Self {
-        self.key_value = Some(value.into());
-        self
-    }
-}
+crate::setters!(
+    RegenerateServiceKeysRequest, [#[doc = " Sets `keyType`."] with_key_type => key_type
+    : KeyType, #[doc = " Sets `keyValue`."] with_key_value => key_value : crate
+    ::runtime::SecretString]
+);
 crate::string_enum! {
     OrderString, Other, [#[doc = " `CreatedAtDesc`"] CreatedAtDesc = "CreatedAtDesc",
     #[doc = " `CreatedAtAsc`"] CreatedAtAsc = "CreatedAtAsc", #[doc = " `UpdatedAtDesc`"]

@@ -411,19 +411,18 @@ fn options_struct(op: &Operation, module: &str) -> TokenStream {
             pub #n: Option<#t>,
         }
     });
-    let setters = op.params.iter().filter_map(|p| {
-        let setter = ident(p.setter.as_deref()?);
-        let n = ident(&p.rust_name);
-        let t = type_tokens_in(&p.ty, Some(module));
-        let sdoc = doc(Some(&format!("Sets `{}`.", p.wire_name)));
-        Some(quote! {
-            #sdoc
-            pub fn #setter(mut self, value: impl Into<#t>) -> Self {
-                self.#n = Some(value.into());
-                self
-            }
+    let setters: Vec<TokenStream> = op
+        .params
+        .iter()
+        .filter_map(|p| {
+            let setter = ident(p.setter.as_deref()?);
+            let n = ident(&p.rust_name);
+            let t = type_tokens_in(&p.ty, Some(module));
+            let sdoc = doc(Some(&format!("Sets `{}`.", p.wire_name)));
+            Some(quote!(#sdoc #setter => #n: #t))
         })
-    });
+        .collect();
+    let setters = (!setters.is_empty()).then(|| quote!(crate::setters!(#ty<'a>, [#(#setters),*]);));
     quote! {
         #odoc
         #[derive(Clone, Debug, Default)]
@@ -433,8 +432,8 @@ fn options_struct(op: &Operation, module: &str) -> TokenStream {
             /// The request's context (client request id, tracing).
             pub method_options: ::azure_core::http::ClientMethodOptions<'a>,
         }
+        #setters
         impl<'a> #ty<'a> {
-            #(#setters)*
             /// Sets the request's context (client request id, tracing).
             pub fn with_method_options(
                 mut self,

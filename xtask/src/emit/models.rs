@@ -221,31 +221,35 @@ fn state_path(path: &StatePath) -> Option<TokenStream> {
 }
 
 /// `with_<field>(value)` for each optional field: with the struct
-/// `#[non_exhaustive]`, the builder-style way to set one.
+/// `#[non_exhaustive]`, the builder-style way to set one (the runtime's
+/// `setters!` writes the methods).
 fn setters(name: &proc_macro2::Ident, s: &Struct, module: &str) -> Option<TokenStream> {
-    let methods: Vec<TokenStream> = s
+    let entry = |f: &Field| {
+        let setter = ident(f.setter.as_deref()?);
+        let fname = ident(&f.rust_name);
+        let t = type_tokens_in(&f.ty, Some(module));
+        let sdoc = doc(Some(&format!("Sets `{}`.", f.wire_name)));
+        Some(quote!(#sdoc #setter => #fname: #t))
+    };
+    let plain: Vec<TokenStream> = s
         .fields
         .iter()
-        .filter_map(|f| {
-            let setter = ident(f.setter.as_deref()?);
-            let fname = ident(&f.rust_name);
-            let t = type_tokens_in(&f.ty, Some(module));
-            let value = if f.boxed {
-                quote!(Box::new(value.into()))
-            } else {
-                quote!(value.into())
-            };
-            let sdoc = doc(Some(&format!("Sets `{}`.", f.wire_name)));
-            Some(quote! {
-                #sdoc
-                pub fn #setter(mut self, value: impl Into<#t>) -> Self {
-                    self.#fname = Some(#value);
-                    self
-                }
-            })
-        })
+        .filter(|f| !f.boxed)
+        .filter_map(entry)
         .collect();
-    (!methods.is_empty()).then(|| quote! { impl #name { #(#methods)* } })
+    let boxed: Vec<TokenStream> = s
+        .fields
+        .iter()
+        .filter(|f| f.boxed)
+        .filter_map(entry)
+        .collect();
+    if plain.is_empty() && boxed.is_empty() {
+        return None;
+    }
+    let boxed = (!boxed.is_empty()).then(|| quote!(, boxed [#(#boxed),*]));
+    Some(quote! {
+        crate::setters!(#name, [#(#plain),*] #boxed);
+    })
 }
 
 /// `new(required fields…)` with the optional ones unset.

@@ -95,4 +95,4 @@ pub const REEXPORTS: [&str; 19] = [
 /// The runtime's `#[macro_export]` macros the models call as
 /// `crate::name!`: at the crate root when embedded, re-exported there when
 /// the runtime is a crate.
-pub const MACROS: [&str; 2] = ["string_enum", "tagged_union"];
+pub const MACROS: [&str; 3] = ["setters", "string_enum", "tagged_union"];
