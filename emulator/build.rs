@@ -6,7 +6,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../generated/openapi");
+    // Where cargo runs this script from (read at run time, not baked in
+    // when the script was compiled: a cached script may serve a checkout
+    // elsewhere).
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".to_string());
+    let dir = Path::new(&manifest_dir).join("../generated/openapi");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .map(|entries| {
@@ -19,6 +23,13 @@ fn main() {
         .unwrap_or_default();
     // Sorted: the same source whatever order the file system lists.
     names.sort();
+    if names.is_empty() {
+        println!(
+            "cargo:warning=no documents in {}: run `cargo xtask codegen`",
+            dir.display()
+        );
+        std::process::exit(1);
+    }
     let mut out = String::from("&[\n");
     for name in &names {
         let path = dir.join(format!("{name}.yaml"));

@@ -10,7 +10,7 @@ use std::time::Duration;
 use azureml_mms::account::{AccountClient, AccountScope};
 use azureml_mms::models::AsyncOperationState;
 use azureml_mms::{
-    RetryOptions, ServiceClientOptions, ServiceError, Sleeper, StaticTokenCredential,
+    RetryPolicyOptions, ServiceClientOptions, ServiceError, Sleeper, StaticTokenCredential,
 };
 use futures::TryStreamExt as _;
 use mms_tests::fault_server::{FaultServer, Reply};
@@ -55,7 +55,7 @@ async fn setup(
     let server = FaultServer::start(replies, repeat_last).await;
     let sleeper = Arc::new(RecordingSleeper::default());
     let mut options = ServiceClientOptions {
-        retry: RetryOptions {
+        retry: RetryPolicyOptions {
             max_retries: 3,
             initial_delay: Duration::from_millis(100),
             ..Default::default()

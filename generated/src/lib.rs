@@ -17,7 +17,7 @@
 //!
 //! Requests go through `azure_core`'s pipeline (its transport and policies), with
 //! this crate's own retry policy in place of azure_core's: POST and PATCH are not
-//! retried unless `RetryOptions::retry_non_idempotent` says so. Authentication is
+//! retried unless `RetryPolicyOptions::retry_non_idempotent` says so. Authentication is
 //! any `azure_core::credentials::TokenCredential`.
 //!
 //! ```no_run
@@ -78,8 +78,9 @@ pub use workspace::WorkspaceClient;
 #[rustfmt::skip]
 pub use runtime::{
     Base64, Base64Url, ServiceClientOptions, DateTime, DateTimeRfc1123, ErrorBody,
-    NextLink, OperationStatus, Page, Pager, Poller, Response, RetryOptions, SecretString,
-    ServiceError, Sleeper, StaticTokenCredential, SurfaceFacts, TokioSleeper,
+    NextLink, OperationStatus, Page, Pager, Poller, Response, RetryPolicyOptions,
+    SecretString, ServiceError, Sleeper, StaticTokenCredential, SurfaceFacts,
+    TokioSleeper,
 };
 /// Every surface of the crate, as data (whatever features are on):
 /// for tools that drive it, which read this instead of repeating it.

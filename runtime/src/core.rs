@@ -56,7 +56,7 @@ pub struct ServiceClientOptions {
     pub client_options: azure_core::http::ClientOptions,
     /// Retries of idempotent requests (GET, HEAD, PUT, DELETE) on
     /// connection errors, 408, 429, 500, 502, 503 and 504.
-    pub retry: super::RetryOptions,
+    pub retry: super::RetryPolicyOptions,
     /// What waits between retries and between the polls of a long-running
     /// operation (tokio's clock unless a test injects one).
     pub sleeper: Arc<dyn super::Sleeper>,

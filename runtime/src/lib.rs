@@ -36,7 +36,7 @@ pub use facts::SurfaceFacts;
 pub use lro::{FinalState, LroHandle, LroResult, OperationStatus, Poller, poller_status_of};
 pub use paging::{NextLink, Page, Pager};
 pub use query::{QueryValue, append_query, append_query_each, set_header};
-pub use retry::{RetryOptions, Sleeper, TokioSleeper};
+pub use retry::{RetryPolicyOptions, Sleeper, TokioSleeper};
 pub use secret::SecretString;
 
 pub use macros::{decode_variant, serialize_tagged};

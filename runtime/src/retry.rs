@@ -23,7 +23,7 @@ use tracing::Instrument as _;
 
 /// How requests are retried.
 #[derive(Clone, Debug)]
-pub struct RetryOptions {
+pub struct RetryPolicyOptions {
     /// Retries after the first attempt (so `max_retries + 1` attempts).
     pub max_retries: u32,
     /// The first backoff; each retry doubles it, with jitter.
@@ -36,7 +36,7 @@ pub struct RetryOptions {
     pub retry_non_idempotent: bool,
 }
 
-impl Default for RetryOptions {
+impl Default for RetryPolicyOptions {
     fn default() -> Self {
         Self {
             max_retries: 4,
@@ -81,13 +81,13 @@ pub(crate) struct OperationTag {
 
 #[derive(Debug)]
 pub(crate) struct RetryPolicy {
-    options: RetryOptions,
+    options: RetryPolicyOptions,
     sleeper: Arc<dyn Sleeper>,
     jitter: AtomicU64,
 }
 
 impl RetryPolicy {
-    pub(crate) fn new(options: RetryOptions, sleeper: Arc<dyn Sleeper>) -> Self {
+    pub(crate) fn new(options: RetryPolicyOptions, sleeper: Arc<dyn Sleeper>) -> Self {
         let seed = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0x9e37_79b9_7f4a_7c15, |d| d.as_nanos() as u64)

@@ -29,7 +29,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::krate::{
-    Response, RetryOptions, ServiceClientOptions, ServiceError, StaticTokenCredential,
+    Response, RetryPolicyOptions, ServiceClientOptions, ServiceError, StaticTokenCredential,
 };
 
 /// Why a replay failed.
@@ -971,9 +971,9 @@ impl Replay {
         let mut options = ServiceClientOptions::default();
         let transport: Arc<dyn HttpClient> = self.transport.clone();
         options.client_options.transport = Some(azure_core::http::Transport::new(transport));
-        options.retry = RetryOptions {
+        options.retry = RetryPolicyOptions {
             max_retries: 0,
-            ..RetryOptions::default()
+            ..RetryPolicyOptions::default()
         };
         // The scope is never asked for: the credential is static.
         options.auth_scopes = Some(vec!["https://replay.invalid/.default".to_string()]);

@@ -294,7 +294,7 @@ pub fn lib_rs(api: &Api, runtime: &RuntimeSource) -> TokenStream {
     docs.push_str(
         "\nRequests go through `azure_core`'s pipeline (its transport and policies), with\n\
          this crate's own retry policy in place of azure_core's: POST and PATCH are not\n\
-         retried unless `RetryOptions::retry_non_idempotent` says so. Authentication is\n\
+         retried unless `RetryPolicyOptions::retry_non_idempotent` says so. Authentication is\n\
          any `azure_core::credentials::TokenCredential`.\n\n",
     );
     let first_feature = api

@@ -83,7 +83,7 @@ pub const REEXPORTS: [&str; 19] = [
     "Pager",
     "Poller",
     "Response",
-    "RetryOptions",
+    "RetryPolicyOptions",
     "SecretString",
     "ServiceError",
     "Sleeper",
