@@ -189,8 +189,8 @@ fn json_shape(ty: &str, types: &BTreeMap<String, &TypeApi>, depth: usize) -> Str
 }
 
 impl Roles {
-    fn of(m: &ApiManifest) -> Self {
-        let types = type_index(m);
+    /// `types`: `m`'s type index.
+    fn of(m: &ApiManifest, types: &BTreeMap<String, &TypeApi>) -> Self {
         let mut roles = Roles::default();
         for op in m.surfaces.iter().flat_map(|s| &s.operations) {
             let sent = op
@@ -199,10 +199,10 @@ impl Roles {
                 .map(|p| p.ty.as_str())
                 .chain(op.body.iter().map(|b| b.ty.as_str()));
             for ty in sent {
-                reach(ty, &types, &mut roles.sent);
+                reach(ty, types, &mut roles.sent);
             }
             for ty in op.responses.iter().filter_map(|r| r.ty.as_deref()) {
-                reach(ty, &types, &mut roles.received);
+                reach(ty, types, &mut roles.received);
             }
         }
         roles
@@ -244,10 +244,11 @@ fn named_in(ty: &str) -> Vec<String> {
 
 pub fn diff(old: &ApiManifest, new: &ApiManifest) -> Report {
     let mut changes = Vec::new();
+    let new_types = type_index(new);
     let ctx = Ctx {
-        roles: Roles::of(new),
+        roles: Roles::of(new, &new_types),
         old_types: type_index(old),
-        new_types: type_index(new),
+        new_types,
     };
     let old_surfaces: BTreeMap<&str, &SurfaceApi> = old
         .surfaces
